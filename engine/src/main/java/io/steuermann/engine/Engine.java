@@ -1,0 +1,169 @@
+package io.steuermann.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import io.steuermann.engine.api.ObjectStore;
+import io.steuermann.engine.model.Json;
+import io.steuermann.engine.model.Kind;
+import io.steuermann.engine.model.ObjectKey;
+import io.steuermann.engine.objects.EntityServices;
+import io.steuermann.engine.objects.ObjectCommand;
+import io.steuermann.engine.objects.ObjectEntity;
+import io.steuermann.engine.objects.ObjectEvent;
+import io.steuermann.engine.watch.WatchCache;
+import io.steuermann.engine.watch.WatchEvent;
+import io.steuermann.persistence.JournalDatabase;
+import io.steuermann.persistence.JournalPluginConfig;
+import io.steuermann.persistence.OrderingLookup;
+import io.steuermann.persistence.Schema;
+import io.steuermann.persistence.StoreSettings;
+import io.steuermann.persistence.feed.ChangeFeed;
+import io.steuermann.persistence.feed.JournalRow;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The object store of one process, wired: the journal database and its schema, the sharded
+ * object entities, the change feed and the watch cache it fills, and the Java API. Created
+ * once per actor system, by the server or by an embedding application.
+ */
+public final class Engine {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+  private final ActorSystem<?> system;
+  private final JournalDatabase db;
+  private final ChangeFeed feed;
+  private final WatchCache cache;
+  private final ObjectStore store;
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final CompletableFuture<Long> ready = new CompletableFuture<>();
+  private final Duration askTimeout;
+
+  /**
+   * The configuration an actor system needs to host an engine: the given one, with the
+   * journal plugins pointed at the store it names ({@code steuermann.store}).
+   */
+  public static Config configure(Config base) {
+    Config resolved = base.resolve();
+    return JournalPluginConfig.forStore(StoreSettings.fromConfig(resolved)).withFallback(resolved).resolve();
+  }
+
+  /** Starts the engine in a system configured by {@link #configure(Config)}. */
+  public static Engine start(ActorSystem<?> system) {
+    return new Engine(system);
+  }
+
+  private Engine(ActorSystem<?> system) {
+    this.system = system;
+    Config config = system.settings().config();
+    this.askTimeout = config.getDuration("steuermann.ask-timeout");
+    StoreSettings settings = StoreSettings.fromConfig(config);
+    this.db = JournalDatabase.open(settings);
+    Schema.ensure(db);
+    system.getWhenTerminated().thenRun(db::shutdown);
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    OrderingLookup lookup = new OrderingLookup(db, blocking);
+    long highestAtStart = lookup.highestOrdering();
+    this.cache = new WatchCache(config.getInt("steuermann.watch-cache.capacity"), Materializer.createMaterializer(system));
+    this.feed = ChangeFeed.start(system, db, 0, this::apply);
+    this.store = new ObjectStore(system, cache, askTimeout);
+    EntityServices services = new EntityServices(
+        lookup::orderingOf, feed::wakeUp, this::acknowledge, Clock.systemUTC());
+    ObjectEntity.init(system, services);
+    log.info("Object store on {}; replaying the journal up to ordering {}", settings, highestAtStart);
+    cache.awaitVersion(highestAtStart)
+        .thenCompose(v -> ensureNamespace("default", 30))
+        .whenComplete((v, e) -> {
+          if (e != null) {
+            log.error("The object store could not become ready", e);
+            ready.completeExceptionally(e);
+          } else {
+            log.info("Object store ready at resourceVersion {}", cache.resourceVersion());
+            ready.complete(cache.resourceVersion());
+          }
+        });
+  }
+
+  public ObjectStore store() {
+    return store;
+  }
+
+  public WatchCache cache() {
+    return cache;
+  }
+
+  public Duration askTimeout() {
+    return askTimeout;
+  }
+
+  /** Completes when the cache holds the whole journal and namespace {@code default} exists. */
+  public CompletionStage<Long> whenReady() {
+    return ready;
+  }
+
+  public boolean isReady() {
+    return ready.isDone() && !ready.isCompletedExceptionally();
+  }
+
+  /**
+   * Completes when the watch cache reflects every write this process has acknowledged, so a
+   * list served from it after a write sees that write. Fails after {@code timeout}.
+   */
+  public CompletionStage<Long> consistentRead(Duration timeout) {
+    return cache.awaitVersion(acknowledged.get())
+        .toCompletableFuture()
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void acknowledge(long resourceVersion) {
+    acknowledged.accumulateAndGet(resourceVersion, Math::max);
+  }
+
+  private void apply(List<JournalRow> rows) {
+    for (JournalRow row : rows) {
+      Optional<ObjectKey> key = ObjectKey.fromPersistenceId(row.persistenceId());
+      if (key.isPresent() && row.event() instanceof ObjectEvent event) {
+        WatchEvent.Type type = event instanceof ObjectEvent.Deleted
+            ? WatchEvent.Type.DELETED
+            : event instanceof ObjectEvent.Created ? WatchEvent.Type.ADDED : WatchEvent.Type.MODIFIED;
+        cache.apply(row.ordering(), key.get(), type, event.object());
+      } else {
+        cache.advanceTo(row.ordering());
+      }
+    }
+  }
+
+  private CompletionStage<Long> ensureNamespace(String name, int attempts) {
+    ObjectNode namespace = Json.object();
+    namespace.put("apiVersion", "v1");
+    namespace.put("kind", "Namespace");
+    namespace.putObject("metadata").put("name", name);
+    ObjectKey key = ObjectKey.of(Kind.NAMESPACE, "", name);
+    return store.ask(key, reply -> new ObjectCommand.Create(namespace, reply))
+        .handle((reply, error) -> {
+          if (error == null && (reply instanceof ObjectCommand.Done
+              || (reply instanceof ObjectCommand.Refused r && r.status().code() == 409))) {
+            return CompletableFuture.completedFuture(0L);
+          }
+          if (attempts <= 1) {
+            return CompletableFuture.<Long>failedFuture(new IllegalStateException(
+                "cannot create namespace " + name + ": " + (error != null ? error : reply)));
+          }
+          log.info("Namespace {} not created yet ({}); retrying", name, error != null ? error : reply);
+          return ensureNamespace(name, attempts - 1);
+        })
+        .thenCompose(s -> s);
+  }
+}

@@ -1,0 +1,112 @@
+package io.steuermann.engine.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.model.ApiStatus;
+import io.steuermann.engine.model.Kind;
+import io.steuermann.engine.model.Meta;
+import io.steuermann.engine.model.ObjectKey;
+import io.steuermann.engine.objects.ObjectCommand;
+import io.steuermann.engine.objects.ObjectCommand.Reply;
+import io.steuermann.engine.objects.ObjectEntity;
+import io.steuermann.engine.watch.WatchCache;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * The Java API to stored objects: sends {@link ObjectCommand}s to the sharded entities, the
+ * same ones the HTTP API uses. Every call answers a {@link Reply}: {@link ObjectCommand.Done}
+ * with the object and its resourceVersion, or {@link ObjectCommand.Refused} with a
+ * Kubernetes-shaped {@link ApiStatus}. Ask timeouts surface as failed stages.
+ */
+public final class ObjectStore {
+  private final ClusterSharding sharding;
+  private final WatchCache cache;
+  private final Duration askTimeout;
+
+  public ObjectStore(ActorSystem<?> system, WatchCache cache, Duration askTimeout) {
+    this.sharding = ClusterSharding.get(system);
+    this.cache = cache;
+    this.askTimeout = askTimeout;
+  }
+
+  /** The entity of one object, for sending any {@link ObjectCommand} directly. */
+  public EntityRef<ObjectCommand> entity(ObjectKey key) {
+    return sharding.entityRefFor(ObjectEntity.typeKey(key.kind()), key.entityId());
+  }
+
+  /** Sends a command built around the reply address and waits for the answer. */
+  public CompletionStage<Reply> ask(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command) {
+    return entity(key).ask(command::apply, askTimeout);
+  }
+
+  /**
+   * Creates an object; its kind comes from {@code apiVersion}/{@code kind}, its name and
+   * namespace from {@code metadata}. Objects in a namespace that does not exist are refused.
+   */
+  public CompletionStage<Reply> create(ObjectNode object) {
+    Kind kind = Kind.byKindName(object.path("kind").asText()).orElse(null);
+    if (kind == null || !kind.apiVersion().equals(object.path("apiVersion").asText())) {
+      return refused(ApiStatus.badRequest("unknown apiVersion/kind: "
+          + object.path("apiVersion").asText() + "/" + object.path("kind").asText()));
+    }
+    String namespace = kind.namespaced() ? Meta.namespace(object) : "";
+    if (kind.namespaced() && namespace.isEmpty()) {
+      namespace = "default";
+      Meta.metadata(object).put("namespace", namespace);
+    }
+    return create(ObjectKey.of(kind, namespace, Meta.name(object)), object);
+  }
+
+  /** Creates an object under an explicit key (name and namespace as in the request path). */
+  public CompletionStage<Reply> create(ObjectKey key, ObjectNode object) {
+    if (!key.kind().namespaced()) {
+      return ask(key, reply -> new ObjectCommand.Create(object, reply));
+    }
+    return namespaceExists(key.namespace()).thenCompose(exists -> exists
+        ? ask(key, reply -> new ObjectCommand.Create(object, reply))
+        : refused(ApiStatus.namespaceNotFound(key.namespace())));
+  }
+
+  public CompletionStage<Reply> get(ObjectKey key) {
+    return ask(key, ObjectCommand.Get::new);
+  }
+
+  public CompletionStage<Reply> replace(ObjectKey key, ObjectNode object, ObjectCommand.Part part) {
+    return ask(key, reply -> new ObjectCommand.Replace(object, part, reply));
+  }
+
+  public CompletionStage<Reply> patch(ObjectKey key, ObjectCommand.PatchType type,
+      com.fasterxml.jackson.databind.JsonNode patch, ObjectCommand.Part part) {
+    return ask(key, reply -> new ObjectCommand.Patch(type, patch, part, reply));
+  }
+
+  public CompletionStage<Reply> scale(ObjectKey key, int replicas, long resourceVersion) {
+    return ask(key, reply -> new ObjectCommand.Scale(replicas, resourceVersion, reply));
+  }
+
+  public CompletionStage<Reply> delete(ObjectKey key, String uid, long resourceVersion) {
+    return ask(key, reply -> new ObjectCommand.Delete(uid, resourceVersion, reply));
+  }
+
+  /**
+   * Whether a namespace exists. The local cache answers the common case; a namespace it
+   * does not hold (yet) is asked of the Namespace entity, which is authoritative.
+   */
+  public CompletionStage<Boolean> namespaceExists(String namespace) {
+    if (cache.get(ObjectKey.of(Kind.NAMESPACE, "", namespace)) != null) {
+      return CompletableFuture.completedFuture(true);
+    }
+    return get(ObjectKey.of(Kind.NAMESPACE, "", namespace))
+        .thenApply(reply -> reply instanceof ObjectCommand.Done);
+  }
+
+  private static CompletionStage<Reply> refused(ApiStatus status) {
+    return CompletableFuture.completedFuture(new ObjectCommand.Refused(status));
+  }
+}

@@ -1,0 +1,89 @@
+package io.steuermann.engine.model;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The kinds of object Steuermann stores, with the names Kubernetes gives them on the wire.
+ * Everything that differs between kinds in routing and discovery is data here, so the API
+ * layer needs no per-kind code paths.
+ */
+public enum Kind {
+  NAMESPACE("", "v1", "Namespace", "namespaces", "namespace", false, List.of("ns"), true, false),
+  NODE("", "v1", "Node", "nodes", "node", false, List.of("no"), true, false),
+  POD("", "v1", "Pod", "pods", "pod", true, List.of("po"), true, false),
+  SERVICE("", "v1", "Service", "services", "service", true, List.of("svc"), true, false),
+  ENDPOINTS("", "v1", "Endpoints", "endpoints", "endpoints", true, List.of("ep"), false, false),
+  EVENT("", "v1", "Event", "events", "event", true, List.of("ev"), false, false),
+  REPLICA_SET("apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, List.of("rs"), true, true),
+  DEPLOYMENT("apps", "v1", "Deployment", "deployments", "deployment", true, List.of("deploy"), true, true);
+
+  private final String group;
+  private final String version;
+  private final String kindName;
+  private final String plural;
+  private final String singular;
+  private final boolean namespaced;
+  private final List<String> shortNames;
+  private final boolean hasStatus;
+  private final boolean hasScale;
+
+  Kind(String group, String version, String kindName, String plural, String singular,
+       boolean namespaced, List<String> shortNames, boolean hasStatus, boolean hasScale) {
+    this.group = group;
+    this.version = version;
+    this.kindName = kindName;
+    this.plural = plural;
+    this.singular = singular;
+    this.namespaced = namespaced;
+    this.shortNames = shortNames;
+    this.hasStatus = hasStatus;
+    this.hasScale = hasScale;
+  }
+
+  /** API group; empty for the core ("legacy") group served under /api. */
+  public String group() { return group; }
+
+  public String version() { return version; }
+
+  /** The wire value of the {@code apiVersion} field: {@code v1} or {@code apps/v1}. */
+  public String apiVersion() { return group.isEmpty() ? version : group + "/" + version; }
+
+  /** The wire value of the {@code kind} field, e.g. {@code ReplicaSet}. */
+  public String kindName() { return kindName; }
+
+  /** The resource name in paths, e.g. {@code replicasets}. */
+  public String plural() { return plural; }
+
+  public String singular() { return singular; }
+
+  public boolean namespaced() { return namespaced; }
+
+  public List<String> shortNames() { return shortNames; }
+
+  /** Whether the kind has a {@code /status} subresource (status is then written only there). */
+  public boolean hasStatus() { return hasStatus; }
+
+  /** Whether the kind has a {@code /scale} subresource. */
+  public boolean hasScale() { return hasScale; }
+
+  /** The kind whose resource name in a path is {@code plural} within the given API group. */
+  public static Optional<Kind> byPlural(String group, String plural) {
+    return Arrays.stream(values())
+        .filter(k -> k.group.equals(group) && k.plural.equals(plural))
+        .findFirst();
+  }
+
+  /** The kind whose {@code kind} field value is {@code kindName}. */
+  public static Optional<Kind> byKindName(String kindName) {
+    return Arrays.stream(values()).filter(k -> k.kindName.equals(kindName)).findFirst();
+  }
+
+  /** All kinds served in one API group version. */
+  public static List<Kind> inGroupVersion(String group, String version) {
+    return Arrays.stream(values())
+        .filter(k -> k.group.equals(group) && k.version.equals(version))
+        .toList();
+  }
+}

@@ -1,0 +1,152 @@
+package io.steuermann.engine.objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.model.Kind;
+
+/**
+ * Kubernetes' defaulting for the fields clients habitually leave out, applied to every write
+ * so stored objects look as they would in Kubernetes ({@code kubectl get -o yaml} shows them).
+ */
+final class Defaults {
+  private Defaults() {}
+
+  static void apply(Kind kind, ObjectNode object) {
+    switch (kind) {
+      case POD -> pod(object);
+      case REPLICA_SET -> replicaSet(object);
+      case DEPLOYMENT -> deployment(object);
+      case SERVICE -> service(object);
+      case NAMESPACE -> namespace(object);
+      default -> { }
+    }
+  }
+
+  private static void pod(ObjectNode pod) {
+    podSpec(spec(pod));
+    ObjectNode status = obj(pod, "status");
+    putIfAbsent(status, "phase", "Pending");
+    putIfAbsent(status, "qosClass", "BestEffort");
+  }
+
+  static void podSpec(ObjectNode spec) {
+    putIfAbsent(spec, "restartPolicy", "Always");
+    putIfAbsent(spec, "terminationGracePeriodSeconds", 30);
+    putIfAbsent(spec, "dnsPolicy", "ClusterFirst");
+    putIfAbsent(spec, "schedulerName", "default-scheduler");
+    if (!spec.has("securityContext")) {
+      spec.putObject("securityContext");
+    }
+    for (String list : new String[] {"containers", "initContainers"}) {
+      JsonNode containers = spec.get(list);
+      if (containers instanceof ArrayNode array) {
+        for (JsonNode c : array) {
+          if (c instanceof ObjectNode container) {
+            container(container);
+          }
+        }
+      }
+    }
+  }
+
+  private static void container(ObjectNode c) {
+    String image = c.path("image").asText("");
+    boolean latest = !image.contains(":") || image.endsWith(":latest");
+    putIfAbsent(c, "imagePullPolicy", latest && !image.contains("@") ? "Always" : "IfNotPresent");
+    putIfAbsent(c, "terminationMessagePath", "/dev/termination-log");
+    putIfAbsent(c, "terminationMessagePolicy", "File");
+    if (!c.has("resources")) {
+      c.putObject("resources");
+    }
+    JsonNode ports = c.get("ports");
+    if (ports instanceof ArrayNode array) {
+      for (JsonNode p : array) {
+        if (p instanceof ObjectNode port) {
+          putIfAbsent(port, "protocol", "TCP");
+        }
+      }
+    }
+  }
+
+  private static void replicaSet(ObjectNode rs) {
+    ObjectNode spec = spec(rs);
+    putIfAbsent(spec, "replicas", 1);
+    templateSpec(spec);
+    ObjectNode status = obj(rs, "status");
+    putIfAbsent(status, "replicas", 0);
+  }
+
+  private static void deployment(ObjectNode d) {
+    ObjectNode spec = spec(d);
+    putIfAbsent(spec, "replicas", 1);
+    putIfAbsent(spec, "revisionHistoryLimit", 10);
+    putIfAbsent(spec, "progressDeadlineSeconds", 600);
+    ObjectNode strategy = obj(spec, "strategy");
+    putIfAbsent(strategy, "type", "RollingUpdate");
+    if ("RollingUpdate".equals(strategy.path("type").asText())) {
+      ObjectNode rolling = obj(strategy, "rollingUpdate");
+      putIfAbsent(rolling, "maxUnavailable", "25%");
+      putIfAbsent(rolling, "maxSurge", "25%");
+    }
+    templateSpec(spec);
+    obj(d, "status");
+  }
+
+  private static void templateSpec(ObjectNode spec) {
+    JsonNode template = spec.get("template");
+    if (template instanceof ObjectNode t) {
+      podSpec(obj(t, "spec"));
+    }
+  }
+
+  private static void service(ObjectNode svc) {
+    ObjectNode spec = spec(svc);
+    putIfAbsent(spec, "type", "ClusterIP");
+    putIfAbsent(spec, "sessionAffinity", "None");
+    JsonNode ports = spec.get("ports");
+    if (ports instanceof ArrayNode array) {
+      for (JsonNode p : array) {
+        if (p instanceof ObjectNode port) {
+          putIfAbsent(port, "protocol", "TCP");
+          if (!port.has("targetPort") && port.has("port")) {
+            port.set("targetPort", port.get("port"));
+          }
+        }
+      }
+    }
+    obj(obj(svc, "status"), "loadBalancer");
+  }
+
+  private static void namespace(ObjectNode ns) {
+    ObjectNode spec = spec(ns);
+    if (!spec.has("finalizers")) {
+      spec.putArray("finalizers").add("kubernetes");
+    }
+    putIfAbsent(obj(ns, "status"), "phase", "Active");
+  }
+
+  private static ObjectNode spec(ObjectNode object) {
+    return obj(object, "spec");
+  }
+
+  static ObjectNode obj(ObjectNode parent, String field) {
+    JsonNode n = parent.get(field);
+    if (n instanceof ObjectNode o) {
+      return o;
+    }
+    return parent.putObject(field);
+  }
+
+  private static void putIfAbsent(ObjectNode node, String field, String value) {
+    if (!node.hasNonNull(field)) {
+      node.put(field, value);
+    }
+  }
+
+  private static void putIfAbsent(ObjectNode node, String field, int value) {
+    if (!node.hasNonNull(field)) {
+      node.put(field, value);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.steuermann.engine.objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.model.ApiStatus;
+import io.steuermann.persistence.CborSerializable;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The messages an object entity understands. The HTTP API and embedding Java code send the
+ * same ones. Each user command names where its {@link Reply} goes; the entity answers every
+ * command exactly once.
+ */
+public sealed interface ObjectCommand extends CborSerializable {
+
+  /** Which part of an object a write may change: the object (spec and metadata) or its status. */
+  enum Part { MAIN, STATUS }
+
+  /** How a {@link Patch}'s document is interpreted. */
+  enum PatchType { MERGE, JSON, STRATEGIC }
+
+  /** Creates the object; refused with 409 AlreadyExists when it exists. */
+  record Create(ObjectNode object, ActorRef<Reply> replyTo) implements ObjectCommand {}
+
+  /** Answers the object with its resourceVersion, or 404. */
+  record Get(ActorRef<Reply> replyTo) implements ObjectCommand {}
+
+  /**
+   * Replaces the object (PUT). When {@code object.metadata.resourceVersion} is set, it is a
+   * precondition: a stale value is refused with 409 and changes nothing.
+   */
+  record Replace(ObjectNode object, Part part, ActorRef<Reply> replyTo) implements ObjectCommand {}
+
+  /** Applies a patch to the current object atomically, then writes it as {@link Replace} would. */
+  record Patch(PatchType type, JsonNode patch, Part part, ActorRef<Reply> replyTo)
+      implements ObjectCommand {}
+
+  /** Sets {@code spec.replicas} (the /scale subresource); {@code resourceVersion} 0 = unconditional. */
+  record Scale(int replicas, long resourceVersion, ActorRef<Reply> replyTo) implements ObjectCommand {}
+
+  /** Deletes the object; the preconditions are checked when non-empty / non-zero. */
+  record Delete(String uidPrecondition, long resourceVersionPrecondition, ActorRef<Reply> replyTo)
+      implements ObjectCommand {}
+
+  /** Internal: the journal ordering (= resourceVersion) of the event just written is known. */
+  record VersionLearned(long sequenceNr, long resourceVersion) implements ObjectCommand {}
+
+  /** Internal: looking up the ordering failed; retried, and after that the entity restarts. */
+  record VersionLookupFailed(long sequenceNr, String error) implements ObjectCommand {}
+
+  /** The answer to every user command. */
+  sealed interface Reply extends CborSerializable {}
+
+  /** The object as it now is, with its resourceVersion. {@code created} for a fresh create. */
+  record Done(ObjectNode object, boolean created) implements Reply {}
+
+  /** The command was refused and nothing changed. */
+  record Refused(ApiStatus status) implements Reply {}
+}

@@ -1,0 +1,417 @@
+package io.steuermann.engine.objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.model.ApiStatus;
+import io.steuermann.engine.model.Kind;
+import io.steuermann.engine.model.Meta;
+import io.steuermann.engine.model.ObjectKey;
+import io.steuermann.engine.objects.ObjectCommand.Create;
+import io.steuermann.engine.objects.ObjectCommand.Delete;
+import io.steuermann.engine.objects.ObjectCommand.Done;
+import io.steuermann.engine.objects.ObjectCommand.Get;
+import io.steuermann.engine.objects.ObjectCommand.Part;
+import io.steuermann.engine.objects.ObjectCommand.Patch;
+import io.steuermann.engine.objects.ObjectCommand.Refused;
+import io.steuermann.engine.objects.ObjectCommand.Replace;
+import io.steuermann.engine.objects.ObjectCommand.Reply;
+import io.steuermann.engine.objects.ObjectCommand.Scale;
+import io.steuermann.engine.objects.ObjectCommand.VersionLearned;
+import io.steuermann.engine.objects.ObjectCommand.VersionLookupFailed;
+import io.steuermann.engine.patch.JsonMergePatch;
+import io.steuermann.engine.patch.JsonPatch;
+import io.steuermann.engine.patch.PatchException;
+import io.steuermann.engine.patch.StrategicMergePatch;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One stored object of any kind: a cluster-sharded, event-sourced actor. It validates each
+ * command against the current object, records accepted changes as events carrying the whole
+ * object, and answers with the object and its resourceVersion.
+ *
+ * <p>The resourceVersion is the journal's global ordering of the object's latest event, so
+ * it is one commit-ordered number across all objects, the same number the change feed and
+ * the watch cache use. The entity cannot know it before the write; after each write (and
+ * after recovery) it reads it back and stashes every other command meanwhile, so conflict
+ * checks always compare against the true current version.
+ */
+public final class ObjectEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<ObjectCommand, ObjectEvent, ObjectState> {
+
+  /** The sharding type key of a kind's entities; the type name is the kind name. */
+  public static EntityTypeKey<ObjectCommand> typeKey(Kind kind) {
+    return EntityTypeKey.create(ObjectCommand.class, kind.kindName());
+  }
+
+  /** Registers one entity type per kind with cluster sharding. */
+  public static void init(ActorSystem<?> system, EntityServices services) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    for (Kind kind : Kind.values()) {
+      sharding.init(Entity.of(typeKey(kind),
+          ctx -> create(ObjectKey.fromEntityId(kind, ctx.getEntityId()), services)));
+    }
+  }
+
+  public static Behavior<ObjectCommand> create(ObjectKey key, EntityServices services) {
+    return Behaviors.setup(ctx -> new ObjectEntity(key, services, ctx));
+  }
+
+  /** A write whose resourceVersion is being looked up; its reply waits for it. */
+  private record Pending(long sequenceNr, ActorRef<Reply> replyTo, ObjectNode object, boolean created) {}
+
+  private final ObjectKey key;
+  private final EntityServices services;
+  private final ActorContext<ObjectCommand> ctx;
+  // Not state: a cache of the journal's ordering of the last event, relearned on recovery.
+  private long resourceVersion;
+  private Pending pending;
+
+  private ObjectEntity(ObjectKey key, EntityServices services, ActorContext<ObjectCommand> ctx) {
+    super(PersistenceId.ofUniqueId(key.persistenceId()));
+    this.key = key;
+    this.services = services;
+    this.ctx = ctx;
+  }
+
+  @Override
+  public ObjectState emptyState() {
+    return ObjectState.ABSENT;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public SignalHandler<ObjectState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state.exists()) {
+            learnVersion(new Pending(lastSequenceNumber(ctx), null, state.object(), false));
+          }
+        })
+        .build();
+  }
+
+  @Override
+  public EventHandler<ObjectState, ObjectEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(ObjectState::apply);
+  }
+
+  @Override
+  public CommandHandlerWithReply<ObjectCommand, ObjectEvent, ObjectState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(VersionLearned.class, this::onVersionLearned)
+        .onCommand(VersionLookupFailed.class, this::onVersionLookupFailed)
+        .onAnyCommand(this::onUserCommand);
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> onUserCommand(ObjectState state, ObjectCommand command) {
+    if (pending != null) {
+      return Effect().stash();
+    }
+    if (command instanceof Get get) {
+      return state.exists()
+          ? Effect().reply(get.replyTo(), new Done(current(state), false))
+          : refuse(get.replyTo(), ApiStatus.notFound(key.kind(), key.name()));
+    } else if (command instanceof Create create) {
+      return onCreate(state, create);
+    } else if (command instanceof Replace replace) {
+      return onReplace(state, replace.object(), replace.part(), replace.replyTo());
+    } else if (command instanceof Patch patch) {
+      return onPatch(state, patch);
+    } else if (command instanceof Scale scale) {
+      return onScale(state, scale);
+    } else if (command instanceof Delete delete) {
+      return onDelete(state, delete);
+    }
+    throw new IllegalStateException("unhandled command " + command.getClass());
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> onCreate(ObjectState state, Create create) {
+    if (state.exists()) {
+      return refuse(create.replyTo(), ApiStatus.alreadyExists(key.kind(), key.name()));
+    }
+    ObjectNode object = create.object().deepCopy();
+    ApiStatus wrongName = checkIdentity(object);
+    if (wrongName != null) {
+      return refuse(create.replyTo(), wrongName);
+    }
+    normalizeKind(object);
+    ObjectNode meta = Meta.metadata(object);
+    meta.remove(List.of("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
+        "selfLink", "managedFields"));
+    meta.put("uid", UUID.randomUUID().toString());
+    meta.put("creationTimestamp", now());
+    if (tracksGeneration()) {
+      meta.put("generation", 1);
+    }
+    if (key.kind() != Kind.NODE && key.kind().hasStatus()) {
+      // as in Kubernetes, a client cannot create an object with a status of its choosing
+      object.remove("status");
+    }
+    Defaults.apply(key.kind(), object);
+    List<ApiStatus.Cause> causes = ObjectValidator.validate(key.kind(), object);
+    if (!causes.isEmpty()) {
+      return refuse(create.replyTo(), ApiStatus.invalid(key.kind(), key.name(), causes));
+    }
+    return write(new ObjectEvent.Created(object), create.replyTo(), true);
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> onReplace(
+      ObjectState state, ObjectNode incoming, Part part, ActorRef<Reply> replyTo) {
+    if (!state.exists()) {
+      return refuse(replyTo, ApiStatus.notFound(key.kind(), key.name()));
+    }
+    ApiStatus precondition = checkPreconditions(incoming);
+    if (precondition != null) {
+      return refuse(replyTo, precondition);
+    }
+    ObjectNode updated = merge(state.object(), incoming, part);
+    List<ApiStatus.Cause> causes = ObjectValidator.validateUpdate(key.kind(), state.object(), updated);
+    if (!causes.isEmpty()) {
+      return refuse(replyTo, ApiStatus.invalid(key.kind(), key.name(), causes));
+    }
+    if (updated.equals(state.object())) {
+      // a write that changes nothing keeps the resourceVersion, as in Kubernetes
+      return Effect().reply(replyTo, new Done(current(state), false));
+    }
+    return write(new ObjectEvent.Updated(updated), replyTo, false);
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> onPatch(ObjectState state, Patch patch) {
+    if (!state.exists()) {
+      return refuse(patch.replyTo(), ApiStatus.notFound(key.kind(), key.name()));
+    }
+    JsonNode patched;
+    try {
+      ObjectNode base = current(state);
+      patched = switch (patch.type()) {
+        case MERGE -> JsonMergePatch.apply(base, patch.patch());
+        case JSON -> JsonPatch.apply(base, patch.patch());
+        case STRATEGIC -> StrategicMergePatch.apply(base, patch.patch());
+      };
+    } catch (PatchException e) {
+      return refuse(patch.replyTo(), new ApiStatus(422, "Invalid",
+          "the server rejected our request due to an error in our request: " + e.getMessage(), null));
+    }
+    if (!(patched instanceof ObjectNode object)) {
+      return refuse(patch.replyTo(), new ApiStatus(422, "Invalid",
+          "the patch must leave an object, not " + patched.getNodeType(), null));
+    }
+    ApiStatus wrongName = checkIdentity(object);
+    if (wrongName != null) {
+      return refuse(patch.replyTo(), wrongName);
+    }
+    return onReplace(state, object, patch.part(), patch.replyTo());
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> onScale(ObjectState state, Scale scale) {
+    if (!state.exists() || !key.kind().hasScale()) {
+      return refuse(scale.replyTo(), ApiStatus.notFound(key.kind(), key.name()));
+    }
+    if (scale.replicas() < 0) {
+      return refuse(scale.replyTo(), ApiStatus.invalid(key.kind(), key.name(), List.of(
+          new ApiStatus.Cause("FieldValueInvalid",
+              "Invalid value: " + scale.replicas() + ": must be greater than or equal to 0",
+              "spec.replicas"))));
+    }
+    if (scale.resourceVersion() != 0 && scale.resourceVersion() != resourceVersion) {
+      return refuse(scale.replyTo(), ApiStatus.staleResourceVersion(key.kind(), key.name()));
+    }
+    ObjectNode updated = state.object().deepCopy();
+    Defaults.obj(updated, "spec").put("replicas", scale.replicas());
+    return onReplace(state, updated, Part.MAIN, scale.replyTo());
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> onDelete(ObjectState state, Delete delete) {
+    if (!state.exists()) {
+      return refuse(delete.replyTo(), ApiStatus.notFound(key.kind(), key.name()));
+    }
+    if (key.kind() == Kind.NAMESPACE && List.of("default", "kube-system", "kube-public").contains(key.name())) {
+      return refuse(delete.replyTo(), ApiStatus.forbidden(
+          "namespaces \"" + key.name() + "\" is forbidden: this namespace may not be deleted"));
+    }
+    String uid = Meta.uid(state.object());
+    if (!delete.uidPrecondition().isEmpty() && !delete.uidPrecondition().equals(uid)) {
+      return refuse(delete.replyTo(), ApiStatus.conflict(key.kind(), key.name(),
+          "Precondition failed: UID in precondition: " + delete.uidPrecondition()
+              + ", UID in object meta: " + uid));
+    }
+    if (delete.resourceVersionPrecondition() != 0 && delete.resourceVersionPrecondition() != resourceVersion) {
+      return refuse(delete.replyTo(), ApiStatus.conflict(key.kind(), key.name(),
+          "Precondition failed: ResourceVersion in precondition: " + delete.resourceVersionPrecondition()
+              + ", ResourceVersion in object meta: " + resourceVersion));
+    }
+    return write(new ObjectEvent.Deleted(state.object()), delete.replyTo(), false);
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> write(ObjectEvent event, ActorRef<Reply> replyTo, boolean created) {
+    return Effect().persist(event)
+        .thenRun(newState -> {
+          services.written().run();
+          learnVersion(new Pending(lastSequenceNumber(ctx), replyTo, event.object(), created));
+        })
+        .thenNoReply();
+  }
+
+  private void learnVersion(Pending write) {
+    pending = write;
+    ctx.pipeToSelf(
+        services.versions().versionOf(key.persistenceId(), write.sequenceNr()),
+        (version, error) -> error == null
+            ? new VersionLearned(write.sequenceNr(), version)
+            : new VersionLookupFailed(write.sequenceNr(), String.valueOf(error)));
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> onVersionLearned(ObjectState state, VersionLearned learned) {
+    if (pending == null || pending.sequenceNr() != learned.sequenceNr()) {
+      return Effect().none().thenNoReply();
+    }
+    resourceVersion = learned.resourceVersion();
+    services.acknowledged().accept(resourceVersion);
+    if (pending.replyTo() != null) {
+      pending.replyTo().tell(new Done(Meta.withResourceVersion(pending.object(), resourceVersion), pending.created()));
+    }
+    pending = null;
+    return Effect().none().thenNoReply().thenUnstashAll();
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> onVersionLookupFailed(ObjectState state, VersionLookupFailed failed) {
+    if (pending == null || pending.sequenceNr() != failed.sequenceNr()) {
+      return Effect().none().thenNoReply();
+    }
+    ctx.getLog().error("{}: cannot learn the journal ordering of event {}: {}; restarting",
+        key, failed.sequenceNr(), failed.error());
+    if (pending.replyTo() != null) {
+      pending.replyTo().tell(new Refused(ApiStatus.internal(
+          "the change was stored, but its resourceVersion could not be read back: " + failed.error())));
+    }
+    // stopping drops the stash; the next command recovers the entity and relearns its version
+    return Effect().stop().thenNoReply();
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> refuse(ActorRef<Reply> replyTo, ApiStatus status) {
+    return Effect().reply(replyTo, new Refused(status));
+  }
+
+  private ObjectNode current(ObjectState state) {
+    return Meta.withResourceVersion(state.object(), resourceVersion);
+  }
+
+  /** Applies an incoming object to the current one for the given part, keeping system fields. */
+  private ObjectNode merge(ObjectNode current, ObjectNode incoming, Part part) {
+    ObjectNode updated;
+    if (part == Part.STATUS) {
+      updated = current.deepCopy();
+      JsonNode status = incoming.get("status");
+      if (status == null) {
+        updated.remove("status");
+      } else {
+        updated.set("status", status.deepCopy());
+      }
+    } else {
+      updated = incoming.deepCopy();
+      normalizeKind(updated);
+      if (key.kind().hasStatus()) {
+        JsonNode status = current.get("status");
+        if (status == null) {
+          updated.remove("status");
+        } else {
+          updated.set("status", status.deepCopy());
+        }
+      }
+      ObjectNode meta = Meta.metadata(updated);
+      ObjectNode old = Meta.metadata(current);
+      for (String field : List.of("name", "namespace", "uid", "creationTimestamp", "generation",
+          "deletionTimestamp", "deletionGracePeriodSeconds")) {
+        JsonNode v = old.get(field);
+        if (v == null) {
+          meta.remove(field);
+        } else {
+          meta.set(field, v.deepCopy());
+        }
+      }
+      meta.remove("resourceVersion");
+      meta.remove("selfLink");
+      Defaults.apply(key.kind(), updated);
+      if (tracksGeneration() && !updated.path("spec").equals(current.path("spec"))) {
+        meta.put("generation", Meta.generation(current) + 1);
+      }
+    }
+    return updated;
+  }
+
+  private ApiStatus checkPreconditions(ObjectNode incoming) {
+    String rv = Meta.resourceVersion(incoming);
+    if (!rv.isEmpty() && Meta.parseResourceVersion(rv) != resourceVersion) {
+      return ApiStatus.staleResourceVersion(key.kind(), key.name());
+    }
+    return null;
+  }
+
+  private ApiStatus checkIdentity(ObjectNode object) {
+    String name = Meta.name(object);
+    if (!name.isEmpty() && !name.equals(key.name())) {
+      return ApiStatus.badRequest("the name of the object (" + name
+          + ") does not match the name on the URL (" + key.name() + ")");
+    }
+    String namespace = Meta.namespace(object);
+    if (!namespace.isEmpty() && !namespace.equals(key.namespace())) {
+      return ApiStatus.badRequest("the namespace of the object (" + namespace
+          + ") does not match the namespace on the request (" + key.namespace() + ")");
+    }
+    ObjectNode meta = Meta.metadata(object);
+    meta.put("name", key.name());
+    if (key.kind().namespaced()) {
+      meta.put("namespace", key.namespace());
+    } else {
+      meta.remove("namespace");
+    }
+    return null;
+  }
+
+  private void normalizeKind(ObjectNode object) {
+    // field order as Kubernetes writes it: apiVersion, kind, metadata, spec, status
+    ObjectNode ordered = object.objectNode();
+    ordered.put("apiVersion", key.kind().apiVersion());
+    ordered.put("kind", key.kind().kindName());
+    object.remove("apiVersion");
+    object.remove("kind");
+    ordered.setAll(object);
+    object.removeAll();
+    object.setAll(ordered);
+  }
+
+  private boolean tracksGeneration() {
+    return switch (key.kind()) {
+      case POD, REPLICA_SET, DEPLOYMENT, SERVICE -> true;
+      default -> false;
+    };
+  }
+
+  private String now() {
+    return Instant.now(services.clock()).truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}

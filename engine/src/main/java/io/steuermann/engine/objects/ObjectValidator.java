@@ -1,0 +1,225 @@
+package io.steuermann.engine.objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.model.ApiStatus;
+import io.steuermann.engine.model.Kind;
+import io.steuermann.engine.model.Meta;
+import io.steuermann.engine.selector.LabelSelector;
+import io.steuermann.engine.selector.SelectorException;
+import io.steuermann.engine.validation.FieldError;
+import io.steuermann.engine.validation.Names;
+import io.steuermann.engine.validation.Validation;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Validates objects as Kubernetes does, naming every bad field. Called by the entity for
+ * each write, after defaulting, so a refused write leaves no trace.
+ */
+public final class ObjectValidator {
+  private ObjectValidator() {}
+
+  /** Validation of a new object. */
+  public static List<ApiStatus.Cause> validate(Kind kind, ObjectNode object) {
+    List<FieldError> errors = new ArrayList<>();
+    boolean dnsLabelName = kind == Kind.NAMESPACE || kind == Kind.SERVICE;
+    errors.addAll(Validation.validateObjectMeta(object.path("metadata"), kind.namespaced(), dnsLabelName));
+    JsonNode spec = object.get("spec");
+    if (spec != null && !spec.isObject() && !spec.isNull()) {
+      errors.add(FieldError.invalid("spec", spec.toString(), "must be an object"));
+    } else {
+      switch (kind) {
+        case POD -> podSpec("spec", object.path("spec"), errors);
+        case REPLICA_SET, DEPLOYMENT -> workload(kind, object.path("spec"), errors);
+        case SERVICE -> service(object.path("spec"), errors);
+        default -> { }
+      }
+    }
+    return causes(errors);
+  }
+
+  /** Validation of an update: the new object must be valid and immutable fields unchanged. */
+  public static List<ApiStatus.Cause> validateUpdate(Kind kind, ObjectNode old, ObjectNode updated) {
+    List<ApiStatus.Cause> causes = new ArrayList<>(validate(kind, updated));
+    List<FieldError> errors = new ArrayList<>();
+    switch (kind) {
+      case REPLICA_SET, DEPLOYMENT -> immutable("spec.selector", old.path("spec").path("selector"),
+          updated.path("spec").path("selector"), errors);
+      case SERVICE -> {
+        String before = old.path("spec").path("clusterIP").asText("");
+        String after = updated.path("spec").path("clusterIP").asText("");
+        if (!before.isEmpty() && !before.equals(after)) {
+          errors.add(FieldError.invalid("spec.clusterIP", after, "field is immutable"));
+        }
+      }
+      case POD -> podImmutable(old.path("spec"), updated.path("spec"), errors);
+      default -> { }
+    }
+    causes.addAll(causes(errors));
+    return causes;
+  }
+
+  private static void podSpec(String path, JsonNode spec, List<FieldError> errors) {
+    JsonNode containers = spec.path("containers");
+    if (!containers.isArray() || containers.isEmpty()) {
+      errors.add(FieldError.required(path + ".containers", ""));
+      return;
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < containers.size(); i++) {
+      JsonNode c = containers.get(i);
+      String at = path + ".containers[" + i + "]";
+      String name = c.path("name").asText("");
+      if (name.isEmpty()) {
+        errors.add(FieldError.required(at + ".name", ""));
+      } else {
+        for (String problem : Names.dns1123Label(name)) {
+          errors.add(FieldError.invalid(at + ".name", name, problem));
+        }
+        if (!names.add(name)) {
+          errors.add(FieldError.duplicate(at + ".name", name));
+        }
+      }
+      if (c.path("image").asText("").isBlank()) {
+        errors.add(FieldError.required(at + ".image", ""));
+      }
+      JsonNode ports = c.path("ports");
+      for (int p = 0; p < ports.size(); p++) {
+        JsonNode port = ports.get(p);
+        int number = port.path("containerPort").asInt(0);
+        if (number < 1 || number > 65535) {
+          errors.add(FieldError.invalid(at + ".ports[" + p + "].containerPort",
+              port.path("containerPort").toString(), "must be between 1 and 65535, inclusive"));
+        }
+        protocol(at + ".ports[" + p + "].protocol", port, errors);
+      }
+    }
+    String restart = spec.path("restartPolicy").asText("Always");
+    if (!List.of("Always", "OnFailure", "Never").contains(restart)) {
+      errors.add(FieldError.notSupported(path + ".restartPolicy", restart,
+          List.of("Always", "OnFailure", "Never")));
+    }
+  }
+
+  private static void workload(Kind kind, JsonNode spec, List<FieldError> errors) {
+    JsonNode replicas = spec.path("replicas");
+    if (!replicas.isMissingNode() && (!replicas.canConvertToInt() || replicas.asInt() < 0)) {
+      errors.add(FieldError.invalid("spec.replicas", replicas.toString(),
+          "must be greater than or equal to 0"));
+    }
+    JsonNode selectorJson = spec.path("selector");
+    JsonNode templateLabels = spec.path("template").path("metadata").path("labels");
+    if (!selectorJson.isObject() || selectorJson.isEmpty()) {
+      errors.add(FieldError.required("spec.selector", ""));
+    } else {
+      try {
+        LabelSelector selector = LabelSelector.fromJson(selectorJson);
+        if (selector.isEmpty()) {
+          errors.add(FieldError.invalid("spec.selector", selectorJson.toString(),
+              "empty selector is invalid for deployment"));
+        } else if (!selector.matches(Meta.stringMap(templateLabels))) {
+          errors.add(FieldError.invalid("spec.template.metadata.labels", templateLabels.toString(),
+              "`selector` does not match template `labels`"));
+        }
+      } catch (SelectorException e) {
+        errors.add(FieldError.invalid("spec.selector", selectorJson.toString(), e.getMessage()));
+      }
+    }
+    if (!spec.path("template").isObject()) {
+      errors.add(FieldError.required("spec.template", ""));
+    } else {
+      podSpec("spec.template.spec", spec.path("template").path("spec"), errors);
+    }
+    if (kind == Kind.DEPLOYMENT) {
+      String type = spec.path("strategy").path("type").asText("RollingUpdate");
+      if (!List.of("RollingUpdate", "Recreate").contains(type)) {
+        errors.add(FieldError.notSupported("spec.strategy.type", type, List.of("Recreate", "RollingUpdate")));
+      }
+    }
+  }
+
+  private static void service(JsonNode spec, List<FieldError> errors) {
+    String type = spec.path("type").asText("ClusterIP");
+    if (!List.of("ClusterIP", "NodePort", "LoadBalancer", "ExternalName").contains(type)) {
+      errors.add(FieldError.notSupported("spec.type", type,
+          List.of("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")));
+    }
+    JsonNode ports = spec.path("ports");
+    boolean headless = "None".equals(spec.path("clusterIP").asText(""));
+    if ((!ports.isArray() || ports.isEmpty()) && !headless && !"ExternalName".equals(type)) {
+      errors.add(FieldError.required("spec.ports", ""));
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < ports.size(); i++) {
+      JsonNode port = ports.get(i);
+      String at = "spec.ports[" + i + "]";
+      int number = port.path("port").asInt(0);
+      if (number < 1 || number > 65535) {
+        errors.add(FieldError.invalid(at + ".port", port.path("port").toString(),
+            "must be between 1 and 65535, inclusive"));
+      }
+      protocol(at + ".protocol", port, errors);
+      String name = port.path("name").asText("");
+      if (ports.size() > 1 && name.isEmpty()) {
+        errors.add(FieldError.required(at + ".name", ""));
+      } else if (!name.isEmpty() && !names.add(name)) {
+        errors.add(FieldError.duplicate(at + ".name", name));
+      }
+      JsonNode nodePort = port.path("nodePort");
+      if (!nodePort.isMissingNode() && !nodePort.isNull()) {
+        int np = nodePort.asInt(-1);
+        if (np < 1 || np > 65535) {
+          errors.add(FieldError.invalid(at + ".nodePort", nodePort.toString(),
+              "must be between 1 and 65535, inclusive"));
+        }
+      }
+    }
+  }
+
+  private static void protocol(String path, JsonNode port, List<FieldError> errors) {
+    String protocol = port.path("protocol").asText("TCP");
+    if (!List.of("TCP", "UDP", "SCTP").contains(protocol)) {
+      errors.add(FieldError.notSupported(path, protocol, List.of("SCTP", "TCP", "UDP")));
+    }
+  }
+
+  private static void immutable(String path, JsonNode before, JsonNode after, List<FieldError> errors) {
+    if (!Objects.equals(before, after)) {
+      errors.add(FieldError.invalid(path, after.toString(), "field is immutable"));
+    }
+  }
+
+  /** Kubernetes lets only a few pod spec fields change after creation. */
+  private static void podImmutable(JsonNode before, JsonNode after, List<FieldError> errors) {
+    ObjectNode a = before.deepCopy();
+    ObjectNode b = after.deepCopy();
+    for (ObjectNode spec : List.of(a, b)) {
+      spec.remove(List.of("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"));
+      for (String list : new String[] {"containers", "initContainers"}) {
+        for (JsonNode c : spec.path(list)) {
+          ((ObjectNode) c).remove("image");
+        }
+      }
+    }
+    // nodeName may be set once, by binding
+    if (before.path("nodeName").asText("").isEmpty()) {
+      a.remove("nodeName");
+      b.remove("nodeName");
+    }
+    if (!a.equals(b)) {
+      errors.add(FieldError.forbidden("spec",
+          "pod updates may not change fields other than `spec.containers[*].image`, "
+              + "`spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, "
+              + "`spec.tolerations` (only additions to existing tolerations) or "
+              + "`spec.terminationGracePeriodSeconds`"));
+    }
+  }
+
+  private static List<ApiStatus.Cause> causes(List<FieldError> errors) {
+    return errors.stream().map(e -> new ApiStatus.Cause(e.type(), e.message(), e.field())).toList();
+  }
+}

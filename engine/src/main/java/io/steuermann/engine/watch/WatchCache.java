@@ -1,0 +1,274 @@
+package io.steuermann.engine.watch;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.model.Kind;
+import io.steuermann.engine.model.Meta;
+import io.steuermann.engine.model.ObjectKey;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * The API node's in-memory view of all objects, as kube-apiserver's watch cache: fed in
+ * journal order by the change feed, it serves lists (a consistent snapshot at one
+ * resourceVersion) and watches (history after a resourceVersion, then live changes, with no
+ * gap and no duplicate between the two). History is bounded; a watch from before it gets
+ * {@link GoneException} (410), and the client lists again.
+ *
+ * <p>One monitor guards everything: the feed applies batches while lists and watch
+ * registrations take consistent snapshots, and each of these is short.
+ */
+public final class WatchCache {
+
+  /** A list: the matching objects, and the version they are consistent at. */
+  public record Snapshot(long resourceVersion, List<ObjectNode> items) {}
+
+  private record Change(WatchEvent event, ObjectNode previous) {}
+
+  private record Waiter(long version, CompletableFuture<Long> future) {}
+
+  private final class Watcher {
+    final WatchFilter filter;
+    final BoundedSourceQueue<WatchEvent> queue;
+
+    Watcher(WatchFilter filter, BoundedSourceQueue<WatchEvent> queue) {
+      this.filter = filter;
+      this.queue = queue;
+    }
+  }
+
+  private final int capacity;
+  private final Materializer materializer;
+  private final Map<Kind, NavigableMap<ObjectKey, ObjectNode>> objects = new EnumMap<>(Kind.class);
+  private final ArrayDeque<Change> history = new ArrayDeque<>();
+  private final List<Watcher> watchers = new ArrayList<>();
+  private final PriorityQueue<Waiter> waiters =
+      new PriorityQueue<>((a, b) -> Long.compare(a.version(), b.version()));
+  private long resourceVersion;
+  private long evictedUpTo;
+
+  public WatchCache(int capacity, Materializer materializer) {
+    this.capacity = capacity;
+    this.materializer = materializer;
+    for (Kind kind : Kind.values()) {
+      objects.put(kind, new TreeMap<>());
+    }
+  }
+
+  /** The newest journal ordering applied. */
+  public synchronized long resourceVersion() {
+    return resourceVersion;
+  }
+
+  /** The oldest resourceVersion a watch may start from. */
+  public synchronized long oldestResumableVersion() {
+    return evictedUpTo;
+  }
+
+  /**
+   * Applies one change at journal ordering {@code version}; versions arrive increasing.
+   * {@code object} is the object after the change without resourceVersion, or for a
+   * deletion the object as it was.
+   */
+  public void apply(long version, ObjectKey key, WatchEvent.Type type, ObjectNode object) {
+    List<Waiter> done;
+    synchronized (this) {
+      if (version <= resourceVersion) {
+        return;
+      }
+      ObjectNode stored = Meta.withResourceVersion(object, version);
+      NavigableMap<ObjectKey, ObjectNode> ofKind = objects.get(key.kind());
+      ObjectNode previous = type == WatchEvent.Type.DELETED ? ofKind.remove(key) : ofKind.put(key, stored);
+      WatchEvent.Type effective = type == WatchEvent.Type.DELETED
+          ? type
+          : previous == null ? WatchEvent.Type.ADDED : WatchEvent.Type.MODIFIED;
+      Change change = new Change(new WatchEvent(effective, key, version, stored), previous);
+      history.addLast(change);
+      while (history.size() > capacity) {
+        evictedUpTo = history.removeFirst().event().resourceVersion();
+      }
+      resourceVersion = version;
+      publish(change);
+      done = releasedWaiters();
+    }
+    done.forEach(w -> w.future().complete(w.version()));
+  }
+
+  /** Moves the version forward past journal rows that are not object changes. */
+  public void advanceTo(long version) {
+    List<Waiter> done;
+    synchronized (this) {
+      if (version <= resourceVersion) {
+        return;
+      }
+      resourceVersion = version;
+      done = releasedWaiters();
+    }
+    done.forEach(w -> w.future().complete(w.version()));
+  }
+
+  /** Completes once the cache has applied {@code version}: reads after one's own writes. */
+  public CompletionStage<Long> awaitVersion(long version) {
+    synchronized (this) {
+      if (resourceVersion >= version) {
+        return CompletableFuture.completedFuture(version);
+      }
+      Waiter waiter = new Waiter(version, new CompletableFuture<>());
+      waiters.add(waiter);
+      return waiter.future();
+    }
+  }
+
+  /** The current object with this key, if cached. */
+  public synchronized ObjectNode get(ObjectKey key) {
+    return objects.get(key.kind()).get(key);
+  }
+
+  /** All objects the filter matches, sorted by namespace and name, at one version. */
+  public synchronized Snapshot list(WatchFilter filter) {
+    List<ObjectNode> items = new ArrayList<>();
+    for (Kind kind : filter.kind() == null ? List.of(Kind.values()) : List.of(filter.kind())) {
+      for (Map.Entry<ObjectKey, ObjectNode> e : scope(kind, filter.namespace()).entrySet()) {
+        if (filter.matches(e.getKey(), e.getValue())) {
+          items.add(e.getValue());
+        }
+      }
+    }
+    return new Snapshot(resourceVersion, items);
+  }
+
+  /**
+   * Watches matching changes. {@code fromVersion} 0 starts with an ADDED event for each
+   * matching object, then live changes; a positive value replays the changes after it from
+   * history, then live changes.
+   *
+   * @param buffer how many events may wait for a slow client before its watch is ended
+   */
+  public Source<WatchEvent, NotUsed> watch(WatchFilter filter, long fromVersion, int buffer)
+      throws GoneException {
+    Pair<BoundedSourceQueue<WatchEvent>, Source<WatchEvent, NotUsed>> live =
+        Source.<WatchEvent>queue(buffer).preMaterialize(materializer);
+    List<WatchEvent> backlog = new ArrayList<>();
+    Watcher watcher = new Watcher(filter, live.first());
+    synchronized (this) {
+      if (fromVersion <= 0) {
+        for (ObjectNode object : list(filter).items()) {
+          ObjectKey key = keyOf(filter, object);
+          backlog.add(new WatchEvent(WatchEvent.Type.ADDED, key,
+              Meta.parseResourceVersion(Meta.resourceVersion(object)), object));
+        }
+      } else {
+        if (fromVersion < evictedUpTo) {
+          throw new GoneException("too old resource version: " + fromVersion
+              + " (" + evictedUpTo + ")");
+        }
+        for (Iterator<Change> it = history.descendingIterator(); it.hasNext(); ) {
+          Change change = it.next();
+          if (change.event().resourceVersion() <= fromVersion) {
+            break;
+          }
+          WatchEvent visible = visible(filter, change);
+          if (visible != null) {
+            backlog.add(visible);
+          }
+        }
+        java.util.Collections.reverse(backlog);
+      }
+      watchers.add(watcher);
+    }
+    Source<WatchEvent, NotUsed> liveEvents = live.second()
+        .filter(e -> e.resourceVersion() > fromVersion)
+        .watchTermination((notUsed, termination) -> {
+          termination.whenComplete((d, e) -> remove(watcher));
+          return NotUsed.getInstance();
+        });
+    return Source.from(backlog).concat(liveEvents);
+  }
+
+  /** How many watches are open; for metrics and tests. */
+  public synchronized int watcherCount() {
+    return watchers.size();
+  }
+
+  private synchronized void remove(Watcher watcher) {
+    watchers.remove(watcher);
+  }
+
+  private void publish(Change change) {
+    for (Iterator<Watcher> it = watchers.iterator(); it.hasNext(); ) {
+      Watcher w = it.next();
+      WatchEvent visible = visible(w.filter, change);
+      if (visible == null) {
+        continue;
+      }
+      QueueOfferResult result = w.queue.offer(visible);
+      if (result != QueueOfferResult.enqueued()) {
+        // a client too slow to keep up loses its watch and resumes from its last version
+        it.remove();
+        w.queue.fail(new IllegalStateException("watch buffer overflow"));
+      }
+    }
+  }
+
+  /**
+   * How a change looks through a filter: an object that starts matching is ADDED, one that
+   * stops matching is DELETED, as Kubernetes does for selector watches.
+   */
+  private static WatchEvent visible(WatchFilter filter, Change change) {
+    WatchEvent e = change.event();
+    if (!filter.inScope(e.key())) {
+      return null;
+    }
+    boolean now = e.type() != WatchEvent.Type.DELETED && filter.matches(e.key(), e.object());
+    boolean before = change.previous() != null && filter.matches(e.key(), change.previous());
+    if (e.type() == WatchEvent.Type.DELETED) {
+      return filter.matches(e.key(), e.object()) ? e : null;
+    }
+    if (now && before) {
+      return e;
+    } else if (now) {
+      return new WatchEvent(WatchEvent.Type.ADDED, e.key(), e.resourceVersion(), e.object());
+    } else if (before) {
+      return new WatchEvent(WatchEvent.Type.DELETED, e.key(), e.resourceVersion(), e.object());
+    }
+    return null;
+  }
+
+  private NavigableMap<ObjectKey, ObjectNode> scope(Kind kind, String namespace) {
+    NavigableMap<ObjectKey, ObjectNode> all = objects.get(kind);
+    if (namespace.isEmpty() || !kind.namespaced()) {
+      return all;
+    }
+    return all.subMap(new ObjectKey(kind, namespace, ""), true,
+        new ObjectKey(kind, namespace + '\u0000', ""), false);
+  }
+
+  private static ObjectKey keyOf(WatchFilter filter, ObjectNode object) {
+    Kind kind = filter.kind() != null
+        ? filter.kind()
+        : Kind.byKindName(object.path("kind").asText()).orElseThrow();
+    return ObjectKey.of(kind, Meta.namespace(object), Meta.name(object));
+  }
+
+  private List<Waiter> releasedWaiters() {
+    List<Waiter> done = new ArrayList<>();
+    while (!waiters.isEmpty() && waiters.peek().version() <= resourceVersion) {
+      done.add(waiters.poll());
+    }
+    return done;
+  }
+}

@@ -1,0 +1,89 @@
+package io.steuermann.http;
+
+import io.steuermann.engine.Engine;
+import io.steuermann.engine.model.ApiStatus;
+import io.steuermann.engine.watch.WatchFilter;
+import io.steuermann.http.discovery.Discovery;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+
+/**
+ * The whole HTTP surface as one request handler: health, discovery, the change stream and
+ * the resource API. Dispatch is by path segments rather than a routing DSL tree because
+ * every kind shares the same handful of path shapes.
+ */
+public final class ApiRoutes {
+  private final Engine engine;
+  private final ResourceHandler resources;
+  private final WatchStreams watches;
+  private final Responses responses;
+  private final String serverAddress;
+
+  public ApiRoutes(Engine engine, ResourceHandler resources, WatchStreams watches,
+      Responses responses, String serverAddress) {
+    this.engine = engine;
+    this.resources = resources;
+    this.watches = watches;
+    this.responses = responses;
+    this.serverAddress = serverAddress;
+  }
+
+  public CompletionStage<HttpResponse> handle(HttpRequest request) {
+    String path = request.getUri().path();
+    switch (path) {
+      case "/healthz", "/livez" -> {
+        return text(200, "ok");
+      }
+      case "/readyz" -> {
+        return engine.isReady() ? text(200, "ok") : text(503, "not ready: replaying the journal");
+      }
+      case "/changes" -> {
+        if (!request.method().equals(HttpMethods.GET)) {
+          return done(StatusResponses.response(ApiStatus.methodNotAllowed("GET only")));
+        }
+        return done(watches.stream(request.addHeader(
+                org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Accept", "text/event-stream")),
+            null, WatchFilter.everything(), request.getUri().query()));
+      }
+      default -> { }
+    }
+    List<String> segments = segments(path);
+    if (request.method().equals(HttpMethods.GET)) {
+      Optional<com.fasterxml.jackson.databind.node.ObjectNode> doc = Discovery.forPath(path, serverAddress);
+      if (doc.isPresent()) {
+        return done(responses.json(200, doc.get()));
+      }
+    }
+    Optional<ResourcePath> resource = ResourcePath.parse(segments);
+    if (resource.isPresent()) {
+      if (!engine.isReady()) {
+        return done(StatusResponses.response(ApiStatus.unavailable("the object store is starting")));
+      }
+      return resources.handle(request, resource.get());
+    }
+    return done(StatusResponses.response(new ApiStatus(404, "NotFound",
+        "the server could not find the requested resource", null)));
+  }
+
+  private static List<String> segments(String path) {
+    return Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private static CompletionStage<HttpResponse> text(int code, String body) {
+    return done(HttpResponse.create().withStatus(StatusCodes.get(code))
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, body)));
+  }
+
+  private static CompletionStage<HttpResponse> done(HttpResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+}

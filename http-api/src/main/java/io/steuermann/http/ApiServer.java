@@ -1,0 +1,58 @@
+package io.steuermann.http;
+
+import com.typesafe.config.Config;
+import io.steuermann.engine.Engine;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds the API and ties it to coordinated shutdown: on SIGTERM the port stops accepting,
+ * requests in flight get a grace period to finish, then the actor system stops.
+ */
+public final class ApiServer {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+  private ApiServer() {}
+
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, Engine engine) {
+    Config config = system.settings().config().getConfig("steuermann.api");
+    String host = config.getString("bind-address");
+    int port = config.getInt("port");
+    Materializer materializer = Materializer.createMaterializer(system);
+    Tables tables = new Tables();
+    Responses responses = new Responses(tables);
+    WatchStreams watches = new WatchStreams(engine.cache(), tables,
+        config.getInt("watch-buffer"), config.getDuration("sse-heartbeat"));
+    RequestBodies bodies = new RequestBodies(config.getBytes("max-body-size"),
+        config.getDuration("body-timeout").toMillis(), materializer);
+    WriteLimiter writes = new WriteLimiter(config.getInt("max-writes-in-flight"));
+    ResourceHandler resources = new ResourceHandler(engine, bodies, writes, responses, watches);
+    ApiRoutes routes = new ApiRoutes(engine, resources, watches, responses, host + ":" + port);
+    Duration drain = config.getDuration("shutdown-drain");
+
+    return Http.get(system).newServerAt(host, port)
+        .bind(routes::handle)
+        .whenComplete((binding, error) -> {
+          if (error != null) {
+            log.error("Cannot bind the API to {}:{}: {}. Stopping.", host, port, error.getMessage());
+            system.terminate();
+            return;
+          }
+          log.info("Steuermann API listening on http://{}:{}/", host, port);
+          binding.addToCoordinatedShutdown(drain, system);
+          CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(),
+              "log-unbind", () -> {
+                log.info("Shutting down: the API stops accepting connections");
+                return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+              });
+        });
+  }
+}

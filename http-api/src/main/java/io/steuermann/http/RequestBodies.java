@@ -1,0 +1,59 @@
+package io.steuermann.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.steuermann.engine.model.ApiStatus;
+import io.steuermann.engine.model.Json;
+import java.io.IOException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.Materializer;
+
+/** Reads request bodies with a size bound; malformed or oversized bodies become refusals. */
+final class RequestBodies {
+  /** What a body turned into: JSON, or the refusal to answer. */
+  record Body(JsonNode json, ApiStatus refusal) {}
+
+  private final long maxBytes;
+  private final long timeoutMillis;
+  private final Materializer materializer;
+
+  RequestBodies(long maxBytes, long timeoutMillis, Materializer materializer) {
+    this.maxBytes = maxBytes;
+    this.timeoutMillis = timeoutMillis;
+    this.materializer = materializer;
+  }
+
+  CompletionStage<Body> json(HttpRequest request) {
+    return request.entity().toStrict(timeoutMillis, maxBytes, materializer)
+        .handle((strict, error) -> {
+          if (error != null) {
+            Throwable cause = error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof EntityStreamSizeException || error instanceof EntityStreamSizeException) {
+              return new Body(null, ApiStatus.tooLarge(
+                  "the request body is larger than the limit of " + maxBytes + " bytes"));
+            }
+            return new Body(null, ApiStatus.badRequest("cannot read the request body: " + cause.getMessage()));
+          }
+          byte[] bytes = strict.getData().toArray();
+          if (bytes.length == 0) {
+            return new Body(null, ApiStatus.badRequest("the request body is empty"));
+          }
+          try {
+            return new Body(Json.parse(bytes), null);
+          } catch (IOException e) {
+            return new Body(null, ApiStatus.badRequest(
+                "the body of the request was in an unknown format or is not valid JSON: "
+                    + firstLine(e.getMessage())));
+          }
+        });
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}

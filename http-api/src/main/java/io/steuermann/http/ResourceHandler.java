@@ -1,0 +1,417 @@
+package io.steuermann.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.Engine;
+import io.steuermann.engine.api.ObjectStore;
+import io.steuermann.engine.model.ApiStatus;
+import io.steuermann.engine.model.Json;
+import io.steuermann.engine.model.Kind;
+import io.steuermann.engine.model.Meta;
+import io.steuermann.engine.model.ObjectKey;
+import io.steuermann.engine.objects.ObjectCommand;
+import io.steuermann.engine.objects.ObjectCommand.Part;
+import io.steuermann.engine.objects.ObjectCommand.PatchType;
+import io.steuermann.engine.objects.ObjectCommand.Reply;
+import io.steuermann.engine.selector.FieldSelector;
+import io.steuermann.engine.selector.LabelSelector;
+import io.steuermann.engine.selector.SelectorException;
+import io.steuermann.engine.watch.WatchCache;
+import io.steuermann.engine.watch.WatchFilter;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.Query;
+import org.apache.pekko.pattern.AskTimeoutException;
+
+/**
+ * Serves the resource paths: get, list, watch, create, replace, patch, delete and the
+ * {@code status} and {@code scale} subresources, for every kind alike. Reads of one object
+ * go to its entity (consistent); lists and watches come from the watch cache.
+ */
+public final class ResourceHandler {
+  private static final String ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
+
+  private final Engine engine;
+  private final ObjectStore store;
+  private final WatchCache cache;
+  private final RequestBodies bodies;
+  private final WriteLimiter writes;
+  private final Responses responses;
+  private final WatchStreams watches;
+  private final SecureRandom random = new SecureRandom();
+
+  public ResourceHandler(Engine engine, RequestBodies bodies, WriteLimiter writes,
+      Responses responses, WatchStreams watches) {
+    this.engine = engine;
+    this.store = engine.store();
+    this.cache = engine.cache();
+    this.bodies = bodies;
+    this.writes = writes;
+    this.responses = responses;
+    this.watches = watches;
+  }
+
+  public CompletionStage<HttpResponse> handle(HttpRequest request, ResourcePath path) {
+    Query query = request.getUri().query();
+    var method = request.method();
+    if (method.equals(HttpMethods.GET)) {
+      if (path.isCollection()) {
+        boolean watch = path.watchPrefix() || isTrue(query.get("watch"));
+        if (watch || watches.wantsEventStream(request)) {
+          return done(watch(request, path, query));
+        }
+        return list(request, path, query);
+      }
+      if (path.watchPrefix()) {
+        return done(watch(request, path, query));
+      }
+      return get(request, path);
+    }
+    if (!writes.tryAcquire()) {
+      return done(StatusResponses.response(ApiStatus.tooManyRequests(
+          "too many writes in flight (" + writes.limit() + "); retry later")));
+    }
+    CompletionStage<HttpResponse> write;
+    try {
+      write = write(request, path, query, method);
+    } catch (RuntimeException e) {
+      write = CompletableFuture.failedFuture(e);
+    }
+    return write.whenComplete((r, e) -> writes.release());
+  }
+
+  private CompletionStage<HttpResponse> write(HttpRequest request, ResourcePath path, Query query,
+      org.apache.pekko.http.javadsl.model.HttpMethod method) {
+    if (query.get("dryRun").isPresent()) {
+      return done(StatusResponses.response(ApiStatus.badRequest("dryRun is not supported")));
+    }
+    if (method.equals(HttpMethods.POST)) {
+      return path.isCollection() ? create(request, path) : unsupported(request, path);
+    } else if (method.equals(HttpMethods.PUT)) {
+      return path.isCollection() ? unsupported(request, path) : replace(request, path);
+    } else if (method.equals(HttpMethods.PATCH)) {
+      return path.isCollection() ? unsupported(request, path) : patch(request, path);
+    } else if (method.equals(HttpMethods.DELETE)) {
+      return path.isCollection() ? unsupported(request, path) : delete(request, path);
+    }
+    return unsupported(request, path);
+  }
+
+  // ---- reads
+
+  private CompletionStage<HttpResponse> get(HttpRequest request, ResourcePath path) {
+    Optional<ObjectKey> key = key(path);
+    if (key.isEmpty()) {
+      return notFoundNamespace(path);
+    }
+    if (path.subresource() != null && !knownSubresource(path)) {
+      return unsupported(request, path);
+    }
+    return store.get(key.get()).thenApply(reply -> {
+      if (reply instanceof ObjectCommand.Done done) {
+        if ("scale".equals(path.subresource())) {
+          return responses.json(200, Scales.toScale(done.object()));
+        }
+        return responses.object(request, 200, done.object());
+      }
+      return refusal(reply);
+    }).exceptionally(this::failure);
+  }
+
+  private CompletionStage<HttpResponse> list(HttpRequest request, ResourcePath path, Query query) {
+    WatchFilter filter;
+    try {
+      filter = filter(path, query);
+    } catch (SelectorException e) {
+      return done(StatusResponses.response(ApiStatus.badRequest(e.getMessage())));
+    }
+    String rv = query.get("resourceVersion").orElse("");
+    long minimum = Meta.parseResourceVersion(rv);
+    if (minimum < 0) {
+      return done(StatusResponses.response(ApiStatus.badRequest("invalid resourceVersion: " + rv)));
+    }
+    CompletionStage<Long> consistent = rv.isEmpty()
+        ? engine.consistentRead(engine.askTimeout())
+        : cache.awaitVersion(minimum).toCompletableFuture()
+            .orTimeout(engine.askTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return consistent
+        .thenApply(v -> responses.list(request, path.kind(), cache.list(filter)))
+        .exceptionally(this::failure);
+  }
+
+  private HttpResponse watch(HttpRequest request, ResourcePath path, Query query) {
+    WatchFilter filter;
+    try {
+      filter = filter(path, query);
+      if (path.name() != null) {
+        filter = new WatchFilter(filter.kind(), filter.namespace(), filter.labels(),
+            FieldSelector.parse(joinSelectors("metadata.name=" + path.name(),
+                query.get("fieldSelector").orElse(""))));
+      }
+    } catch (SelectorException e) {
+      return StatusResponses.response(ApiStatus.badRequest(e.getMessage()));
+    }
+    return watches.stream(request, path.kind(), filter, query);
+  }
+
+  // ---- writes
+
+  private CompletionStage<HttpResponse> create(HttpRequest request, ResourcePath path) {
+    if (path.kind().namespaced() && path.namespace().isEmpty()) {
+      return done(StatusResponses.response(ApiStatus.methodNotAllowed(
+          "create " + path.kind().plural() + " in a namespace: POST to .../namespaces/{namespace}/"
+              + path.kind().plural())));
+    }
+    return bodies.json(request).thenCompose(body -> {
+      if (body.refusal() != null) {
+        return done(StatusResponses.response(body.refusal()));
+      }
+      ApiStatus shape = checkShape(path.kind(), body.json());
+      if (shape != null) {
+        return done(StatusResponses.response(shape));
+      }
+      ObjectNode object = (ObjectNode) body.json();
+      ObjectNode meta = Meta.metadata(object);
+      String namespace = Meta.namespace(object);
+      if (path.kind().namespaced() && !namespace.isEmpty() && !namespace.equals(path.namespace())) {
+        return done(StatusResponses.response(ApiStatus.badRequest(
+            "the namespace of the provided object does not match the namespace sent on the request")));
+      }
+      String name = Meta.name(object);
+      if (name.isEmpty()) {
+        String generateName = Meta.text(meta, "generateName");
+        if (generateName.isEmpty()) {
+          return done(StatusResponses.response(ApiStatus.invalid(path.kind(), "", java.util.List.of(
+              new ApiStatus.Cause("FieldValueRequired", "Required value: name or generateName is required",
+                  "metadata.name")))));
+        }
+        name = generateName + suffix();
+        meta.put("name", name);
+      }
+      ObjectKey key = ObjectKey.of(path.kind(), path.namespace(), name);
+      return store.create(key, object)
+          .thenApply(reply -> reply instanceof ObjectCommand.Done done
+              ? responses.object(request, 201, done.object())
+              : refusal(reply));
+    }).exceptionally(this::failure);
+  }
+
+  private CompletionStage<HttpResponse> replace(HttpRequest request, ResourcePath path) {
+    Optional<ObjectKey> key = key(path);
+    if (key.isEmpty() || (path.subresource() != null && !knownSubresource(path))) {
+      return unsupported(request, path);
+    }
+    return bodies.json(request).thenCompose(body -> {
+      if (body.refusal() != null) {
+        return done(StatusResponses.response(body.refusal()));
+      }
+      if ("scale".equals(path.subresource())) {
+        if (!body.json().isObject()) {
+          return done(StatusResponses.response(ApiStatus.badRequest("a Scale must be a JSON object")));
+        }
+        JsonNode replicas = body.json().path("spec").path("replicas");
+        long rv = Meta.parseResourceVersion(Meta.resourceVersion(body.json()));
+        return store.scale(key.get(), replicas.asInt(0), Math.max(rv, 0))
+            .thenApply(reply -> reply instanceof ObjectCommand.Done done
+                ? responses.json(200, Scales.toScale(done.object()))
+                : refusal(reply));
+      }
+      ApiStatus shape = checkShape(path.kind(), body.json());
+      if (shape != null) {
+        return done(StatusResponses.response(shape));
+      }
+      return store.replace(key.get(), (ObjectNode) body.json(), part(path))
+          .thenApply(reply -> answer(request, reply));
+    }).exceptionally(this::failure);
+  }
+
+  private CompletionStage<HttpResponse> patch(HttpRequest request, ResourcePath path) {
+    Optional<ObjectKey> key = key(path);
+    if (key.isEmpty() || (path.subresource() != null && !knownSubresource(path))) {
+      return unsupported(request, path);
+    }
+    String contentType = request.entity().getContentType().mediaType().toString();
+    PatchType type;
+    switch (contentType) {
+      case "application/merge-patch+json" -> type = PatchType.MERGE;
+      case "application/json-patch+json" -> type = PatchType.JSON;
+      case "application/strategic-merge-patch+json" -> type = PatchType.STRATEGIC;
+      default -> {
+        return done(StatusResponses.response(ApiStatus.unsupportedMediaType(
+            "the body of the request was in an unknown format - accepted media types include: "
+                + "application/json-patch+json, application/merge-patch+json, "
+                + "application/strategic-merge-patch+json")));
+      }
+    }
+    return bodies.json(request).thenCompose(body -> {
+      if (body.refusal() != null) {
+        return done(StatusResponses.response(body.refusal()));
+      }
+      if ("scale".equals(path.subresource())) {
+        return patchScale(key.get(), type, body.json(), 3);
+      }
+      return store.patch(key.get(), type, body.json(), part(path))
+          .thenApply(reply -> answer(request, reply));
+    }).exceptionally(this::failure);
+  }
+
+  /** A patch of the Scale view: applied to the current Scale, written as a conditional scale. */
+  private CompletionStage<HttpResponse> patchScale(ObjectKey key, PatchType type, JsonNode patch, int attempts) {
+    return store.get(key).thenCompose(reply -> {
+      if (!(reply instanceof ObjectCommand.Done done)) {
+        return done(refusal(reply));
+      }
+      ObjectNode scale = Scales.toScale(done.object());
+      JsonNode patched;
+      try {
+        patched = Scales.patch(scale, type, patch);
+      } catch (RuntimeException e) {
+        return done(StatusResponses.response(new ApiStatus(422, "Invalid",
+            "the server rejected our request due to an error in our request: " + e.getMessage(), null)));
+      }
+      long rv = Meta.parseResourceVersion(Meta.resourceVersion(patched));
+      return store.scale(key, patched.path("spec").path("replicas").asInt(0), Math.max(rv, 0))
+          .thenCompose(result -> {
+            if (result instanceof ObjectCommand.Refused r && r.status().code() == 409 && attempts > 1
+                && rv == Meta.parseResourceVersion(Meta.resourceVersion(scale))) {
+              return patchScale(key, type, patch, attempts - 1);
+            }
+            return done(result instanceof ObjectCommand.Done d
+                ? responses.json(200, Scales.toScale(d.object()))
+                : refusal(result));
+          });
+    });
+  }
+
+  private CompletionStage<HttpResponse> delete(HttpRequest request, ResourcePath path) {
+    Optional<ObjectKey> key = key(path);
+    if (key.isEmpty() || path.subresource() != null) {
+      return unsupported(request, path);
+    }
+    boolean hasBody = !request.entity().isKnownEmpty();
+    CompletionStage<RequestBodies.Body> options = hasBody
+        ? bodies.json(request)
+        : CompletableFuture.completedFuture(new RequestBodies.Body(Json.object(), null));
+    return options.thenCompose(body -> {
+      if (body.refusal() != null && !"the request body is empty".equals(body.refusal().message())) {
+        return done(StatusResponses.response(body.refusal()));
+      }
+      JsonNode preconditions = body.json() == null ? Json.object() : body.json().path("preconditions");
+      String uid = preconditions.path("uid").asText("");
+      long rv = Meta.parseResourceVersion(preconditions.path("resourceVersion").asText(""));
+      return store.delete(key.get(), uid, Math.max(rv, 0))
+          .thenApply(reply -> answer(request, reply));
+    }).exceptionally(this::failure);
+  }
+
+  // ---- helpers
+
+  private HttpResponse answer(HttpRequest request, Reply reply) {
+    return reply instanceof ObjectCommand.Done done
+        ? responses.object(request, 200, done.object())
+        : refusal(reply);
+  }
+
+  private static HttpResponse refusal(Reply reply) {
+    return StatusResponses.response(((ObjectCommand.Refused) reply).status());
+  }
+
+  private HttpResponse failure(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
+      return StatusResponses.response(ApiStatus.timeout(
+          "the server was unable to return a response in the time allotted, but may still be processing the request"));
+    }
+    return StatusResponses.response(ApiStatus.internal(String.valueOf(cause.getMessage())));
+  }
+
+  /** The body of a create or replace must be an object of the path's kind. */
+  private static ApiStatus checkShape(Kind kind, JsonNode json) {
+    if (!(json instanceof ObjectNode object)) {
+      return ApiStatus.badRequest("the object must be a JSON object, not " + json.getNodeType());
+    }
+    String apiVersion = object.path("apiVersion").asText("");
+    String kindName = object.path("kind").asText("");
+    if (!apiVersion.isEmpty() && !apiVersion.equals(kind.apiVersion())) {
+      return ApiStatus.badRequest("the API version in the data (" + apiVersion
+          + ") does not match the expected API version (" + kind.apiVersion() + ")");
+    }
+    if (!kindName.isEmpty() && !kindName.equals(kind.kindName())) {
+      return ApiStatus.badRequest("the kind in the data (" + kindName
+          + ") does not match the expected kind (" + kind.kindName() + ")");
+    }
+    JsonNode metadata = object.get("metadata");
+    if (metadata != null && !metadata.isObject()) {
+      return ApiStatus.badRequest("metadata must be a JSON object");
+    }
+    return null;
+  }
+
+  private Optional<ObjectKey> key(ResourcePath path) {
+    if (path.kind().namespaced() && path.namespace().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(ObjectKey.of(path.kind(), path.namespace(), path.name()));
+  }
+
+  private CompletionStage<HttpResponse> notFoundNamespace(ResourcePath path) {
+    return done(StatusResponses.response(ApiStatus.notFound(path.kind(), path.name())));
+  }
+
+  private static boolean knownSubresource(ResourcePath path) {
+    return ("status".equals(path.subresource()) && path.kind().hasStatus())
+        || ("scale".equals(path.subresource()) && path.kind().hasScale());
+  }
+
+  private static Part part(ResourcePath path) {
+    return "status".equals(path.subresource()) ? Part.STATUS : Part.MAIN;
+  }
+
+  private CompletionStage<HttpResponse> unsupported(HttpRequest request, ResourcePath path) {
+    return done(StatusResponses.response(ApiStatus.methodNotAllowed(
+        "the server does not allow this method on the requested resource: " + request.method().value()
+            + " " + request.getUri().path())));
+  }
+
+  static WatchFilter filter(ResourcePath path, Query query) {
+    return new WatchFilter(path.kind(), path.namespace(),
+        LabelSelector.parse(query.get("labelSelector").orElse("")),
+        FieldSelector.parse(query.get("fieldSelector").orElse("")));
+  }
+
+  private static String joinSelectors(String a, String b) {
+    return b.isEmpty() ? a : a + "," + b;
+  }
+
+  static boolean isTrue(Optional<String> value) {
+    return value.map(v -> v.equals("1") || v.equalsIgnoreCase("true")).orElse(false);
+  }
+
+  private String suffix() {
+    StringBuilder s = new StringBuilder(5);
+    for (int i = 0; i < 5; i++) {
+      s.append(ALPHANUMS.charAt(random.nextInt(ALPHANUMS.length())));
+    }
+    return s.toString();
+  }
+
+  private static CompletionStage<HttpResponse> done(HttpResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+
+  static Duration seconds(Optional<String> value, Duration fallback) {
+    try {
+      return value.map(v -> Duration.ofSeconds(Long.parseLong(v))).orElse(fallback);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.steuermann.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.model.ApiStatus;
+import io.steuermann.engine.model.Json;
+import io.steuermann.engine.model.Kind;
+import io.steuermann.engine.model.Meta;
+import io.steuermann.engine.watch.GoneException;
+import io.steuermann.engine.watch.WatchCache;
+import io.steuermann.engine.watch.WatchEvent;
+import io.steuermann.engine.watch.WatchFilter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.Query;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Streams changes from the watch cache: as Kubernetes watch events (one JSON object per
+ * line, or Table rows for kubectl), or as server-sent events whose {@code id} is the
+ * resourceVersion, so a browser's EventSource resumes with {@code Last-Event-ID}.
+ */
+public final class WatchStreams {
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+  private static final ByteString HEARTBEAT = ByteString.fromString(": keep-alive\n\n");
+
+  private final WatchCache cache;
+  private final Tables tables;
+  private final int buffer;
+  private final Duration heartbeat;
+
+  public WatchStreams(WatchCache cache, Tables tables, int buffer, Duration heartbeat) {
+    this.cache = cache;
+    this.tables = tables;
+    this.buffer = buffer;
+    this.heartbeat = heartbeat;
+  }
+
+  public boolean wantsEventStream(HttpRequest request) {
+    return request.getHeader("Accept").map(h -> h.value().contains("text/event-stream")).orElse(false);
+  }
+
+  /** A watch or SSE response for {@code filter}; {@code kind} null means all kinds. */
+  public HttpResponse stream(HttpRequest request, Kind kind, WatchFilter filter, Query query) {
+    boolean sse = wantsEventStream(request);
+    String from = query.get("resourceVersion").orElse("");
+    if (sse) {
+      Optional<String> lastEventId = request.getHeader("Last-Event-ID").map(HttpHeader::value);
+      if (lastEventId.isPresent() && !lastEventId.get().isEmpty()) {
+        from = lastEventId.get();
+      }
+    }
+    long version = Meta.parseResourceVersion(from);
+    if (version < 0) {
+      return StatusResponses.response(ApiStatus.badRequest("invalid resourceVersion: " + from));
+    }
+    Source<WatchEvent, NotUsed> events;
+    try {
+      events = cache.watch(filter, version, buffer);
+    } catch (GoneException e) {
+      return StatusResponses.response(ApiStatus.gone(e.getMessage()));
+    }
+    Duration timeout = ResourceHandler.seconds(query.get("timeoutSeconds"), DEFAULT_TIMEOUT);
+    events = events.takeWithin(timeout);
+    if (sse) {
+      Source<ByteString, NotUsed> bytes = events.map(WatchStreams::sseEvent)
+          .keepAlive(heartbeat, () -> HEARTBEAT);
+      return HttpResponse.create()
+          .withEntity(HttpEntities.createChunked(MediaTypes.TEXT_EVENT_STREAM.toContentType(), bytes))
+          .addHeader(RawHeader.create("Cache-Control", "no-cache"));
+    }
+    boolean table = tables.wanted(request);
+    Source<ByteString, NotUsed> bytes = events.map(e -> line(table
+        ? tables.watchEvent(request, kind, e)
+        : watchEvent(e)));
+    return HttpResponse.create()
+        .withEntity(HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, bytes));
+  }
+
+  static ObjectNode watchEvent(WatchEvent e) {
+    ObjectNode json = Json.object();
+    json.put("type", e.type().name());
+    json.set("object", e.object());
+    return json;
+  }
+
+  private static ByteString line(ObjectNode json) {
+    byte[] body = Json.bytes(json);
+    byte[] withNewline = new byte[body.length + 1];
+    System.arraycopy(body, 0, withNewline, 0, body.length);
+    withNewline[body.length] = '\n';
+    return ByteString.fromArrayUnsafe(withNewline);
+  }
+
+  static ByteString sseEvent(WatchEvent e) {
+    String data = Json.string(watchEvent(e));
+    String frame = "id: " + e.resourceVersion() + "\nevent: " + e.type().name() + "\ndata: " + data + "\n\n";
+    return ByteString.fromArrayUnsafe(frame.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,85 @@
+package io.steuermann.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Command-line flags. Each flag is a shorthand for one configuration key, so everything a
+ * flag does can also be done in a configuration file ({@code --config FILE}) or with
+ * {@code -Dkey=value}.
+ */
+public final class Flags {
+  /** A flag, the configuration key it sets, and what it means. */
+  public record Flag(String name, String key, String help) {}
+
+  public static final List<Flag> FLAGS = List.of(
+      new Flag("--port", "steuermann.api.port", "API port (default 8080)"),
+      new Flag("--bind-address", "steuermann.api.bind-address", "API address (default 127.0.0.1)"),
+      new Flag("--data-dir", "steuermann.store.data-dir", "directory of the embedded H2 store (default ./data)"),
+      new Flag("--store", "steuermann.store.kind", "h2 (default) or postgres"),
+      new Flag("--postgres-url", "steuermann.store.postgres.url", "JDBC URL of the PostgreSQL store"),
+      new Flag("--postgres-user", "steuermann.store.postgres.user", "PostgreSQL user"),
+      new Flag("--postgres-password", "steuermann.store.postgres.password", "PostgreSQL password"),
+      new Flag("--cluster-port", "pekko.remote.artery.canonical.port", "cluster port (default 0: any free port)"),
+      new Flag("--max-writes-in-flight", "steuermann.api.max-writes-in-flight", "writes in flight before 429 (default 512)"));
+
+  /** Thrown for a flag we do not know or one without its value. */
+  public static final class UsageException extends Exception {
+    public UsageException(String message) {
+      super(message);
+    }
+  }
+
+  private Flags() {}
+
+  /** The configuration the flags set; {@code --config FILE} adds a whole file beneath them. */
+  public static Config parse(String[] args) throws UsageException {
+    Map<String, Object> values = new LinkedHashMap<>();
+    Config file = ConfigFactory.empty();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        value = arg.substring(eq + 1);
+        arg = arg.substring(0, eq);
+      }
+      if (arg.equals("--help") || arg.equals("-h")) {
+        throw new UsageException(usage());
+      }
+      if (value == null) {
+        if (i + 1 >= args.length) {
+          throw new UsageException("flag " + arg + " needs a value\n" + usage());
+        }
+        value = args[++i];
+      }
+      if (arg.equals("--config")) {
+        file = ConfigFactory.parseFile(Path.of(value).toFile()).withFallback(file);
+        continue;
+      }
+      String flagName = arg;
+      Flag flag = FLAGS.stream().filter(f -> f.name().equals(flagName)).findFirst()
+          .orElseThrow(() -> new UsageException("unknown flag " + flagName + "\n" + usage()));
+      values.put(flag.key(), value);
+    }
+    Config flags = ConfigFactory.empty();
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      flags = flags.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
+    }
+    return flags.withFallback(file);
+  }
+
+  public static String usage() {
+    StringBuilder s = new StringBuilder("usage: steuermann [flags]\n");
+    s.append(String.format("  %-24s %s%n", "--config FILE", "a HOCON configuration file"));
+    for (Flag f : FLAGS) {
+      s.append(String.format("  %-24s %s  [%s]%n", f.name() + " V", f.help(), f.key()));
+    }
+    return s.toString();
+  }
+}

@@ -1,0 +1,48 @@
+package io.steuermann.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.steuermann.engine.Engine;
+import io.steuermann.http.ApiServer;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one Steuermann binary. With no configuration it is a single-machine cluster: it joins
+ * itself, keeps its objects in an embedded H2 store under {@code ./data} and serves the API
+ * on 127.0.0.1:8080.
+ */
+public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Config flags;
+    try {
+      flags = Flags.parse(args);
+    } catch (Flags.UsageException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Config config = Engine.configure(flags.withFallback(ConfigFactory.load()));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "steuermann", config);
+    Cluster cluster = Cluster.get(system);
+    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      // no seed nodes configured: a cluster of one, joining itself
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    try {
+      Engine engine = Engine.start(system);
+      ApiServer.start(system, engine);
+    } catch (RuntimeException e) {
+      log.error("Steuermann cannot start: {}", e.getMessage(), e);
+      system.terminate();
+    }
+  }
+}
