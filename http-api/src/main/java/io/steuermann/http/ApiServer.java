@@ -27,7 +27,7 @@ public final class ApiServer {
     String host = config.getString("bind-address");
     int port = config.getInt("port");
     Materializer materializer = Materializer.createMaterializer(system);
-    Tables tables = new Tables();
+    Tables tables = new Tables(io.steuermann.http.table.TableConverter.systemUtc());
     Responses responses = new Responses(tables);
     WatchStreams watches = new WatchStreams(engine.cache(), tables,
         config.getInt("watch-buffer"), config.getDuration("sse-heartbeat"));

@@ -1,0 +1,187 @@
+package io.steuermann.http.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DiscoveryTest {
+
+  private static final ObjectMapper M = new ObjectMapper();
+
+  private static JsonNode json(String s) throws Exception {
+    return M.readTree(s);
+  }
+
+  private static JsonNode resource(JsonNode list, String name) {
+    for (JsonNode r : list.get("resources")) {
+      if (r.get("name").asText().equals(name)) {
+        return r;
+      }
+    }
+    throw new AssertionError("no resource " + name + " in " + list);
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static List<String> names(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.get("name").asText()));
+    return out;
+  }
+
+  @Test
+  void version() throws Exception {
+    assertEquals(json("""
+        {"major":"1","minor":"32","gitVersion":"v1.32.0-steuermann","gitCommit":"","gitTreeState":"",
+         "buildDate":"","goVersion":"","compiler":"","platform":"linux/amd64"}"""),
+        Discovery.version("linux/amd64"));
+    assertEquals("1", Discovery.version().get("major").asText());
+    assertTrue(Discovery.version().get("platform").asText().contains("/"));
+  }
+
+  @Test
+  void platformMapping() {
+    assertEquals("linux/amd64", Discovery.platform("Linux", "amd64"));
+    assertEquals("linux/amd64", Discovery.platform("Linux", "x86_64"));
+    assertEquals("darwin/arm64", Discovery.platform("Mac OS X", "aarch64"));
+    assertEquals("windows/amd64", Discovery.platform("Windows 11", "amd64"));
+  }
+
+  @Test
+  void apiVersions() throws Exception {
+    assertEquals(json("""
+        {"kind":"APIVersions","versions":["v1"],
+         "serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"127.0.0.1:8080"}]}"""),
+        Discovery.apiVersions("127.0.0.1:8080"));
+  }
+
+  @Test
+  void apiGroupList() throws Exception {
+    assertEquals(json("""
+        {"kind":"APIGroupList","apiVersion":"v1","groups":[
+          {"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],
+           "preferredVersion":{"groupVersion":"apps/v1","version":"v1"}}]}"""),
+        Discovery.apiGroupList());
+  }
+
+  @Test
+  void apiGroup() throws Exception {
+    assertEquals(json("""
+        {"kind":"APIGroup","apiVersion":"v1","name":"apps",
+         "versions":[{"groupVersion":"apps/v1","version":"v1"}],
+         "preferredVersion":{"groupVersion":"apps/v1","version":"v1"}}"""),
+        Discovery.apiGroup("apps").orElseThrow());
+    assertTrue(Discovery.apiGroup("batch").isEmpty());
+    assertTrue(Discovery.apiGroup("").isEmpty());
+  }
+
+  @Test
+  void coreResourceList() throws Exception {
+    ObjectNode list = Discovery.apiResourceList("", "v1").orElseThrow();
+    assertEquals("APIResourceList", list.get("kind").asText());
+    assertEquals("v1", list.get("groupVersion").asText());
+    assertEquals(List.of("endpoints", "events", "namespaces", "namespaces/status", "nodes", "nodes/status",
+            "pods", "pods/binding", "pods/log", "pods/status", "services", "services/status"),
+        names(list.get("resources")));
+
+    assertEquals(json("""
+        {"name":"pods","singularName":"pod","namespaced":true,"kind":"Pod",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
+         "shortNames":["po"],"categories":["all"]}"""), resource(list, "pods"));
+    assertEquals(json("""
+        {"name":"pods/status","singularName":"","namespaced":true,"kind":"Pod","verbs":["get","patch","update"]}"""),
+        resource(list, "pods/status"));
+    assertEquals(json("""
+        {"name":"pods/binding","singularName":"","namespaced":true,"kind":"Binding","verbs":["create"]}"""),
+        resource(list, "pods/binding"));
+    assertEquals(json("""
+        {"name":"pods/log","singularName":"","namespaced":true,"kind":"Pod","verbs":["get"]}"""),
+        resource(list, "pods/log"));
+    assertEquals(json("""
+        {"name":"namespaces","singularName":"namespace","namespaced":false,"kind":"Namespace",
+         "verbs":["create","delete","get","list","patch","update","watch"],"shortNames":["ns"]}"""),
+        resource(list, "namespaces"));
+    assertFalse(resource(list, "nodes").get("namespaced").asBoolean());
+    assertEquals("endpoints", resource(list, "endpoints").get("singularName").asText());
+    assertEquals(List.of("ev"), texts(resource(list, "events").get("shortNames")));
+  }
+
+  @Test
+  void appsResourceList() throws Exception {
+    ObjectNode list = Discovery.apiResourceList("apps", "v1").orElseThrow();
+    assertEquals("apps/v1", list.get("groupVersion").asText());
+    assertEquals(json("""
+        {"name":"deployments/scale","singularName":"","namespaced":true,"group":"autoscaling","version":"v1",
+         "kind":"Scale","verbs":["get","patch","update"]}"""), resource(list, "deployments/scale"));
+    assertEquals(json("""
+        {"name":"replicasets","singularName":"replicaset","namespaced":true,"kind":"ReplicaSet",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
+         "shortNames":["rs"],"categories":["all"]}"""), resource(list, "replicasets"));
+    assertEquals(6, list.get("resources").size()); // deployments, /scale, /status; replicasets, /scale, /status
+    assertTrue(Discovery.apiResourceList("apps", "v2").isEmpty());
+    assertTrue(Discovery.apiResourceList("batch", "v1").isEmpty());
+  }
+
+  @Test
+  void openApiV3RootPointsAtEachGroupVersionWithStableHash() {
+    ObjectNode root = Discovery.openApiV3Root();
+    String core = root.at("/paths/api~1v1/serverRelativeURL").asText();
+    String apps = root.at("/paths/apis~1apps~1v1/serverRelativeURL").asText();
+    assertTrue(core.startsWith("/openapi/v3/api/v1?hash="), core);
+    assertTrue(apps.startsWith("/openapi/v3/apis/apps/v1?hash="), apps);
+    assertEquals(128, core.length() - "/openapi/v3/api/v1?hash=".length()); // SHA-512 hex
+    assertEquals(Discovery.openApiV3Root(), root);
+    assertEquals(2, root.get("paths").size());
+  }
+
+  @Test
+  void openApiV3DocumentHasFieldValidationOnEveryKindsPatch() throws Exception {
+    ObjectNode doc = Discovery.openApiV3GroupVersion("", "v1").orElseThrow();
+    assertEquals("3.0.0", doc.get("openapi").asText());
+    JsonNode patch = doc.get("paths").get("/api/v1/namespaces/{namespace}/pods/{name}").get("patch");
+    assertEquals(json("{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"}"), patch.get("x-kubernetes-group-version-kind"));
+    assertTrue(names(patch.get("parameters")).contains("fieldValidation"));
+    for (JsonNode p : patch.get("parameters")) {
+      assertEquals("query", p.get("in").asText());
+    }
+    assertTrue(doc.get("paths").has("/api/v1/namespaces/{name}"));
+    assertTrue(doc.get("paths").has("/api/v1/nodes/{name}"));
+    assertEquals(6, doc.get("paths").size());
+
+    JsonNode deploy = Discovery.openApiV3GroupVersion("apps", "v1").orElseThrow()
+        .get("paths").get("/apis/apps/v1/namespaces/{namespace}/deployments/{name}").get("patch");
+    assertEquals(json("{\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\"}"), deploy.get("x-kubernetes-group-version-kind"));
+    assertTrue(Discovery.openApiV3GroupVersion("batch", "v1").isEmpty());
+  }
+
+  @Test
+  void forPathRoutesDiscoveryPaths() {
+    String addr = "127.0.0.1:8080";
+    assertEquals(Discovery.apiVersions(addr), Discovery.forPath("/api", addr).orElseThrow());
+    assertEquals(Discovery.apiVersions(addr), Discovery.forPath("/api/", addr).orElseThrow());
+    assertEquals(Discovery.apiResourceList("", "v1"), Discovery.forPath("/api/v1", addr));
+    assertEquals(Discovery.apiGroupList(), Discovery.forPath("/apis", addr).orElseThrow());
+    assertEquals(Discovery.apiGroup("apps"), Discovery.forPath("/apis/apps", addr));
+    assertEquals(Discovery.apiResourceList("apps", "v1"), Discovery.forPath("/apis/apps/v1", addr));
+    assertEquals(Discovery.openApiV3Root(), Discovery.forPath("/openapi/v3", addr).orElseThrow());
+    assertEquals(Discovery.openApiV3GroupVersion("", "v1"), Discovery.forPath("/openapi/v3/api/v1", addr));
+    assertEquals(Discovery.openApiV3GroupVersion("apps", "v1"), Discovery.forPath("/openapi/v3/apis/apps/v1", addr));
+    assertEquals("v1.32.0-steuermann", Discovery.forPath("/version", addr).orElseThrow().get("gitVersion").asText());
+    for (String notDiscovery : List.of("/api/v1/pods", "/api/v1/namespaces/default/pods", "/apis/apps/v1/deployments",
+        "/apis/batch", "/apis/apps/v2", "/openapi/v2", "/openapi/v3/apis/batch/v1", "/healthz", "/")) {
+      assertEquals(Optional.empty(), Discovery.forPath(notDiscovery, addr), notDiscovery);
+    }
+  }
+}
