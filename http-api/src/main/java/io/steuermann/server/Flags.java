@@ -28,10 +28,21 @@ public final class Flags {
       new Flag("--cluster-port", "pekko.remote.artery.canonical.port", "cluster port (default 0: any free port)"),
       new Flag("--max-writes-in-flight", "steuermann.api.max-writes-in-flight", "writes in flight before 429 (default 512)"));
 
-  /** Thrown for a flag we do not know or one without its value. */
+  /** Thrown for a flag we do not know, one without its value, or {@code --help} (not an error). */
   public static final class UsageException extends Exception {
+    private final boolean help;
+
     public UsageException(String message) {
+      this(message, false);
+    }
+
+    UsageException(String message, boolean help) {
       super(message);
+      this.help = help;
+    }
+
+    public boolean isHelp() {
+      return help;
     }
   }
 
@@ -50,7 +61,7 @@ public final class Flags {
         arg = arg.substring(0, eq);
       }
       if (arg.equals("--help") || arg.equals("-h")) {
-        throw new UsageException(usage());
+        throw new UsageException(usage(), true);
       }
       if (value == null) {
         if (i + 1 >= args.length) {

@@ -26,6 +26,10 @@ public final class Main {
     try {
       flags = Flags.parse(args);
     } catch (Flags.UsageException e) {
+      if (e.isHelp()) {
+        System.out.println(e.getMessage());
+        System.exit(0);
+      }
       System.err.println(e.getMessage());
       System.exit(2);
       return;
