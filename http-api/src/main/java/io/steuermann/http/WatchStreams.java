@@ -32,6 +32,7 @@ import org.apache.pekko.util.ByteString;
 public final class WatchStreams {
   private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
   private static final ByteString HEARTBEAT = ByteString.fromString(": keep-alive\n\n");
+  private static final ByteString NEWLINE = ByteString.fromString("\n");
 
   private final WatchCache cache;
   private final Tables tables;
@@ -79,9 +80,11 @@ public final class WatchStreams {
           .addHeader(RawHeader.create("Cache-Control", "no-cache"));
     }
     boolean table = tables.wanted(request);
+    // A blank line between events is whitespace to every JSON stream decoder; sending one now
+    // and then lets a quiet watch notice that its client has gone.
     Source<ByteString, NotUsed> bytes = events.map(e -> line(table
         ? tables.watchEvent(request, kind, e)
-        : watchEvent(e)));
+        : watchEvent(e))).keepAlive(heartbeat, () -> NEWLINE);
     return HttpResponse.create()
         .withEntity(HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, bytes));
   }

@@ -1,0 +1,380 @@
+package io.steuermann.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * One real Steuermann server, started from the distribution that {@code http-api} packages
+ * ({@code steuermann.dist}: the jar plus {@code lib/*}) as a separate JVM.
+ *
+ * <pre>{@code
+ * try (ServerProcess server = ServerProcess.builder("durability").dataDir(dir).start()) {
+ *   ApiClient api = server.api();
+ *   api.create("/api/v1/namespaces/default/pods", ApiClient.pod("p-1"));
+ *   server.killHard();                       // kill -9
+ *   ServerProcess again = server.restart();  // same port, flags and data
+ * }
+ * }</pre>
+ *
+ * <p>Every incarnation writes its stdout and stderr to its own file under
+ * {@code target/server-logs/}; {@link ServerLogs} prints their tails when a test fails.
+ * A process that is still running when the test JVM exits is killed.
+ */
+public final class ServerProcess implements AutoCloseable {
+  /** Where the distribution is; surefire passes it, the default suits a run from the module. */
+  public static final Path DIST = Path.of(System.getProperty("steuermann.dist", "../http-api/target"))
+      .toAbsolutePath().normalize();
+  public static final Path LOG_DIR = Path.of("target", "server-logs").toAbsolutePath();
+
+  /** Every process started in this JVM, in order (for {@link ServerLogs}). */
+  static final List<ServerProcess> STARTED = new CopyOnWriteArrayList<>();
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (ServerProcess p : STARTED) {
+        p.process.destroyForcibly();
+      }
+    }, "kill-server-processes"));
+  }
+
+  private final Builder settings;
+  private final int incarnation;
+  private final Process process;
+  private final Path log;
+  private final ApiClient api;
+  private final long startedNanos;
+  private volatile Duration timeToReady;
+
+  private ServerProcess(Builder settings, int incarnation) {
+    this.settings = settings;
+    this.incarnation = incarnation;
+    try {
+      Files.createDirectories(LOG_DIR);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.log = LOG_DIR.resolve(String.format("%s-%03d-run%d.log",
+        settings.name, SEQUENCE.incrementAndGet(), incarnation));
+    List<String> command = command(settings);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().remove("JAVA_TOOL_OPTIONS");
+    try {
+      Files.writeString(log, "# " + String.join(" ", command) + System.lineSeparator(),
+          StandardCharsets.UTF_8);
+      pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      this.startedNanos = System.nanoTime();
+      this.process = pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + command, e);
+    }
+    STARTED.add(this);
+    this.api = new ApiClient(URI.create("http://127.0.0.1:" + settings.port));
+  }
+
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** A TCP port nothing listens on right now. */
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> command(Builder b) {
+    Path jar = DIST.resolve("steuermann-http-api-0.1.0-SNAPSHOT.jar");
+    if (!Files.isRegularFile(jar) || !Files.isDirectory(DIST.resolve("lib"))) {
+      throw new IllegalStateException("no server distribution at " + DIST
+          + " (build it: mvn -pl multi-jvm-tests -am install -DskipTests)");
+    }
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx" + b.heap);
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.addAll(b.jvmArgs);
+    b.systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    cmd.add("-cp");
+    cmd.add(jar + java.io.File.pathSeparator + DIST.resolve("lib") + java.io.File.separator + "*");
+    cmd.add("io.steuermann.server.Main");
+    cmd.add("--port");
+    cmd.add(Integer.toString(b.port));
+    if (b.dataDir != null) {
+      cmd.add("--data-dir");
+      cmd.add(b.dataDir.toString());
+    }
+    b.flags.forEach((k, v) -> {
+      cmd.add(k);
+      cmd.add(v);
+    });
+    return cmd;
+  }
+
+  /** Blocks until {@code /readyz} answers 200; fails early if the process exits. */
+  private ServerProcess awaitReady() {
+    try {
+      await("server " + settings.name + " ready on port " + settings.port)
+          .atMost(settings.readyTimeout)
+          .pollDelay(Duration.ofMillis(200))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> {
+            if (!process.isAlive()) {
+              throw new IllegalStateException("server exited with " + process.exitValue()
+                  + " before becoming ready; log " + log + ":\n" + tail(40));
+            }
+            return api.readyz() == 200;
+          });
+    } catch (ConditionTimeoutException e) {
+      String tail = tail(40);
+      close();
+      throw new AssertionError("server not ready within " + settings.readyTimeout + "; log "
+          + log + ":\n" + tail, e);
+    }
+    timeToReady = Duration.ofNanos(System.nanoTime() - startedNanos);
+    System.out.printf("[ServerProcess] %s run %d ready on port %d in %d ms (pid %d, log %s)%n",
+        settings.name, incarnation, settings.port, timeToReady.toMillis(), process.pid(), log);
+    return this;
+  }
+
+  /** A new process with the same port, flags, data directory and system properties. */
+  public ServerProcess restart() {
+    if (process.isAlive()) {
+      throw new IllegalStateException("still running: stop() or killHard() it first");
+    }
+    return new ServerProcess(settings, incarnation + 1).awaitReady();
+  }
+
+  /**
+   * {@code kill -9}: {@link Process#destroyForcibly()} sends SIGKILL on Linux (the JDK's
+   * ProcessHandleImpl.destroy0 with force=true). Returns the exit status, which for a
+   * signalled child the JDK reports as 128 + signal, so 137.
+   */
+  public int killHard() {
+    process.destroyForcibly();
+    return waitForExit(Duration.ofSeconds(10), "SIGKILL");
+  }
+
+  /**
+   * SIGTERM ({@link ProcessHandle#destroy()}), then waits for the process to exit; fails if it
+   * is still running after {@code bound} (and kills it). Returns the exit status.
+   */
+  public int stop(Duration bound) {
+    process.toHandle().destroy();
+    return waitForExit(bound, "SIGTERM");
+  }
+
+  /** {@link #stop(Duration)} with 15 seconds. */
+  public int stop() {
+    return stop(Duration.ofSeconds(15));
+  }
+
+  private int waitForExit(Duration bound, String what) {
+    try {
+      if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        throw new AssertionError("server " + settings.name + " (pid " + process.pid()
+            + ") did not exit within " + bound + " after " + what + "; log " + log + ":\n" + tail(40));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return process.exitValue();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public int port() {
+    return settings.port;
+  }
+
+  public URI baseUri() {
+    return api.base();
+  }
+
+  public ApiClient api() {
+    return api;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public String name() {
+    return settings.name + " run " + incarnation;
+  }
+
+  /** From process start to the first 200 from /readyz. */
+  public Duration timeToReady() {
+    return timeToReady;
+  }
+
+  /** The last {@code lines} lines of this process's log. */
+  public String tail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(cannot read " + log + ": " + e + ")";
+    }
+  }
+
+  /** Kills the process if it still runs (kill -9: tests that want a clean stop call stop()). */
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    api.close();
+  }
+
+  /** How to start a server; {@link #start()} may be called once per builder. */
+  public static final class Builder {
+    private final String name;
+    private int port;
+    private Path dataDir;
+    private String heap = "512m";
+    private Duration readyTimeout = Duration.ofSeconds(60);
+    private final Map<String, String> flags = new LinkedHashMap<>();
+    private final Map<String, String> systemProperties = new LinkedHashMap<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+
+    private Builder(String name) {
+      this.name = name.replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
+
+    /** The API port; without it a free one is picked. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** {@code --data-dir}: the H2 store's directory. */
+    public Builder dataDir(Path dir) {
+      this.dataDir = dir.toAbsolutePath();
+      return this;
+    }
+
+    /** {@code --store postgres} with the given database. */
+    public Builder postgres(String jdbcUrl, String user, String password) {
+      flags.put("--store", "postgres");
+      flags.put("--postgres-url", jdbcUrl);
+      flags.put("--postgres-user", user);
+      flags.put("--postgres-password", password);
+      return this;
+    }
+
+    public Builder postgres(PostgresDatabase db) {
+      return postgres(db.url(), db.user(), db.password());
+    }
+
+    /** Any other server flag, e.g. {@code flag("--cluster-port", "25520")}. */
+    public Builder flag(String flag, String value) {
+      flags.put(flag, value);
+      return this;
+    }
+
+    /**
+     * A {@code -Dkey=value} for the server JVM; the server's ConfigFactory.load() lets these
+     * override its configuration, e.g. {@code steuermann.watch-cache.capacity} or
+     * {@code pekko.cluster.seed-nodes.0}.
+     */
+    public Builder systemProperty(String key, String value) {
+      systemProperties.put(key, value);
+      return this;
+    }
+
+    public Builder jvmArg(String arg) {
+      jvmArgs.add(arg);
+      return this;
+    }
+
+    /** {@code -Xmx}, default 512m. */
+    public Builder heap(String heap) {
+      this.heap = heap;
+      return this;
+    }
+
+    public Builder readyTimeout(Duration timeout) {
+      this.readyTimeout = timeout;
+      return this;
+    }
+
+    /** Starts the process and waits until it is ready. */
+    public ServerProcess start() {
+      if (port == 0) {
+        port = freePort();
+      }
+      return new ServerProcess(this, 1).awaitReady();
+    }
+
+    /** Starts the process without waiting for /readyz (cluster members that wait for peers). */
+    public ServerProcess launch() {
+      if (port == 0) {
+        port = freePort();
+      }
+      return new ServerProcess(this, 1);
+    }
+  }
+
+  /** Waits for /readyz of a process from {@link Builder#launch()}. */
+  public ServerProcess awaitReadiness() {
+    return awaitReady();
+  }
+
+  /** For {@link ApiClient#readyz()} users that need the raw client. */
+  static HttpClient newHttpClient() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  static int status(HttpClient client, URI uri) {
+    try {
+      return client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+}
