@@ -28,6 +28,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.stream.Materializer;
@@ -80,8 +82,13 @@ public final class Engine {
     this.feed = ChangeFeed.start(system, db, 0, this::apply);
     this.store = new ObjectStore(system, cache, askTimeout);
     EntityServices services = new EntityServices(
-        lookup::orderingOf, feed::wakeUp, this::acknowledge, Clock.systemUTC());
+        (pid, seqNr) -> withRetries(() -> lookup.orderingOf(pid, seqNr), 3, 50),
+        feed::wakeUp, this::acknowledge, Clock.systemUTC());
     ObjectEntity.init(system, services);
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "end-watches", () -> {
+      cache.closeAll();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
     log.info("Object store on {}; replaying the journal up to ordering {}", settings, highestAtStart);
     cache.awaitVersion(highestAtStart)
         .thenCompose(v -> ensureNamespace("default", 30))
@@ -122,9 +129,38 @@ public final class Engine {
    * list served from it after a write sees that write. Fails after {@code timeout}.
    */
   public CompletionStage<Long> consistentRead(Duration timeout) {
-    return cache.awaitVersion(acknowledged.get())
-        .toCompletableFuture()
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return awaitVersion(acknowledged.get(), timeout);
+  }
+
+  /**
+   * Completes once the watch cache has applied {@code version}, on the actor system's
+   * dispatcher (never on the change feed's thread, which must not do a reader's work).
+   */
+  public CompletionStage<Long> awaitVersion(long version, Duration timeout) {
+    CompletionStage<Long> applied = cache.awaitVersion(version);
+    if (applied.toCompletableFuture().isDone()) {
+      return applied;
+    }
+    return applied.toCompletableFuture()
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApplyAsync(v -> v, system.executionContext());
+  }
+
+  /** A passing database fault must not fail a write that is already committed. */
+  private static <T> CompletionStage<T> withRetries(
+      java.util.function.Supplier<CompletionStage<T>> call, int retries, long delayMillis) {
+    return call.get().handle((value, error) -> {
+      if (error == null) {
+        return CompletableFuture.completedFuture(value);
+      }
+      if (retries <= 0) {
+        return CompletableFuture.<T>failedFuture(error);
+      }
+      log.warn("Journal ordering lookup failed ({}); retrying in {} ms", error.toString(), delayMillis);
+      Executor later = CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS);
+      return CompletableFuture.supplyAsync(() -> null, later)
+          .thenCompose(ignored -> withRetries(call, retries - 1, delayMillis * 2));
+    }).thenCompose(s -> s);
   }
 
   private void acknowledge(long resourceVersion) {

@@ -32,7 +32,7 @@ public final class ApiServer {
     WatchStreams watches = new WatchStreams(engine.cache(), tables,
         config.getInt("watch-buffer"), config.getDuration("sse-heartbeat"));
     RequestBodies bodies = new RequestBodies(config.getBytes("max-body-size"),
-        config.getDuration("body-timeout").toMillis(), materializer);
+        config.getDuration("body-timeout").toMillis(), materializer, system.executionContext());
     WriteLimiter writes = new WriteLimiter(config.getInt("max-writes-in-flight"));
     ResourceHandler resources = new ResourceHandler(engine, bodies, writes, responses, watches);
     ApiRoutes routes = new ApiRoutes(engine, resources, watches, responses, host + ":" + port);

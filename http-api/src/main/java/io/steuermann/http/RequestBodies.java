@@ -5,7 +5,10 @@ import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.model.Json;
 import java.io.IOException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import io.steuermann.engine.api.Stages;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 
@@ -17,21 +20,27 @@ final class RequestBodies {
   private final long maxBytes;
   private final long timeoutMillis;
   private final Materializer materializer;
+  private final Executor executor;
 
-  RequestBodies(long maxBytes, long timeoutMillis, Materializer materializer) {
+  RequestBodies(long maxBytes, long timeoutMillis, Materializer materializer, Executor executor) {
     this.maxBytes = maxBytes;
     this.timeoutMillis = timeoutMillis;
     this.materializer = materializer;
+    this.executor = executor;
   }
 
   CompletionStage<Body> json(HttpRequest request) {
-    return request.entity().toStrict(timeoutMillis, maxBytes, materializer)
+    java.util.OptionalLong declared = request.entity().getContentLengthOption();
+    if (declared.isPresent() && declared.getAsLong() > maxBytes) {
+      request.discardEntityBytes(materializer);
+      return java.util.concurrent.CompletableFuture.completedFuture(new Body(null, tooLarge()));
+    }
+    return Stages.on(executor, request.entity().toStrict(timeoutMillis, maxBytes, materializer))
         .handle((strict, error) -> {
           if (error != null) {
             Throwable cause = error.getCause() != null ? error.getCause() : error;
-            if (cause instanceof EntityStreamSizeException || error instanceof EntityStreamSizeException) {
-              return new Body(null, ApiStatus.tooLarge(
-                  "the request body is larger than the limit of " + maxBytes + " bytes"));
+            if (isTooLarge(cause) || isTooLarge(error)) {
+              return new Body(null, tooLarge());
             }
             return new Body(null, ApiStatus.badRequest("cannot read the request body: " + cause.getMessage()));
           }
@@ -47,6 +56,18 @@ final class RequestBodies {
                     + firstLine(e.getMessage())));
           }
         });
+  }
+
+  private ApiStatus tooLarge() {
+    return ApiStatus.tooLarge("the request body is larger than the limit of " + maxBytes + " bytes");
+  }
+
+  /** pekko-http reports an oversized body as a size exception or as "Request too large". */
+  private static boolean isTooLarge(Throwable t) {
+    if (t instanceof EntityStreamSizeException) {
+      return true;
+    }
+    return t instanceof EntityStreamException e && e.info().summary().startsWith("Request too large");
   }
 
   private static String firstLine(String message) {

@@ -140,8 +140,7 @@ public final class ResourceHandler {
     }
     CompletionStage<Long> consistent = rv.isEmpty()
         ? engine.consistentRead(engine.askTimeout())
-        : cache.awaitVersion(minimum).toCompletableFuture()
-            .orTimeout(engine.askTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        : engine.awaitVersion(minimum, engine.askTimeout());
     return consistent
         .thenApply(v -> responses.list(request, path.kind(), cache.list(filter)))
         .exceptionally(this::failure);

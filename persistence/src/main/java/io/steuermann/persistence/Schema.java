@@ -29,10 +29,10 @@ public final class Schema {
         "writer" VARCHAR NOT NULL,
         "write_timestamp" BIGINT NOT NULL,
         "adapter_manifest" VARCHAR NOT NULL,
-        "event_payload" BLOB NOT NULL,
+        "event_payload" VARBINARY NOT NULL,
         "event_ser_id" INTEGER NOT NULL,
         "event_ser_manifest" VARCHAR NOT NULL,
-        "meta_payload" BLOB,
+        "meta_payload" VARBINARY,
         "meta_ser_id" INTEGER,
         "meta_ser_manifest" VARCHAR,
         PRIMARY KEY("persistence_id","sequence_number"))""",
@@ -53,10 +53,10 @@ public final class Schema {
         "created" BIGINT NOT NULL,
         "snapshot_ser_id" INTEGER NOT NULL,
         "snapshot_ser_manifest" VARCHAR NOT NULL,
-        "snapshot_payload" BLOB NOT NULL,
+        "snapshot_payload" VARBINARY NOT NULL,
         "meta_ser_id" INTEGER,
         "meta_ser_manifest" VARCHAR,
-        "meta_payload" BLOB,
+        "meta_payload" VARBINARY,
         PRIMARY KEY("persistence_id","sequence_number"))""");
 
   private static final List<String> POSTGRES = List.of(

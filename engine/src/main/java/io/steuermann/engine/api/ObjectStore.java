@@ -12,6 +12,7 @@ import io.steuermann.engine.watch.WatchCache;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,11 +29,13 @@ public final class ObjectStore {
   private final ClusterSharding sharding;
   private final WatchCache cache;
   private final Duration askTimeout;
+  private final Executor executor;
 
   public ObjectStore(ActorSystem<?> system, WatchCache cache, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
     this.cache = cache;
     this.askTimeout = askTimeout;
+    this.executor = system.executionContext();
   }
 
   /** The entity of one object, for sending any {@link ObjectCommand} directly. */
@@ -42,7 +45,7 @@ public final class ObjectStore {
 
   /** Sends a command built around the reply address and waits for the answer. */
   public CompletionStage<Reply> ask(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command) {
-    return entity(key).ask(command::apply, askTimeout);
+    return Stages.on(executor, entity(key).ask(command::apply, askTimeout));
   }
 
   /**

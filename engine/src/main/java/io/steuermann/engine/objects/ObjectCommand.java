@@ -45,7 +45,10 @@ public sealed interface ObjectCommand extends CborSerializable {
   /** Internal: the journal ordering (= resourceVersion) of the event just written is known. */
   record VersionLearned(long sequenceNr, long resourceVersion) implements ObjectCommand {}
 
-  /** Internal: looking up the ordering failed; retried, and after that the entity restarts. */
+  /**
+   * Internal: looking up the ordering failed, after the retries of the {@code VersionSource};
+   * the entity answers 500 and stops, and its next start relearns the version.
+   */
   record VersionLookupFailed(long sequenceNr, String error) implements ObjectCommand {}
 
   /** The answer to every user command. */

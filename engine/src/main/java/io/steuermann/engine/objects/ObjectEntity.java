@@ -184,6 +184,10 @@ public final class ObjectEntity
     if (!state.exists()) {
       return refuse(replyTo, ApiStatus.notFound(key.kind(), key.name()));
     }
+    ApiStatus wrongName = checkIdentity(incoming.deepCopy());
+    if (wrongName != null) {
+      return refuse(replyTo, wrongName);
+    }
     ApiStatus precondition = checkPreconditions(incoming);
     if (precondition != null) {
       return refuse(replyTo, precondition);

@@ -199,6 +199,16 @@ public final class WatchCache {
     return Source.from(backlog).concat(liveEvents);
   }
 
+  /** Ends every open watch normally, e.g. on shutdown, so clients resume elsewhere. */
+  public void closeAll() {
+    List<Watcher> open;
+    synchronized (this) {
+      open = new ArrayList<>(watchers);
+      watchers.clear();
+    }
+    open.forEach(w -> w.queue.complete());
+  }
+
   /** How many watches are open; for metrics and tests. */
   public synchronized int watcherCount() {
     return watchers.size();
