@@ -27,7 +27,8 @@ public final class MediaTypes {
    * empty when the client wants the plain object or list.
    */
   public static Optional<String> tableVersion(String accept) {
-    if (accept == null || accept.isBlank()) {
+    // most requests ask for plain JSON: answer them without parsing the header
+    if (accept == null || !accept.contains("Table")) {
       return Optional.empty();
     }
     for (String entry : accept.split(",")) {
