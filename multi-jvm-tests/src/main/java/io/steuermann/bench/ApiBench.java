@@ -76,7 +76,7 @@ public final class ApiBench {
     int fixedRateConnections = 32;
     String client = "raw";
     Path dist;
-    String serverJavaOpts = "-Xms512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20";
+    String serverJavaOpts = "-Xms1g -XX:+UseZGC";
     String postgresUrl = "jdbc:postgresql://127.0.0.1:5432/steuermann";
     String postgresUser = "steuermann";
     String postgresPassword = "steuermann";
@@ -157,7 +157,7 @@ public final class ApiBench {
             --fixed-rate-connections N   connections serving the open-loop schedule (32)
             --watch-rate R --watch-seconds S   PATCHes observed by one watch (200/s for 5 s)
             --client raw|jdk             raw HTTP/1.1 sockets (default) or java.net.http.HttpClient
-            --server-java-opts "..."     JVM options of the server (-Xms512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20)
+            --server-java-opts "..."     JVM options of the server (-Xms1g -XX:+UseZGC)
             --max-writes-in-flight N     passed to the server
             --postgres-url/-user/-password   the PostgreSQL to create the bench database in
             --keep-logs                  keep the server logs (and H2 data) in the temp directory
