@@ -526,7 +526,8 @@ public final class ApiBench {
 
   private void warmUp() throws InterruptedException {
     long deadline = System.nanoTime() + (long) (opt.warmupSeconds * 1e9);
-    int perThread = 400; // bounded in count as well as time
+    // bounded in count as well as time: about 100 rounds per client and warm-up second
+    int perThread = (int) Math.max(50, opt.warmupSeconds * 100);
     long t0 = System.nanoTime();
     List<Tally> tallies = parallel(opt.clients, "warmup", (i, t) -> {
       try (BenchHttp.Connection c = connect()) {
