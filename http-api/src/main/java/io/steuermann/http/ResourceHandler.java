@@ -94,6 +94,9 @@ public final class ResourceHandler {
       return done(StatusResponses.response(ApiStatus.badRequest("dryRun is not supported")));
     }
     if (method.equals(HttpMethods.POST)) {
+      if (path.kind() == Kind.POD && "binding".equals(path.subresource())) {
+        return bind(request, path);
+      }
       return path.isCollection() ? create(request, path) : unsupported(request, path);
     } else if (method.equals(HttpMethods.PUT)) {
       return path.isCollection() ? unsupported(request, path) : replace(request, path);
@@ -296,22 +299,58 @@ public final class ResourceHandler {
       return unsupported(request, path);
     }
     boolean hasBody = !request.entity().isKnownEmpty();
-    CompletionStage<RequestBodies.Body> options = hasBody
+    CompletionStage<RequestBodies.Body> deleteOptions = hasBody
         ? bodies.json(request)
         : CompletableFuture.completedFuture(new RequestBodies.Body(Json.object(), null));
-    return options.thenCompose(body -> {
+    return deleteOptions.thenCompose(body -> {
       if (body.refusal() != null && !"the request body is empty".equals(body.refusal().message())) {
         return done(StatusResponses.response(body.refusal()));
       }
-      JsonNode preconditions = body.json() == null ? Json.object() : body.json().path("preconditions");
+      JsonNode options = body.json() == null ? Json.object() : body.json();
+      JsonNode preconditions = options.path("preconditions");
       String uid = preconditions.path("uid").asText("");
       long rv = Meta.parseResourceVersion(preconditions.path("resourceVersion").asText(""));
-      return store.delete(key.get(), uid, Math.max(rv, 0))
+      Query query = request.getUri().query();
+      Long grace = options.hasNonNull("gracePeriodSeconds")
+          ? Long.valueOf(options.path("gracePeriodSeconds").asLong())
+          : query.get("gracePeriodSeconds").map(ResourceHandler::parseLong).orElse(null);
+      String policy = options.hasNonNull("propagationPolicy")
+          ? options.path("propagationPolicy").asText()
+          : query.get("propagationPolicy").orElse(null);
+      if (options.path("orphanDependents").asBoolean(false)) {
+        policy = "Orphan";
+      }
+      return store.delete(key.get(), uid, Math.max(rv, 0), grace, policy)
           .thenApply(reply -> answer(request, reply));
     }).exceptionally(this::failure);
   }
 
+  /** {@code POST .../pods/{name}/binding} with a {@code Binding}: what a scheduler does. */
+  private CompletionStage<HttpResponse> bind(HttpRequest request, ResourcePath path) {
+    Optional<ObjectKey> key = key(path);
+    if (key.isEmpty()) {
+      return unsupported(request, path);
+    }
+    return bodies.json(request).thenCompose(body -> {
+      if (body.refusal() != null) {
+        return done(StatusResponses.response(body.refusal()));
+      }
+      String node = body.json().path("target").path("name").asText("");
+      return store.bind(key.get(), node).thenApply(reply -> reply instanceof ObjectCommand.Done
+          ? responses.json(201, StatusResponses.success())
+          : refusal(reply));
+    }).exceptionally(this::failure);
+  }
+
   // ---- helpers
+
+  private static Long parseLong(String value) {
+    try {
+      return Long.valueOf(value);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
 
   private HttpResponse answer(HttpRequest request, Reply reply) {
     return reply instanceof ObjectCommand.Done done

@@ -97,6 +97,18 @@ public final class ObjectStore {
     return ask(key, reply -> new ObjectCommand.Delete(uid, resourceVersion, reply));
   }
 
+  /** A deletion with Kubernetes' DeleteOptions: grace period (null = default) and propagation. */
+  public CompletionStage<Reply> delete(ObjectKey key, String uid, long resourceVersion,
+      Long gracePeriodSeconds, String propagationPolicy) {
+    return ask(key, reply -> new ObjectCommand.Delete(uid, resourceVersion, gracePeriodSeconds,
+        propagationPolicy, reply));
+  }
+
+  /** Binds a pod to a node: what a scheduler does. */
+  public CompletionStage<Reply> bind(ObjectKey pod, String nodeName) {
+    return ask(pod, reply -> new ObjectCommand.Bind(nodeName, reply));
+  }
+
   /**
    * Whether a namespace exists. The local cache answers the common case; a namespace it
    * does not hold (yet) is asked of the Namespace entity, which is authoritative.

@@ -38,9 +38,27 @@ public sealed interface ObjectCommand extends CborSerializable {
   /** Sets {@code spec.replicas} (the /scale subresource); {@code resourceVersion} 0 = unconditional. */
   record Scale(int replicas, long resourceVersion, ActorRef<Reply> replyTo) implements ObjectCommand {}
 
-  /** Deletes the object; the preconditions are checked when non-empty / non-zero. */
-  record Delete(String uidPrecondition, long resourceVersionPrecondition, ActorRef<Reply> replyTo)
-      implements ObjectCommand {}
+  /**
+   * Deletes the object; the preconditions are checked when non-empty / non-zero.
+   *
+   * <p>As in Kubernetes: a pod bound to a node is deleted gracefully (it gets a
+   * {@code deletionTimestamp}; its node stops the containers, then deletes it with grace 0);
+   * an object with finalizers stays, marked for deletion, until they are removed;
+   * {@code Foreground} and {@code Orphan} propagation add the finalizers the garbage collector
+   * acts on.
+   *
+   * @param gracePeriodSeconds null for the object's default
+   * @param propagationPolicy null, {@code Background}, {@code Foreground} or {@code Orphan}
+   */
+  record Delete(String uidPrecondition, long resourceVersionPrecondition, Long gracePeriodSeconds,
+      String propagationPolicy, ActorRef<Reply> replyTo) implements ObjectCommand {
+    public Delete(String uidPrecondition, long resourceVersionPrecondition, ActorRef<Reply> replyTo) {
+      this(uidPrecondition, resourceVersionPrecondition, null, null, replyTo);
+    }
+  }
+
+  /** Binds an unbound pod to a node (the {@code binding} subresource); 409 if already bound. */
+  record Bind(String nodeName, ActorRef<Reply> replyTo) implements ObjectCommand {}
 
   /** Internal: the journal ordering (= resourceVersion) of the event just written is known. */
   record VersionLearned(long sequenceNr, long resourceVersion) implements ObjectCommand {}

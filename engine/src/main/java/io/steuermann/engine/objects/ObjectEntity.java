@@ -6,6 +6,7 @@ import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.Meta;
 import io.steuermann.engine.model.ObjectKey;
+import io.steuermann.engine.objects.ObjectCommand.Bind;
 import io.steuermann.engine.objects.ObjectCommand.Create;
 import io.steuermann.engine.objects.ObjectCommand.Delete;
 import io.steuermann.engine.objects.ObjectCommand.Done;
@@ -145,6 +146,8 @@ public final class ObjectEntity
       return onScale(state, scale);
     } else if (command instanceof Delete delete) {
       return onDelete(state, delete);
+    } else if (command instanceof Bind bind) {
+      return onBind(state, bind);
     }
     throw new IllegalStateException("unhandled command " + command.getClass());
   }
@@ -200,6 +203,10 @@ public final class ObjectEntity
     if (updated.equals(state.object())) {
       // a write that changes nothing keeps the resourceVersion, as in Kubernetes
       return Effect().reply(replyTo, new Done(current(state), false));
+    }
+    if (isDeletionComplete(updated)) {
+      // the last finalizer of an object marked for deletion is gone: now it goes
+      return write(new ObjectEvent.Deleted(updated), replyTo, false);
     }
     return write(new ObjectEvent.Updated(updated), replyTo, false);
   }
@@ -268,7 +275,89 @@ public final class ObjectEntity
           "Precondition failed: ResourceVersion in precondition: " + delete.resourceVersionPrecondition()
               + ", ResourceVersion in object meta: " + resourceVersion));
     }
-    return write(new ObjectEvent.Deleted(state.object()), delete.replyTo(), false);
+    ObjectNode current = state.object();
+    ObjectNode marked = current.deepCopy();
+    ObjectNode meta = Meta.metadata(marked);
+    String policy = delete.propagationPolicy() == null ? "" : delete.propagationPolicy();
+    switch (policy) {
+      case "", "Background" -> { }
+      case "Foreground" -> addFinalizer(meta, Finalizers.FOREGROUND);
+      case "Orphan" -> addFinalizer(meta, Finalizers.ORPHAN);
+      default -> {
+        return refuse(delete.replyTo(), ApiStatus.badRequest(
+            "propagationPolicy: Unsupported value: \"" + policy + "\": supported values: "
+                + "\"Background\", \"Foreground\", \"Orphan\""));
+      }
+    }
+    long grace = gracePeriod(current, delete.gracePeriodSeconds());
+    if (grace < 0) {
+      return refuse(delete.replyTo(), ApiStatus.badRequest("gracePeriodSeconds must not be negative"));
+    }
+    boolean hasFinalizers = meta.path("finalizers").size() > 0;
+    if (!hasFinalizers && grace == 0) {
+      return write(new ObjectEvent.Deleted(current), delete.replyTo(), false);
+    }
+    // marked for deletion: a node stops the pod's containers, or controllers remove finalizers
+    Instant deadline = Instant.now(services.clock()).plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS);
+    JsonNode existing = meta.get("deletionTimestamp");
+    long existingGrace = meta.path("deletionGracePeriodSeconds").asLong(Long.MAX_VALUE);
+    if (existing == null || grace < existingGrace) {
+      meta.put("deletionTimestamp", existing == null || grace < existingGrace ? deadline.toString() : existing.asText());
+      meta.put("deletionGracePeriodSeconds", grace);
+    }
+    if (marked.equals(current)) {
+      return Effect().reply(delete.replyTo(), new Done(current(state), false));
+    }
+    return write(new ObjectEvent.Updated(marked), delete.replyTo(), false);
+  }
+
+  /**
+   * The grace period of a deletion: only pods on a node get one (their containers must be
+   * stopped); everything else goes at once unless finalizers hold it.
+   */
+  private long gracePeriod(ObjectNode current, Long requested) {
+    if (key.kind() != Kind.POD || current.path("spec").path("nodeName").asText("").isEmpty()) {
+      return 0;
+    }
+    if (requested != null) {
+      return requested;
+    }
+    return current.path("spec").path("terminationGracePeriodSeconds").asLong(30);
+  }
+
+  private static void addFinalizer(ObjectNode meta, String finalizer) {
+    JsonNode finalizers = meta.get("finalizers");
+    com.fasterxml.jackson.databind.node.ArrayNode list = finalizers instanceof com.fasterxml.jackson.databind.node.ArrayNode a
+        ? a : meta.putArray("finalizers");
+    for (JsonNode f : list) {
+      if (f.asText().equals(finalizer)) {
+        return;
+      }
+    }
+    list.add(finalizer);
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> onBind(ObjectState state, Bind bind) {
+    if (!state.exists() || key.kind() != Kind.POD) {
+      return refuse(bind.replyTo(), ApiStatus.notFound(key.kind(), key.name()));
+    }
+    ObjectNode current = state.object();
+    String bound = current.path("spec").path("nodeName").asText("");
+    if (!bound.isEmpty()) {
+      return refuse(bind.replyTo(), ApiStatus.conflict(key.kind(), key.name(),
+          "pod " + key.name() + " is already assigned to node \"" + bound + "\""));
+    }
+    if (current.path("metadata").has("deletionTimestamp")) {
+      return refuse(bind.replyTo(), ApiStatus.conflict(key.kind(), key.name(), "pod is being deleted"));
+    }
+    if (bind.nodeName() == null || bind.nodeName().isEmpty()) {
+      return refuse(bind.replyTo(), ApiStatus.invalid(key.kind(), key.name(), List.of(
+          new ApiStatus.Cause("FieldValueRequired", "Required value", "target.name"))));
+    }
+    ObjectNode updated = current.deepCopy();
+    Defaults.obj(updated, "spec").put("nodeName", bind.nodeName());
+    PodConditions.set(Defaults.obj(updated, "status"), "PodScheduled", "True", null, null, now());
+    return write(new ObjectEvent.Updated(updated), bind.replyTo(), false);
   }
 
   private ReplyEffect<ObjectEvent, ObjectState> write(ObjectEvent event, ActorRef<Reply> replyTo, boolean created) {
@@ -365,6 +454,14 @@ public final class ObjectEntity
       }
     }
     return updated;
+  }
+
+  /** Marked for deletion, no finalizers left, and (for a pod) no grace period still running. */
+  private boolean isDeletionComplete(ObjectNode object) {
+    JsonNode meta = object.path("metadata");
+    return meta.has("deletionTimestamp")
+        && meta.path("finalizers").size() == 0
+        && meta.path("deletionGracePeriodSeconds").asLong(0) == 0;
   }
 
   private ApiStatus checkPreconditions(ObjectNode incoming) {
