@@ -52,6 +52,7 @@ public final class Engine {
   private final AtomicLong acknowledged = new AtomicLong();
   private final CompletableFuture<Long> ready = new CompletableFuture<>();
   private final Duration askTimeout;
+  private final io.steuermann.engine.controllers.ControllerContext controllers;
 
   /**
    * The configuration an actor system needs to host an engine: the given one, with the
@@ -78,9 +79,15 @@ public final class Engine {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     OrderingLookup lookup = new OrderingLookup(db, blocking);
     long highestAtStart = lookup.highestOrdering();
-    this.cache = new WatchCache(config.getInt("steuermann.watch-cache.capacity"), Materializer.createMaterializer(system));
+    Materializer materializer = Materializer.createMaterializer(system);
+    this.cache = new WatchCache(config.getInt("steuermann.watch-cache.capacity"), materializer);
     this.feed = ChangeFeed.start(system, db, 0, this::apply);
     this.store = new ObjectStore(system, cache, askTimeout);
+    Config controllerSettings = config.getConfig("steuermann.controllers");
+    this.controllers = new io.steuermann.engine.controllers.ControllerContext(store, cache, materializer,
+        new io.steuermann.engine.controllers.EventRecorder(store, Clock.systemUTC(), "steuermann",
+            controllerSettings.getDouble("events-per-second"), controllerSettings.getDouble("events-burst")),
+        Clock.systemUTC(), controllerSettings);
     EntityServices services = new EntityServices(
         (pid, seqNr) -> withRetries(() -> lookup.orderingOf(pid, seqNr), 3, 50),
         feed::wakeUp, this::acknowledge, Clock.systemUTC());
@@ -109,6 +116,15 @@ public final class Engine {
 
   public WatchCache cache() {
     return cache;
+  }
+
+  /** What controllers (in the engine and in node agents) work with. */
+  public io.steuermann.engine.controllers.ControllerContext controllers() {
+    return controllers;
+  }
+
+  public ActorSystem<?> system() {
+    return system;
   }
 
   public Duration askTimeout() {
