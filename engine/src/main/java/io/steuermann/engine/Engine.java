@@ -53,6 +53,7 @@ public final class Engine {
   private final CompletableFuture<Long> ready = new CompletableFuture<>();
   private final Duration askTimeout;
   private final io.steuermann.engine.controllers.ControllerContext controllers;
+  private final io.steuermann.engine.controllers.Singletons.Refs singletons;
 
   /**
    * The configuration an actor system needs to host an engine: the given one, with the
@@ -60,7 +61,11 @@ public final class Engine {
    */
   public static Config configure(Config base) {
     Config resolved = base.resolve();
-    return JournalPluginConfig.forStore(StoreSettings.fromConfig(resolved)).withFallback(resolved).resolve();
+    // controllers' entities are remembered entities, remembered in the journal itself
+    Config engine = com.typesafe.config.ConfigFactory.parseString(
+        "pekko.cluster.sharding.remember-entities-store = eventsourced");
+    return JournalPluginConfig.forStore(StoreSettings.fromConfig(resolved))
+        .withFallback(engine).withFallback(resolved).resolve();
   }
 
   /** Starts the engine in a system configured by {@link #configure(Config)}. */
@@ -87,11 +92,13 @@ public final class Engine {
     this.controllers = new io.steuermann.engine.controllers.ControllerContext(store, cache, materializer,
         new io.steuermann.engine.controllers.EventRecorder(store, Clock.systemUTC(), "steuermann",
             controllerSettings.getDouble("events-per-second"), controllerSettings.getDouble("events-burst")),
-        Clock.systemUTC(), controllerSettings);
+        Clock.systemUTC(), controllerSettings, ready);
     EntityServices services = new EntityServices(
         (pid, seqNr) -> withRetries(() -> lookup.orderingOf(pid, seqNr), 3, 50),
-        feed::wakeUp, this::acknowledge, Clock.systemUTC());
+        feed::wakeUp, this::acknowledge, Clock.systemUTC(),
+        io.steuermann.engine.controllers.Controllers.perObject(() -> this.controllers));
     ObjectEntity.init(system, services);
+    this.singletons = io.steuermann.engine.controllers.Singletons.start(system, controllers);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "end-watches", () -> {
       cache.closeAll();
       return CompletableFuture.completedFuture(Done.getInstance());
@@ -121,6 +128,11 @@ public final class Engine {
   /** What controllers (in the engine and in node agents) work with. */
   public io.steuermann.engine.controllers.ControllerContext controllers() {
     return controllers;
+  }
+
+  /** The cluster-wide controllers (scheduler, node lifecycle, garbage collector). */
+  public io.steuermann.engine.controllers.Singletons.Refs singletons() {
+    return singletons;
   }
 
   public ActorSystem<?> system() {

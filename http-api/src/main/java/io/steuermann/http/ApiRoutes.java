@@ -46,6 +46,24 @@ public final class ApiRoutes {
       case "/readyz" -> {
         return engine.isReady() ? text(200, "ok") : text(503, "not ready: replaying the journal");
       }
+      case "/debug/scheduler" -> {
+        return org.apache.pekko.actor.typed.javadsl.AskPattern.<io.steuermann.engine.controllers.scheduler.Scheduler.Command,
+                io.steuermann.engine.controllers.scheduler.Scheduler.Stats>ask(
+                engine.singletons().scheduler(),
+                io.steuermann.engine.controllers.scheduler.Scheduler.GetStats::new,
+                engine.askTimeout(), engine.system().scheduler())
+            .thenApply(stats -> responses.json(200, io.steuermann.engine.model.Json.MAPPER.valueToTree(stats)))
+            .exceptionally(e -> StatusResponses.response(ApiStatus.timeout("scheduler did not answer: " + e)));
+      }
+      case "/debug/jvm" -> {
+        Runtime rt = Runtime.getRuntime();
+        com.fasterxml.jackson.databind.node.ObjectNode jvm = io.steuermann.engine.model.Json.object();
+        jvm.put("heapUsedBytes", rt.totalMemory() - rt.freeMemory());
+        jvm.put("heapCommittedBytes", rt.totalMemory());
+        jvm.put("heapMaxBytes", rt.maxMemory());
+        jvm.put("threads", Thread.activeCount());
+        return done(responses.json(200, jvm));
+      }
       case "/changes" -> {
         if (!request.method().equals(HttpMethods.GET)) {
           return done(StatusResponses.response(ApiStatus.methodNotAllowed("GET only")));

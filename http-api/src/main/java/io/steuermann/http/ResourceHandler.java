@@ -97,6 +97,9 @@ public final class ResourceHandler {
       if (path.kind() == Kind.POD && "binding".equals(path.subresource())) {
         return bind(request, path);
       }
+      if (path.kind() == Kind.DEPLOYMENT && "rollback".equals(path.subresource())) {
+        return rollback(request, path);
+      }
       return path.isCollection() ? create(request, path) : unsupported(request, path);
     } else if (method.equals(HttpMethods.PUT)) {
       return path.isCollection() ? unsupported(request, path) : replace(request, path);
@@ -339,6 +342,25 @@ public final class ResourceHandler {
       return store.bind(key.get(), node).thenApply(reply -> reply instanceof ObjectCommand.Done
           ? responses.json(201, StatusResponses.success())
           : refusal(reply));
+    }).exceptionally(this::failure);
+  }
+
+  /**
+   * {@code POST .../deployments/{name}/rollback} with a {@code DeploymentRollback}
+   * ({@code {"rollbackTo": {"revision": N}}}, 0 = the previous revision).
+   */
+  private CompletionStage<HttpResponse> rollback(HttpRequest request, ResourcePath path) {
+    Optional<ObjectKey> key = key(path);
+    if (key.isEmpty()) {
+      return unsupported(request, path);
+    }
+    return bodies.json(request).thenCompose(body -> {
+      if (body.refusal() != null) {
+        return done(StatusResponses.response(body.refusal()));
+      }
+      long revision = body.json().path("rollbackTo").path("revision").asLong(0);
+      return io.steuermann.engine.api.Rollbacks.rollback(store, cache, key.get(), revision)
+          .thenApply(reply -> answer(request, reply));
     }).exceptionally(this::failure);
   }
 

@@ -8,11 +8,16 @@ import java.util.function.LongConsumer;
  * What an object entity needs from its process: where to learn the journal ordering of an
  * event it wrote (that ordering is the object's resourceVersion), whom to tell that it wrote
  * (so the change feed polls at once instead of at its next interval), whom to tell the
- * resourceVersion it acknowledged (so reads on this node can wait for their own writes), and
- * the clock for timestamps.
+ * resourceVersion it acknowledged (so reads on this node can wait for their own writes), the
+ * clock for timestamps, and the controllers that act for objects of some kinds.
  */
 public record EntityServices(
-    VersionSource versions, Runnable written, LongConsumer acknowledged, Clock clock) {
+    VersionSource versions, Runnable written, LongConsumer acknowledged, Clock clock,
+    ObjectControllers controllers) {
+
+  public EntityServices(VersionSource versions, Runnable written, LongConsumer acknowledged, Clock clock) {
+    this(versions, written, acknowledged, clock, ObjectControllers.none());
+  }
 
   /** Finds the journal ordering of one event of one persistence id. */
   @FunctionalInterface

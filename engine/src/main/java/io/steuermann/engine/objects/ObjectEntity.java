@@ -32,6 +32,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -63,13 +65,26 @@ public final class ObjectEntity
     return EntityTypeKey.create(ObjectCommand.class, kind.kindName());
   }
 
-  /** Registers one entity type per kind with cluster sharding. */
+  /**
+   * Registers one entity type per kind with cluster sharding. Kinds whose objects have a
+   * controller are remembered entities: they are restarted after a crash or a rebalance and
+   * never passivated, so their controllers keep working.
+   */
   public static void init(ActorSystem<?> system, EntityServices services) {
     ClusterSharding sharding = ClusterSharding.get(system);
     for (Kind kind : Kind.values()) {
-      sharding.init(Entity.of(typeKey(kind),
-          ctx -> create(ObjectKey.fromEntityId(kind, ctx.getEntityId()), services)));
+      Entity<ObjectCommand, ShardingEnvelope<ObjectCommand>> entity = Entity.of(typeKey(kind),
+          ctx -> create(ObjectKey.fromEntityId(kind, ctx.getEntityId()), services));
+      if (hasController(kind)) {
+        entity = entity.withSettings(ClusterShardingSettings.create(system).withRememberEntities(true));
+      }
+      sharding.init(entity);
     }
+  }
+
+  /** The kinds whose objects act: their entities stay alive. */
+  public static boolean hasController(Kind kind) {
+    return kind == Kind.REPLICA_SET || kind == Kind.DEPLOYMENT;
   }
 
   public static Behavior<ObjectCommand> create(ObjectKey key, EntityServices services) {
@@ -85,12 +100,16 @@ public final class ObjectEntity
   // Not state: a cache of the journal's ordering of the last event, relearned on recovery.
   private long resourceVersion;
   private Pending pending;
+  private final ActorRef<ObjectControllers.ObjectChanged> controller;
 
   private ObjectEntity(ObjectKey key, EntityServices services, ActorContext<ObjectCommand> ctx) {
     super(PersistenceId.ofUniqueId(key.persistenceId()));
     this.key = key;
     this.services = services;
     this.ctx = ctx;
+    this.controller = services.controllers().controllerFor(key)
+        .map(behavior -> ctx.spawn(behavior, "controller"))
+        .orElse(null);
   }
 
   @Override
@@ -384,6 +403,9 @@ public final class ObjectEntity
     }
     resourceVersion = learned.resourceVersion();
     services.acknowledged().accept(resourceVersion);
+    if (controller != null) {
+      controller.tell(new ObjectControllers.ObjectChanged(state.exists() ? current(state) : null));
+    }
     if (pending.replyTo() != null) {
       pending.replyTo().tell(new Done(Meta.withResourceVersion(pending.object(), resourceVersion), pending.created()));
     }

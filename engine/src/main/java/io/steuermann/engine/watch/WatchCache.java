@@ -226,10 +226,17 @@ public final class WatchCache {
         continue;
       }
       QueueOfferResult result = w.queue.offer(visible);
-      if (result != QueueOfferResult.enqueued()) {
+      if (result == QueueOfferResult.dropped()) {
         // a client too slow to keep up loses its watch and resumes from its last version
         it.remove();
-        w.queue.fail(new IllegalStateException("watch buffer overflow"));
+        try {
+          w.queue.fail(new IllegalStateException("watch buffer overflow"));
+        } catch (IllegalStateException alreadyClosed) {
+          // the client went away at the same moment; nothing left to end
+        }
+      } else if (result != QueueOfferResult.enqueued()) {
+        // the watch has ended (client gone, stream cancelled): forget it
+        it.remove();
       }
     }
   }

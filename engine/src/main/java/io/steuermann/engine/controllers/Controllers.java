@@ -1,0 +1,30 @@
+package io.steuermann.engine.controllers;
+
+import io.steuermann.engine.controllers.deployment.DeploymentController;
+import io.steuermann.engine.controllers.replicaset.ReplicaSetController;
+import io.steuermann.engine.model.Kind;
+import io.steuermann.engine.objects.ObjectControllers;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Which controller acts for which object. ReplicaSets and Deployments reconcile themselves:
+ * their entities run these controllers as children. The cluster-wide controllers (scheduler,
+ * node lifecycle, garbage collector) are cluster singletons, started by {@link Singletons}.
+ */
+public final class Controllers {
+  private Controllers() {}
+
+  /** The per-object controllers; {@code context} is read when the first one starts. */
+  public static ObjectControllers perObject(Supplier<ControllerContext> context) {
+    return key -> {
+      if (key.kind() == Kind.REPLICA_SET) {
+        return Optional.of(ReplicaSetController.create(context.get()));
+      }
+      if (key.kind() == Kind.DEPLOYMENT) {
+        return Optional.of(DeploymentController.create(context.get()));
+      }
+      return Optional.empty();
+    };
+  }
+}

@@ -1,0 +1,38 @@
+package io.steuermann.engine.controllers;
+
+import io.steuermann.engine.controllers.gc.GarbageCollector;
+import io.steuermann.engine.controllers.nodes.NodeLifecycleController;
+import io.steuermann.engine.controllers.scheduler.Scheduler;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+/**
+ * The cluster-wide controllers, each exactly once in the cluster (a cluster singleton that
+ * moves to another member when its member leaves or is downed): the scheduler, the node
+ * lifecycle controller and the garbage collector. A controller that fails is restarted.
+ */
+public final class Singletons {
+  /** Proxies to the singletons, wherever they run. */
+  public record Refs(ActorRef<Scheduler.Command> scheduler,
+      ActorRef<NodeLifecycleController.Command> nodeLifecycle,
+      ActorRef<GarbageCollector.Command> garbageCollector) {}
+
+  private Singletons() {}
+
+  public static Refs start(ActorSystem<?> system, ControllerContext ctx) {
+    ClusterSingleton singleton = ClusterSingleton.get(system);
+    return new Refs(
+        singleton.init(SingletonActor.of(
+            Behaviors.supervise(Scheduler.create(ctx)).onFailure(SupervisorStrategy.restart()), "scheduler")),
+        singleton.init(SingletonActor.of(
+            Behaviors.supervise(NodeLifecycleController.create(ctx)).onFailure(SupervisorStrategy.restart()),
+            "node-lifecycle")),
+        singleton.init(SingletonActor.of(
+            Behaviors.supervise(GarbageCollector.create(ctx)).onFailure(SupervisorStrategy.restart()),
+            "garbage-collector")));
+  }
+}
