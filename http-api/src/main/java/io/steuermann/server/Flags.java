@@ -26,7 +26,8 @@ public final class Flags {
       new Flag("--postgres-user", "steuermann.store.postgres.user", "PostgreSQL user"),
       new Flag("--postgres-password", "steuermann.store.postgres.password", "PostgreSQL password"),
       new Flag("--cluster-port", "pekko.remote.artery.canonical.port", "cluster port (default 0: any free port)"),
-      new Flag("--max-writes-in-flight", "steuermann.api.max-writes-in-flight", "writes in flight before 429 (default 512)"));
+      new Flag("--max-writes-in-flight", "steuermann.api.max-writes-in-flight", "writes in flight before 429 (default 512)"),
+      new Flag("--hollow-nodes", "steuermann.node.hollow-nodes", "run N simulated (hollow) nodes in this process (default 0)"));
 
   /** Thrown for a flag we do not know, one without its value, or {@code --help} (not an error). */
   public static final class UsageException extends Exception {

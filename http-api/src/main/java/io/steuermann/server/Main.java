@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.steuermann.engine.Engine;
 import io.steuermann.http.ApiServer;
+import io.steuermann.node.NodeAgents;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -44,6 +45,7 @@ public final class Main {
     try {
       Engine engine = Engine.start(system);
       ApiServer.start(system, engine);
+      NodeAgents.start(system, engine);
     } catch (RuntimeException e) {
       log.error("Steuermann cannot start: {}", e.getMessage(), e);
       system.terminate();

@@ -1,0 +1,280 @@
+package io.steuermann.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.model.Json;
+import io.steuermann.engine.model.Meta;
+import io.steuermann.engine.model.ObjectKey;
+import io.steuermann.engine.objects.PodConditions;
+import io.steuermann.node.runtime.ContainerRuntime.ContainerConfig;
+import io.steuermann.node.runtime.ContainerRuntime.ContainerState;
+import io.steuermann.node.runtime.ContainerRuntime.ContainerStatus;
+import io.steuermann.node.runtime.ContainerRuntime.PodConfig;
+import io.steuermann.node.runtime.ContainerRuntime.PodRef;
+import io.steuermann.node.runtime.ContainerRuntime.Running;
+import io.steuermann.node.runtime.ContainerRuntime.Terminated;
+import io.steuermann.node.runtime.ContainerRuntime.Waiting;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a node agent knows about one pod it runs: the pod as last seen, its containers'
+ * instances, restart counts and readiness, and what the agent last wrote. Computes the pod
+ * status the agent wants stored; confined to the agent actor.
+ */
+final class PodRun {
+  enum Stage {
+    /** the sandbox and containers are being started */
+    STARTING,
+    /** started; containers run, restart or have ended */
+    RUNNING,
+    /** every container ended for good (phase Succeeded or Failed) */
+    FINISHED,
+    /** its containers are being stopped */
+    STOPPING,
+    /** stopped; the pod is being deleted (or gone), nothing more is written */
+    GONE
+  }
+
+  /** One container of the pod. */
+  static final class ContainerRun {
+    final ContainerConfig config;
+    ContainerStatus status;
+    Terminated lastTermination;
+    String lastContainerId = "";
+    int restartCount;
+    /** consecutive failures, the back-off exponent */
+    int failures;
+    /** the attempt whose start answer is awaited; answers for other attempts are stale */
+    int attempt;
+    boolean everStarted;
+    boolean ready;
+    boolean restartPending;
+    /** whether the pending restart replaces an instance that ran (counts in restartCount) */
+    boolean pendingIsRestart;
+
+    ContainerRun(ContainerConfig config) {
+      this.config = config;
+      this.status = new ContainerStatus(config.name(), config.image(), "", "",
+          new Waiting("ContainerCreating", null));
+    }
+  }
+
+  final ObjectKey key;
+  final String uid;
+  final PodRef ref;
+  ObjectNode pod;
+  long observedVersion;
+  final Map<String, ContainerRun> containers = new LinkedHashMap<>();
+  Stage stage = Stage.STARTING;
+  String podIp = "";
+  Instant startTime;
+  int startFailures;
+  boolean showPending;
+  boolean deleteAfterStop;
+  boolean writing;
+  JsonNode written;
+  long writtenVersion = -1;
+
+  PodRun(ObjectKey key, ObjectNode pod, Instant now) {
+    this.key = key;
+    this.uid = Meta.uid(pod);
+    this.ref = new PodRef(key.namespace(), key.name(), uid);
+    this.pod = pod;
+    this.observedVersion = Meta.parseResourceVersion(Meta.resourceVersion(pod));
+    this.startTime = now;
+    JsonNode previous = pod.path("status").path("containerStatuses");
+    for (JsonNode c : pod.path("spec").path("containers")) {
+      String name = c.path("name").asText();
+      ContainerRun run = new ContainerRun(new ContainerConfig(name, c.path("image").asText(), (ObjectNode) c));
+      for (JsonNode p : previous) {
+        // a pod this node ran before a restart of the process keeps its restart count
+        if (name.equals(p.path("name").asText())) {
+          run.restartCount = p.path("restartCount").asInt(0);
+        }
+      }
+      containers.put(name, run);
+    }
+    String started = pod.path("status").path("startTime").asText("");
+    if (!started.isEmpty()) {
+      try {
+        startTime = Instant.parse(started);
+      } catch (RuntimeException e) {
+        // keep now
+      }
+    }
+  }
+
+  PodConfig config() {
+    List<ContainerConfig> list = new ArrayList<>();
+    containers.values().forEach(c -> list.add(c.config));
+    return new PodConfig(ref, (ObjectNode) pod.path("spec"), list);
+  }
+
+  String restartPolicy() {
+    return pod.path("spec").path("restartPolicy").asText("Always");
+  }
+
+  /** Whether a container that ended with {@code exitCode} is started again. */
+  boolean restarts(int exitCode) {
+    return switch (restartPolicy()) {
+      case "Never" -> false;
+      case "OnFailure" -> exitCode != 0;
+      default -> true;
+    };
+  }
+
+  /** Takes a newer version of the pod; older ones (a late watch event) are ignored. */
+  void observe(ObjectNode object) {
+    long version = Meta.parseResourceVersion(Meta.resourceVersion(object));
+    if (version >= observedVersion) {
+      pod = object;
+      observedVersion = version;
+    }
+  }
+
+  boolean deletionRequested() {
+    return pod.path("metadata").has("deletionTimestamp");
+  }
+
+  /** Whether all containers ended and none will be restarted. */
+  boolean allEndedForGood() {
+    for (ContainerRun c : containers.values()) {
+      if (!(c.status.state() instanceof Terminated) || c.restartPending) {
+        return false;
+      }
+    }
+    return !containers.isEmpty();
+  }
+
+  String phase() {
+    if (allEndedForGood()) {
+      boolean failed = containers.values().stream()
+          .anyMatch(c -> ((Terminated) c.status.state()).exitCode() != 0);
+      return failed ? "Failed" : "Succeeded";
+    }
+    for (ContainerRun c : containers.values()) {
+      if (!c.everStarted) {
+        return "Pending";
+      }
+    }
+    return "Running";
+  }
+
+  /** The status the agent wants stored: the stored one with the fields the node owns replaced. */
+  ObjectNode desiredStatus(String hostIp, Instant now) {
+    String nowText = time(now);
+    JsonNode current = pod.get("status");
+    ObjectNode status = current instanceof ObjectNode o ? o.deepCopy() : Json.object();
+    String phase = phase();
+    status.put("phase", phase);
+    status.put("hostIP", hostIp);
+    status.putArray("hostIPs").addObject().put("ip", hostIp);
+    if (!podIp.isEmpty()) {
+      status.put("podIP", podIp);
+      status.putArray("podIPs").addObject().put("ip", podIp);
+    }
+    status.put("startTime", time(startTime));
+    List<String> unready = new ArrayList<>();
+    ArrayNode statuses = Json.object().arrayNode();
+    for (ContainerRun c : containers.values()) {
+      statuses.add(containerStatus(c));
+      if (!c.ready) {
+        unready.add(c.config.name());
+      }
+    }
+    status.set("containerStatuses", statuses);
+    boolean terminal = phase.equals("Succeeded") || phase.equals("Failed");
+    PodConditions.set(status, "PodScheduled", "True", null, null, nowText);
+    PodConditions.set(status, "Initialized", "True", null, null, nowText);
+    if (terminal) {
+      PodConditions.set(status, "ContainersReady", "False", "PodCompleted", null, nowText);
+      PodConditions.set(status, "Ready", "False", "PodCompleted", null, nowText);
+    } else if (unready.isEmpty()) {
+      PodConditions.set(status, "ContainersReady", "True", null, null, nowText);
+      PodConditions.set(status, "Ready", "True", null, null, nowText);
+    } else {
+      String message = "containers with unready status: [" + String.join(" ", unready) + "]";
+      PodConditions.set(status, "ContainersReady", "False", "ContainersNotReady", message, nowText);
+      PodConditions.set(status, "Ready", "False", "ContainersNotReady", message, nowText);
+    }
+    return status;
+  }
+
+  private ObjectNode containerStatus(ContainerRun c) {
+    ObjectNode s = Json.object();
+    s.put("name", c.config.name());
+    s.set("state", state(c.status.state(), c.status.containerId()));
+    s.set("lastState", c.lastTermination == null ? Json.object() : state(c.lastTermination, c.lastContainerId));
+    s.put("ready", c.ready);
+    s.put("restartCount", c.restartCount);
+    s.put("image", c.config.image());
+    s.put("imageID", c.status.imageId());
+    if (!c.status.containerId().isEmpty()) {
+      s.put("containerID", c.status.containerId());
+    }
+    s.put("started", c.status.state() instanceof Running);
+    return s;
+  }
+
+  private static ObjectNode state(ContainerState state, String containerId) {
+    ObjectNode node = Json.object();
+    if (state instanceof Running r) {
+      node.putObject("running").put("startedAt", time(r.startedAt()));
+    } else if (state instanceof Waiting w) {
+      ObjectNode waiting = node.putObject("waiting");
+      waiting.put("reason", w.reason());
+      if (w.message() != null) {
+        waiting.put("message", w.message());
+      }
+    } else if (state instanceof Terminated t) {
+      ObjectNode terminated = node.putObject("terminated");
+      terminated.put("exitCode", t.exitCode());
+      terminated.put("reason", t.reason());
+      if (t.message() != null) {
+        terminated.put("message", t.message());
+      }
+      if (t.startedAt() != null) {
+        terminated.put("startedAt", time(t.startedAt()));
+      }
+      if (t.finishedAt() != null) {
+        terminated.put("finishedAt", time(t.finishedAt()));
+      }
+      if (!containerId.isEmpty()) {
+        terminated.put("containerID", containerId);
+      }
+    }
+    return node;
+  }
+
+  static String time(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /**
+   * JSON equality that does not care how a number is held (an int written may come back as
+   * a long from the journal), so an unchanged status never looks changed.
+   */
+  static boolean same(JsonNode a, JsonNode b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    return a.equals(NUMBERS_BY_VALUE, b);
+  }
+
+  private static final Comparator<JsonNode> NUMBERS_BY_VALUE = (x, y) -> {
+    if (x.equals(y)) {
+      return 0;
+    }
+    if (x.isNumber() && y.isNumber()) {
+      return x.decimalValue().compareTo(y.decimalValue());
+    }
+    return 1;
+  };
+}

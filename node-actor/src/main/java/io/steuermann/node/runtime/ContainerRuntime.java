@@ -1,0 +1,124 @@
+package io.steuermann.node.runtime;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What a node agent needs from the machine that runs its containers: the plug point for the
+ * simulated {@link HollowRuntime} and for a Docker runtime. One instance serves one node.
+ *
+ * <p>The contract, which an implementation must keep:
+ * <ul>
+ *   <li><b>Asynchronous and non-blocking.</b> Every method returns at once; work that blocks
+ *       (a Docker API call, a pull) runs on the implementation's own threads or executor,
+ *       never on the caller's. Stages may complete on any thread.</li>
+ *   <li><b>A pod is a sandbox plus containers.</b> {@link #startPod} creates what the pod's
+ *       containers share (for Docker: the network namespace) and starts every container of
+ *       {@link PodConfig#containers()}. Its answer holds one {@link ContainerStatus} per
+ *       container, in spec order: {@link Running} when it started, {@link Waiting} with a
+ *       reason ({@code ErrImagePull}, {@code CreateContainerError}, ...) when it could not be
+ *       started, {@link Terminated} when it already exited. A container that could not start
+ *       is not an error of the stage; the stage fails only when the pod as a whole could not
+ *       be set up (the agent then retries the pod with back-off).</li>
+ *   <li><b>Restarts are the agent's decision.</b> The runtime never restarts a container by
+ *       itself (no Docker restart policy). The agent calls {@link #startContainer} with a
+ *       new {@code attempt} number; the runtime removes the previous instance of that
+ *       container, if any, and starts a fresh one in the same sandbox.</li>
+ *   <li><b>Later changes are reported</b> to the {@link Listener} set with
+ *       {@link #setListener}: at least every exit of a container that was reported running,
+ *       as {@link Terminated} with its exit code. Changes the agent caused itself by
+ *       {@link #stopContainer} or {@link #stopPod} need not be reported. Reports of one
+ *       container arrive in order; each carries the {@code containerId}, so the agent can
+ *       ignore reports about an instance it has already replaced.</li>
+ *   <li><b>Stops are graceful.</b> {@link #stopPod} and {@link #stopContainer} ask the
+ *       processes to end (SIGTERM), wait at most the grace period, then kill them (SIGKILL);
+ *       {@link #stopPod} then removes the containers and the sandbox. Both are idempotent:
+ *       stopping what does not exist (anymore) succeeds. A {@link #stopPod} during a
+ *       {@link #startPod} of the same pod wins: nothing of the pod is left running.</li>
+ *   <li><b>What runs can be listed</b>, for adoption after the agent or the whole process
+ *       restarted: {@link #listPods} reports every pod sandbox this runtime holds for this
+ *       node, identified by the {@link PodRef} it was started with (Docker: from container
+ *       labels), with its containers' current state. The agent adopts those that belong to
+ *       live pods and stops the others; it never starts a second copy of an adopted pod.</li>
+ * </ul>
+ */
+public interface ContainerRuntime {
+
+  /** The runtime and the machine it runs on, for the Node object's status. */
+  RuntimeInfo info();
+
+  /** Where later container changes are reported. Set by the agent before its first start. */
+  void setListener(Listener listener);
+
+  /** Creates the pod's sandbox and starts all its containers. */
+  CompletionStage<RunningPod> startPod(PodConfig pod);
+
+  /**
+   * (Re)starts one container of a running pod: removes its previous instance, if any, and
+   * starts attempt number {@code attempt} (the container's restart count).
+   */
+  CompletionStage<ContainerStatus> startContainer(PodRef pod, ContainerConfig container, int attempt);
+
+  /** Stops one container gracefully (e.g. after a failed liveness probe); answers its final state. */
+  CompletionStage<ContainerStatus> stopContainer(PodRef pod, String container, Duration gracePeriod);
+
+  /** Stops all containers of the pod gracefully and removes them and the sandbox. */
+  CompletionStage<Void> stopPod(PodRef pod, Duration gracePeriod);
+
+  /** Every pod sandbox this runtime holds for its node, for adoption after a restart. */
+  CompletionStage<List<RunningPod>> listPods();
+
+  /** Receives container changes the agent did not cause; must not block. */
+  @FunctionalInterface
+  interface Listener {
+    void containerChanged(PodRef pod, ContainerStatus status);
+  }
+
+  /** Names a pod instance: {@code uid} tells a pod from a later one of the same name. */
+  record PodRef(String namespace, String name, String uid) {}
+
+  /**
+   * What to run: the pod, its spec as stored (the Kubernetes {@code PodSpec} JSON, for
+   * whatever a runtime honours beyond the basics: hostNetwork, ports, resources, ...), and
+   * its containers. Implementations must not modify the JSON.
+   */
+  record PodConfig(PodRef ref, ObjectNode spec, List<ContainerConfig> containers) {}
+
+  /** One container: its name, image, and its Kubernetes {@code Container} JSON (command, args, env, ...). */
+  record ContainerConfig(String name, String image, ObjectNode spec) {}
+
+  /** A pod sandbox with its containers, as started or as found. {@code podIp} is its address. */
+  record RunningPod(PodRef ref, String podIp, List<ContainerStatus> containers) {}
+
+  /**
+   * One container instance. {@code containerId} is {@code <runtime>://<id>} (e.g.
+   * {@code docker://3f4e...}), empty when no instance exists (a start that failed).
+   */
+  record ContainerStatus(String name, String image, String imageId, String containerId, ContainerState state) {}
+
+  /** The state of a container instance, as Kubernetes reports it. */
+  sealed interface ContainerState permits Waiting, Running, Terminated {}
+
+  /** Not running, and why: {@code ContainerCreating}, {@code ErrImagePull}, {@code CreateContainerError}. */
+  record Waiting(String reason, String message) implements ContainerState {}
+
+  record Running(Instant startedAt) implements ContainerState {}
+
+  /** Exited: exit code, reason ({@code Completed}, {@code Error}, {@code OOMKilled}) and times. */
+  record Terminated(int exitCode, String reason, String message, Instant startedAt, Instant finishedAt)
+      implements ContainerState {}
+
+  /**
+   * The runtime and its machine: {@code name} for logs ("hollow", "docker"),
+   * {@code version} for {@code nodeInfo.containerRuntimeVersion} ({@code hollow://1},
+   * {@code docker://20.10.24}), capacity in Kubernetes quantities (keys {@code cpu},
+   * {@code memory}, {@code pods}), the node's address, and whether the containers are
+   * simulated.
+   */
+  record RuntimeInfo(String name, String version, Map<String, String> capacity, String hostIp,
+      String osImage, String kernelVersion, String architecture, boolean simulated) {}
+}

@@ -1,0 +1,259 @@
+package io.steuermann.node.runtime;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.Scheduler;
+import scala.concurrent.ExecutionContext;
+
+/**
+ * Simulated containers, as Kubernetes' kubemark: a "hollow" node runs the real agent, only
+ * the containers are bookkeeping. A container starts after a configurable latency and then
+ * runs until it is stopped; with probability {@code failure-rate} it instead exits with code
+ * 1 after {@code failure-after} (which the agent sees as a crash and restarts). No thread
+ * belongs to a container: delays are tasks on the actor system's scheduler, and a container
+ * is a few hundred bytes, so 10,000 pods on 1,000 nodes fit in one JVM.
+ */
+public final class HollowRuntime implements ContainerRuntime {
+  /** The hollow runtime's settings ({@code steuermann.node.hollow}). */
+  public record Settings(Duration startLatency, double failureRate, Duration failureAfter,
+      Map<String, String> capacity) {
+    public Settings {
+      if (failureRate < 0 || failureRate > 1) {
+        throw new IllegalArgumentException("failure-rate must be between 0 and 1: " + failureRate);
+      }
+      capacity = Map.copyOf(capacity);
+    }
+
+    public static Settings fromConfig(Config hollow) {
+      Config c = hollow.getConfig("capacity");
+      return new Settings(hollow.getDuration("start-latency"), hollow.getDouble("failure-rate"),
+          hollow.getDuration("failure-after"),
+          Map.of("cpu", c.getString("cpu"), "memory", c.getString("memory"), "pods", c.getString("pods")));
+    }
+  }
+
+  public static final String VERSION = "hollow://1";
+  private static final AtomicLong IDS = new AtomicLong();
+  private static final AtomicLong TOTAL_RUNNING = new AtomicLong();
+
+  private final Settings settings;
+  private final Scheduler scheduler;
+  private final ExecutionContext executor;
+  private final RuntimeInfo info;
+  private final Map<String, HollowPod> pods = new ConcurrentHashMap<>();
+  private final AtomicInteger running = new AtomicInteger();
+  private volatile Listener listener = (pod, status) -> { };
+
+  private static final class HollowPod {
+    final PodRef ref;
+    final Map<String, HollowContainer> containers = new LinkedHashMap<>();
+    boolean stopped;
+    Cancellable starting;
+
+    HollowPod(PodRef ref) {
+      this.ref = ref;
+    }
+  }
+
+  private static final class HollowContainer {
+    ContainerStatus status;
+    Cancellable exit;
+  }
+
+  public HollowRuntime(Settings settings, Scheduler scheduler, ExecutionContext executor) {
+    this.settings = settings;
+    this.scheduler = scheduler;
+    this.executor = executor;
+    this.info = new RuntimeInfo("hollow", VERSION, settings.capacity(), "127.0.0.1",
+        "Steuermann hollow node", "hollow", "amd64", true);
+  }
+
+  /** Containers running on all hollow nodes of this JVM; for tests and benchmarks. */
+  public static long totalRunningContainers() {
+    return TOTAL_RUNNING.get();
+  }
+
+  /** Containers running on this node. */
+  public int runningContainers() {
+    return running.get();
+  }
+
+  @Override
+  public RuntimeInfo info() {
+    return info;
+  }
+
+  @Override
+  public void setListener(Listener listener) {
+    this.listener = listener;
+  }
+
+  @Override
+  public CompletionStage<RunningPod> startPod(PodConfig config) {
+    HollowPod pod = new HollowPod(config.ref());
+    HollowPod previous = pods.put(config.ref().uid(), pod);
+    if (previous != null) {
+      stop(previous);
+    }
+    CompletableFuture<RunningPod> result = new CompletableFuture<>();
+    Runnable start = () -> {
+      List<ContainerStatus> statuses = new ArrayList<>();
+      synchronized (pod) {
+        if (!pod.stopped) {
+          for (ContainerConfig c : config.containers()) {
+            statuses.add(launch(pod, c, 0));
+          }
+        }
+      }
+      if (statuses.size() == config.containers().size()) {
+        result.complete(new RunningPod(config.ref(), "127.0.0.1", statuses));
+      } else {
+        result.completeExceptionally(new CancellationException("pod stopped while it started"));
+      }
+    };
+    synchronized (pod) {
+      pod.starting = later(settings.startLatency(), start);
+    }
+    return result;
+  }
+
+  @Override
+  public CompletionStage<ContainerStatus> startContainer(PodRef ref, ContainerConfig container, int attempt) {
+    HollowPod pod = pods.get(ref.uid());
+    if (pod == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("no pod sandbox for " + ref));
+    }
+    CompletableFuture<ContainerStatus> result = new CompletableFuture<>();
+    later(settings.startLatency(), () -> {
+      ContainerStatus status = null;
+      synchronized (pod) {
+        if (!pod.stopped) {
+          status = launch(pod, container, attempt);
+        }
+      }
+      if (status != null) {
+        result.complete(status);
+      } else {
+        result.completeExceptionally(new CancellationException("pod stopped while the container started"));
+      }
+    });
+    return result;
+  }
+
+  @Override
+  public CompletionStage<ContainerStatus> stopContainer(PodRef ref, String name, Duration gracePeriod) {
+    HollowPod pod = pods.get(ref.uid());
+    if (pod == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("no pod sandbox for " + ref));
+    }
+    synchronized (pod) {
+      HollowContainer c = pod.containers.get(name);
+      if (c == null) {
+        return CompletableFuture.failedFuture(new IllegalStateException("no container " + name + " in " + ref));
+      }
+      terminate(c, 0, "Completed");
+      return CompletableFuture.completedFuture(c.status);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> stopPod(PodRef ref, Duration gracePeriod) {
+    HollowPod pod = pods.remove(ref.uid());
+    if (pod != null) {
+      stop(pod);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletionStage<List<RunningPod>> listPods() {
+    List<RunningPod> list = new ArrayList<>();
+    for (HollowPod pod : pods.values()) {
+      synchronized (pod) {
+        List<ContainerStatus> statuses = pod.containers.values().stream().map(c -> c.status).toList();
+        list.add(new RunningPod(pod.ref, "127.0.0.1", statuses));
+      }
+    }
+    return CompletableFuture.completedFuture(list);
+  }
+
+  private void stop(HollowPod pod) {
+    synchronized (pod) {
+      pod.stopped = true;
+      if (pod.starting != null) {
+        pod.starting.cancel();
+      }
+      for (HollowContainer c : pod.containers.values()) {
+        terminate(c, 0, "Completed");
+      }
+    }
+  }
+
+  /** Starts a container instance; called holding the pod's lock. */
+  private ContainerStatus launch(HollowPod pod, ContainerConfig config, int attempt) {
+    HollowContainer previous = pod.containers.get(config.name());
+    if (previous != null) {
+      terminate(previous, 0, "Completed");
+    }
+    String id = "hollow://" + Long.toHexString(IDS.incrementAndGet()) + "-" + attempt;
+    HollowContainer c = new HollowContainer();
+    c.status = new ContainerStatus(config.name(), config.image(), "hollow-image://" + config.image(), id,
+        new Running(Instant.now()));
+    pod.containers.put(config.name(), c);
+    running.incrementAndGet();
+    TOTAL_RUNNING.incrementAndGet();
+    double rate = settings.failureRate();
+    if (rate > 0 && ThreadLocalRandom.current().nextDouble() < rate) {
+      c.exit = scheduler.scheduleOnce(settings.failureAfter(), () -> crash(pod, config.name(), id), executor);
+    }
+    return c.status;
+  }
+
+  private void crash(HollowPod pod, String name, String id) {
+    ContainerStatus exited;
+    synchronized (pod) {
+      HollowContainer c = pod.containers.get(name);
+      if (pod.stopped || c == null || !c.status.containerId().equals(id) || !(c.status.state() instanceof Running)) {
+        return;
+      }
+      terminate(c, 1, "Error");
+      exited = c.status;
+    }
+    listener.containerChanged(pod.ref, exited);
+  }
+
+  /** Ends a running instance; called holding the pod's lock. */
+  private void terminate(HollowContainer c, int exitCode, String reason) {
+    if (c.exit != null) {
+      c.exit.cancel();
+      c.exit = null;
+    }
+    if (c.status.state() instanceof Running r) {
+      running.decrementAndGet();
+      TOTAL_RUNNING.decrementAndGet();
+      c.status = new ContainerStatus(c.status.name(), c.status.image(), c.status.imageId(), c.status.containerId(),
+          new Terminated(exitCode, reason, null, r.startedAt(), Instant.now()));
+    }
+  }
+
+  private Cancellable later(Duration delay, Runnable task) {
+    if (delay.isZero() || delay.isNegative()) {
+      executor.execute(task);
+      return null;
+    }
+    return scheduler.scheduleOnce(delay, task, executor);
+  }
+}
