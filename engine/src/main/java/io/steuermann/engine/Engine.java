@@ -96,9 +96,13 @@ public final class Engine {
     EntityServices services = new EntityServices(
         (pid, seqNr) -> withRetries(() -> lookup.orderingOf(pid, seqNr), 3, 50),
         feed::wakeUp, this::acknowledge, Clock.systemUTC(),
-        io.steuermann.engine.controllers.Controllers.perObject(() -> this.controllers));
+        controllerSettings.getBoolean("enabled")
+            ? io.steuermann.engine.controllers.Controllers.perObject(() -> this.controllers)
+            : io.steuermann.engine.objects.ObjectControllers.none());
     ObjectEntity.init(system, services);
-    this.singletons = io.steuermann.engine.controllers.Singletons.start(system, controllers);
+    this.singletons = controllerSettings.getBoolean("enabled")
+        ? io.steuermann.engine.controllers.Singletons.start(system, controllers)
+        : null;
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "end-watches", () -> {
       cache.closeAll();
       return CompletableFuture.completedFuture(Done.getInstance());

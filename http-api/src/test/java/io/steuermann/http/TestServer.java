@@ -66,6 +66,8 @@ final class TestServer implements AutoCloseable {
         pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
         pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
         pekko.loglevel = WARNING
+        # the API and the store alone: no controller writes between a test's own writes
+        steuermann.controllers.enabled = false
         """);
     ConfigFactory.invalidateCaches();
     Config config = Engine.configure(overrides.withFallback(testing).withFallback(ConfigFactory.load()));

@@ -72,7 +72,7 @@ public final class ScaleBench {
     try (ServerProcess server = ServerProcess.start(dist, ServerProcess.split(serverJavaOpts), serverArgs, work)) {
       Runtime.getRuntime().addShutdownHook(new Thread(server::close));
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      String base = "http://127.0.0.1:" + server.port();
+      String base = "http://127.0.0.1:" + server.port;
       long start = System.nanoTime();
       while (status(http, base + "/readyz") != 200) {
         check(deadline, server, "server ready");

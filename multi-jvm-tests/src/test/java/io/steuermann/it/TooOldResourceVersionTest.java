@@ -29,7 +29,7 @@ class TooOldResourceVersionTest {
   @Test
   void watchFromAnEvictedResourceVersionIsGone() {
     Path dataDir = Path.of("target", "it-data", "too-old-" + System.currentTimeMillis());
-    try (ServerProcess server = ServerProcess.builder("too-old").dataDir(dataDir)
+    try (ServerProcess server = ServerProcess.builder("too-old").systemProperty("steuermann.controllers.enabled", "false").dataDir(dataDir)
         .systemProperty("steuermann.watch-cache.capacity", Integer.toString(CAPACITY))
         .start()) {
       ApiClient api = server.api();

@@ -60,6 +60,8 @@ class ObjectStoreTest {
             pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
             pekko.coordinated-shutdown.exit-jvm = off
             pekko.loglevel = WARNING
+            # the store alone: no scheduler writing PodScheduled conditions into these pods
+            steuermann.controllers.enabled = false
             """))
         .withFallback(ConfigFactory.load()));
     system = ActorSystem.create(Behaviors.empty(), "ObjectStoreTest", config);

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.steuermann.engine.objects.ObjectCommand;
 import java.util.function.IntFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -54,7 +56,10 @@ class SchedulerBenchmarkTest {
       t0 = System.nanoTime();
       createAll(kit, pods, i -> ownedBy(pod(String.format("backlog-%05d", i), "100m"), "owner-backlog"));
       log.info("BENCH created {} pods in {} ms ({} pods/s)", pods, ms(t0), rate(pods, t0));
-      await().atMost(Duration.ofMinutes(2)).until(() -> kit.pods().size() == pods);
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+          .conditionEvaluationListener(c -> log.info("BENCH cache: {} pods at version {}", kit.pods().size(),
+              kit.engine.cache().resourceVersion()))
+          .until(() -> kit.pods().size() == pods);
 
       long start = System.nanoTime();
       ActorRef<Scheduler.Command> scheduler = kit.startScheduler();
@@ -107,15 +112,39 @@ class SchedulerBenchmarkTest {
     assertTrue(most <= max, "a node holds " + most + " pods of 100m on 4 cpu");
   }
 
-  /** Creates {@code count} objects with at most 256 creations in flight. */
+  /**
+   * Creates {@code count} objects with at most 256 creations in flight; a refused or failed
+   * creation (other than AlreadyExists) is sent again.
+   */
   private static void createAll(SchedulerTestKit kit, int count, IntFunction<ObjectNode> make) throws Exception {
     Semaphore inFlight = new Semaphore(256);
+    AtomicInteger retries = new AtomicInteger();
     CompletableFuture<?>[] all = new CompletableFuture<?>[count];
     for (int i = 0; i < count; i++) {
       inFlight.acquire();
-      all[i] = kit.createAsync(make.apply(i)).toCompletableFuture().whenComplete((r, e) -> inFlight.release());
+      all[i] = createWithRetries(kit, make.apply(i), 5, retries).whenComplete((r, e) -> inFlight.release());
     }
     CompletableFuture.allOf(all).get(5, TimeUnit.MINUTES);
+    if (retries.get() > 0) {
+      log.info("BENCH {} creations had to be sent again", retries.get());
+    }
+  }
+
+  private static CompletableFuture<Void> createWithRetries(SchedulerTestKit kit, ObjectNode object, int left,
+      AtomicInteger retries) {
+    return kit.createAsync(object).toCompletableFuture().handle((reply, error) -> {
+      boolean ok = error == null && (reply instanceof ObjectCommand.Done
+          || (reply instanceof ObjectCommand.Refused r && r.status().code() == 409));
+      if (ok) {
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      if (left <= 0) {
+        return CompletableFuture.<Void>failedFuture(new IllegalStateException(
+            "cannot create " + Meta.name(object) + ": " + (error != null ? error : reply)));
+      }
+      retries.incrementAndGet();
+      return createWithRetries(kit, object, left - 1, retries);
+    }).thenCompose(f -> f);
   }
 
   private static long ms(long startNanos) {
