@@ -90,6 +90,8 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   private Instant expectationsSince = Instant.EPOCH;
   private boolean reconcileScheduled;
   private boolean creating;
+  /** Slow start carries over between reconciles: it doubles after a clean batch, resets after a failure. */
+  private int nextBatchSize = 1;
   private ObjectNode lastStatus;
 
   private ReplicaSetController(ActorContext<Message> context, ControllerContext ctx) {
@@ -252,7 +254,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
       batch.add(pod);
       expectedCreates.add(Meta.name(pod));
     }
-    getContext().pipeToSelf(createInBatches(owner, batch, 0, 1, 0, new ArrayList<>()),
+    getContext().pipeToSelf(createInBatches(owner, batch, 0, nextBatchSize, 0, new ArrayList<>()),
         (done, error) -> done != null ? done : new BatchDone(0, batch.size(), names(batch)));
   }
 
@@ -294,6 +296,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
 
   private Behavior<Message> onBatchDone(BatchDone done) {
     creating = false;
+    nextBatchSize = done.failed() > 0 ? 1 : Math.min(MAX_BATCH, Math.max(1, done.created()) * 2);
     done.failedNames().forEach(expectedCreates::remove);
     if (done.failed() > 0 && rs != null) {
       getContext().getLog().info("{}: {} pod creations failed or were not attempted", key(), done.failed());
