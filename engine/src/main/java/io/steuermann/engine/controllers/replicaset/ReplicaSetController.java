@@ -20,7 +20,6 @@ import io.steuermann.engine.selector.FieldSelector;
 import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.watch.WatchEvent;
 import io.steuermann.engine.watch.WatchFilter;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -76,9 +75,11 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
 
   private static final String ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
   private static final int MAX_BATCH = 500;
+  private static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 
   private final ControllerContext ctx;
-  private final SecureRandom random = new SecureRandom();
+  // names need to be unique, not unpredictable
+  private final java.util.Random random = new java.util.Random();
   private final Duration expectationTimeout;
   private ObjectNode rs;
   private boolean ready;
@@ -89,6 +90,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   private final Set<String> expectedDeletes = new HashSet<>();
   private Instant expectationsSince = Instant.EPOCH;
   private boolean reconcileScheduled;
+  private long lastReconcileNanos;
   private boolean creating;
   /** Slow start carries over between reconciles: it doubles after a clean batch, resets after a failure. */
   private int nextBatchSize = 1;
@@ -193,11 +195,20 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     return schedule();
   }
 
-  /** Coalesces: events already in the mailbox are applied before the one reconcile runs. */
+  /**
+   * Coalesces: events already in the mailbox are applied before the one reconcile runs, and a
+   * reconcile (which looks at every pod) runs at most once per {@code MIN_INTERVAL}, so ten
+   * thousand pod events make a few hundred reconciles, not ten thousand.
+   */
   private Behavior<Message> schedule() {
     if (!reconcileScheduled && ready && rs != null) {
       reconcileScheduled = true;
-      getContext().getSelf().tell(new Reconcile());
+      long sinceLast = System.nanoTime() - lastReconcileNanos;
+      if (sinceLast >= MIN_INTERVAL.toNanos()) {
+        getContext().getSelf().tell(new Reconcile());
+      } else {
+        getContext().scheduleOnce(MIN_INTERVAL.minusNanos(sinceLast), getContext().getSelf(), new Reconcile());
+      }
     }
     return this;
   }
@@ -206,6 +217,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     if (rs == null || !ready || watch == null) {
       return;
     }
+    lastReconcileNanos = System.nanoTime();
     List<ObjectNode> owned = new ArrayList<>();
     for (ObjectNode pod : pods.values()) {
       if (Owners.isControlledBy(pod, rs)) {
@@ -375,7 +387,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     int available = 0;
     Instant nextAvailableCheck = null;
     for (ObjectNode pod : active) {
-      if (Meta.labels(pod).entrySet().containsAll(templateLabels.entrySet())) {
+      if (hasLabels(pod, templateLabels)) {
         fullyLabeled++;
       }
       JsonNode status = pod.path("status");
@@ -409,6 +421,16 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     Meta.metadata(updated).remove("resourceVersion");
     updated.set("status", status);
     ctx.store().replace(key(), updated, Part.STATUS);
+  }
+
+  private static boolean hasLabels(JsonNode pod, Map<String, String> wanted) {
+    JsonNode labels = pod.path("metadata").path("labels");
+    for (Map.Entry<String, String> e : wanted.entrySet()) {
+      if (!e.getValue().equals(labels.path(e.getKey()).asText(null))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean sameCounts(JsonNode current, ObjectNode wanted) {
