@@ -203,11 +203,13 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   private Behavior<Message> schedule() {
     if (!reconcileScheduled && ready && rs != null) {
       reconcileScheduled = true;
+      // a reconcile costs in proportion to the pods; so does the pause between two
+      Duration interval = MIN_INTERVAL.plusNanos(pods.size() * 5_000L);
       long sinceLast = System.nanoTime() - lastReconcileNanos;
-      if (sinceLast >= MIN_INTERVAL.toNanos()) {
+      if (sinceLast >= interval.toNanos()) {
         getContext().getSelf().tell(new Reconcile());
       } else {
-        getContext().scheduleOnce(MIN_INTERVAL.minusNanos(sinceLast), getContext().getSelf(), new Reconcile());
+        getContext().scheduleOnce(interval.minusNanos(sinceLast), getContext().getSelf(), new Reconcile());
       }
     }
     return this;
@@ -393,9 +395,13 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
       JsonNode status = pod.path("status");
       if ("True".equals(PodConditions.get(status, "Ready"))) {
         readyCount++;
+        if (minReadySeconds == 0) {
+          available++;
+          continue;
+        }
         Instant since = readySince(status);
         Instant availableAt = since.plusSeconds(minReadySeconds);
-        if (minReadySeconds == 0 || !availableAt.isAfter(now)) {
+        if (!availableAt.isAfter(now)) {
           available++;
         } else if (nextAvailableCheck == null || availableAt.isBefore(nextAvailableCheck)) {
           nextAvailableCheck = availableAt;

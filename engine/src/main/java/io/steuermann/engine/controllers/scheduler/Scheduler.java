@@ -106,6 +106,8 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private record Resubscribe(Kind kind) implements Command {}
 
+  private record Start(Throwable error) implements Command {}
+
   private record BindResult(ObjectKey pod, String node, long attempt, ObjectCommand.Reply reply, Throwable error)
       implements Command {}
 
@@ -224,8 +226,8 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     this.ctx = ctx;
     this.settings = settings;
     this.scoring = Scoring.named(settings.scoring());
-    subscribe(Kind.NODE);
-    subscribe(Kind.POD);
+    // a partly replayed cache would show nodes emptier than they are: wait for all of it
+    context.pipeToSelf(ctx.ready(), (version, error) -> new Start(error));
     Duration periodic = settings.unschedulableRetryInterval();
     if (!periodic.isZero() && !periodic.isNegative()) {
       timers.startTimerWithFixedDelay(PERIODIC_TIMER, Tick.PERIODIC_RETRY, periodic);
@@ -239,6 +241,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     return newReceiveBuilder()
         .onMessage(Observed.class, this::onObserved)
         .onMessage(WatchEnded.class, this::onWatchEnded)
+        .onMessage(Start.class, this::onStart)
         .onMessage(Resubscribe.class, r -> {
           subscribe(r.kind());
           return this;
@@ -307,6 +310,16 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
       }
     }
     context.scheduleOnce(Duration.ofSeconds(1), self, new Resubscribe(kind));
+  }
+
+  private Behavior<Command> onStart(Start start) {
+    if (start.error() != null) {
+      context.getLog().warn("The object store did not become ready ({}); scheduling from what it holds",
+          start.error().toString());
+    }
+    subscribe(Kind.NODE);
+    subscribe(Kind.POD);
+    return this;
   }
 
   private Behavior<Command> onWatchEnded(WatchEnded ended) {

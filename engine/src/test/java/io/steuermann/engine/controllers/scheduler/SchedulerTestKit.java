@@ -39,6 +39,8 @@ final class SchedulerTestKit implements AutoCloseable {
             "pekko.actor.provider = cluster\n"
                 + "pekko.remote.artery.canonical.port = 0\n"
                 + "steuermann.store.data-dir = \"" + dataDir + "\"\n"
+                // no controllers of the engine's own: the test runs the scheduler under test alone
+                + "steuermann.controllers.enabled = false\n"
                 + extraConfig)
         .withFallback(ConfigFactory.load()));
     system = ActorSystem.create(Behaviors.empty(), "scheduler-test", config);
