@@ -150,6 +150,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     final String name;
     NodeInfo base;
     NodeInfo view;
+    Usage usage;
     int index;
 
     NodeState(String name) {
@@ -387,6 +388,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     if (node == null) {
       node = new NodeState(name);
       node.base = base;
+      node.usage = usage.get(name);
       node.index = nodeList.size();
       nodes.put(name, node);
       nodeList.add(node);
@@ -434,7 +436,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private NodeInfo view(NodeState node) {
     if (node.view == null) {
       NodeInfo b = node.base;
-      Usage u = usage.get(node.name);
+      Usage u = node.usage;
       node.view = u == null ? b : new NodeInfo(b.name(), b.labels(), b.allocatable(), u.requested, u.nonZero,
           u.ports.keySet(), b.taints(), b.unschedulable(), b.ready());
     }
@@ -557,12 +559,24 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         }
         if (--u.pods <= 0) {
           usage.remove(old.node());
+          NodeState n = nodes.get(old.node());
+          if (n != null) {
+            n.usage = null;
+          }
         }
       }
       invalidate(old.node());
     }
     if (wanted != null) {
-      Usage u = usage.computeIfAbsent(wanted.node(), n -> new Usage());
+      Usage u = usage.get(wanted.node());
+      if (u == null) {
+        u = new Usage();
+        usage.put(wanted.node(), u);
+        NodeState n = nodes.get(wanted.node());
+        if (n != null) {
+          n.usage = u;
+        }
+      }
       u.requested = u.requested.plus(wanted.requests().requests());
       u.nonZero = u.nonZero.plus(wanted.requests().nonZero());
       for (HostPort p : wanted.requests().hostPorts()) {
@@ -700,6 +714,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     }
     int limit = settings.sampleLimit(n);
     List<NodeInfo> feasible = new ArrayList<>(Math.min(limit, n));
+    List<NodeState> feasibleNodes = new ArrayList<>(Math.min(limit, n));
     Map<String, List<String>> reasons = null;
     int scanned = 0;
     while (scanned < n && feasible.size() < limit) {
@@ -709,6 +724,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
       List<String> why = pod.feasibility.check(view);
       if (why.isEmpty()) {
         feasible.add(view);
+        feasibleNodes.add(node);
       } else if (feasible.isEmpty()) {
         if (reasons == null) {
           reasons = new HashMap<>();
@@ -729,11 +745,10 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     String owner = Scoring.ownerUid(pod.object);
     Map<String, Integer> ownerPods = new HashMap<>();
     if (!owner.isEmpty()) {
-      for (NodeInfo node : feasible) {
-        Usage u = usage.get(node.name());
-        Integer count = u == null ? null : u.owners.get(owner);
+      for (NodeState node : feasibleNodes) {
+        Integer count = node.usage == null ? null : node.usage.owners.get(owner);
         if (count != null) {
-          ownerPods.put(node.name(), count);
+          ownerPods.put(node.name, count);
         }
       }
     }
