@@ -30,6 +30,15 @@ final class RequestBodies {
   }
 
   CompletionStage<Body> json(HttpRequest request) {
+    String mediaType = request.entity().getContentType().mediaType().toString();
+    if (mediaType.contains("protobuf") || mediaType.contains("cbor") || mediaType.contains("yaml")) {
+      // Kubernetes clients fall back to JSON when the server answers 415 to protobuf or CBOR
+      request.discardEntityBytes(materializer);
+      return java.util.concurrent.CompletableFuture.completedFuture(new Body(null, ApiStatus.unsupportedMediaType(
+          "the body of the request was in an unknown format - accepted media types include: "
+              + "application/json, application/merge-patch+json, application/json-patch+json, "
+              + "application/strategic-merge-patch+json")));
+    }
     java.util.OptionalLong declared = request.entity().getContentLengthOption();
     if (declared.isPresent() && declared.getAsLong() > maxBytes) {
       request.discardEntityBytes(materializer);

@@ -216,6 +216,18 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
         old.add(RsState.of(rs));
       }
     }
+    if (newRsObject == null) {
+      // Kubernetes' EqualIgnoreHash: a rollback brings back a template an old ReplicaSet has
+      JsonNode wanted = comparable(deployment.path("spec").path("template"));
+      for (ObjectNode rs : owned) {
+        if (!Owners.isTerminating(rs) && comparable(rs.path("spec").path("template")).equals(wanted)) {
+          newRsObject = rs;
+          String name = Meta.name(rs);
+          old.removeIf(o -> o.name().equals(name));
+          break;
+        }
+      }
+    }
     RsState newRs = newRsObject == null ? null : RsState.of(newRsObject);
     DeploymentStatus.Status current = DeploymentStatus.Status.of(deployment);
     if (!expectationsSatisfied()) {
@@ -370,6 +382,24 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
     Meta.metadata(updated).remove("resourceVersion");
     updated.set("status", json);
     ctx.store().replace(key(), updated, Part.STATUS);
+  }
+
+  /** A pod template without the hash label and the null timestamps clients add. */
+  private static JsonNode comparable(JsonNode template) {
+    if (!template.isObject()) {
+      return template;
+    }
+    ObjectNode copy = ((ObjectNode) template).deepCopy();
+    JsonNode meta = copy.path("metadata");
+    if (meta instanceof ObjectNode m) {
+      if (m.path("labels") instanceof ObjectNode labels) {
+        labels.remove(PodTemplateHash.LABEL);
+      }
+      if (m.path("creationTimestamp").isNull()) {
+        m.remove("creationTimestamp");
+      }
+    }
+    return copy;
   }
 
   private ObjectKey key() {
