@@ -65,6 +65,9 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
 
   private record WriteDone(String replicaSet, boolean ok, String error) implements Message {}
 
+  /** A fresh read of the Deployment, taken before adopting orphans (Kubernetes' RecheckDeletionTimestamp). */
+  private record AdoptChecked(ObjectCommand.Reply fresh) implements Message {}
+
   public static Behavior<ObjectChanged> create(ControllerContext ctx) {
     return Behaviors.transformMessages(ObjectChanged.class,
         Behaviors.<Message>setup(context -> new DeploymentController(context, ctx)),
@@ -81,6 +84,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
   private final Map<String, Integer> expected = new HashMap<>();
   private Instant expectationsSince = Instant.EPOCH;
   private boolean reconcileScheduled;
+  private boolean adoptionCheckInFlight;
   private JsonNode lastStatusWritten;
 
   private DeploymentController(ActorContext<Message> context, ControllerContext ctx) {
@@ -119,6 +123,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
           reconcile();
           return this;
         })
+        .onMessage(AdoptChecked.class, this::onAdoptChecked)
         .onMessage(WriteDone.class, m -> {
           if (!m.ok()) {
             expected.remove(m.replicaSet());
@@ -196,12 +201,23 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
     }
     Instant now = Instant.now(ctx.clock());
     List<ObjectNode> owned = new ArrayList<>();
+    boolean orphans = false;
     for (ObjectNode rs : replicaSets.values()) {
       if (Owners.isControlledBy(rs, deployment)) {
         owned.add(rs);
       } else if (Owners.controllerUid(rs).isEmpty() && !Owners.isTerminating(rs)) {
-        adopt(rs);
+        orphans = true;
       }
+    }
+    if (orphans) {
+      // our view of the Deployment may be older than the cache's view of the ReplicaSets
+      // (the garbage collector orphaning them for a deletion we have not seen yet): read it
+      // fresh before adopting, and do nothing else until then
+      if (!adoptionCheckInFlight) {
+        adoptionCheckInFlight = true;
+        getContext().pipeToSelf(ctx.store().get(key()), (reply, error) -> new AdoptChecked(reply));
+      }
+      return;
     }
     Integer collisionCount = deployment.path("status").hasNonNull("collisionCount")
         ? deployment.path("status").get("collisionCount").asInt() : null;
@@ -284,6 +300,20 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
     if (newRs != null) {
       syncRevisionAnnotation(newRs.revision());
     }
+  }
+
+  private Behavior<Message> onAdoptChecked(AdoptChecked checked) {
+    adoptionCheckInFlight = false;
+    if (deployment != null && checked.fresh() instanceof ObjectCommand.Done done
+        && Meta.uid(done.object()).equals(Meta.uid(deployment)) && !Owners.isTerminating(done.object())) {
+      for (ObjectNode rs : replicaSets.values()) {
+        if (Owners.controllerUid(rs).isEmpty() && !Owners.isTerminating(rs)) {
+          adopt(rs);
+        }
+      }
+      return schedule();
+    }
+    return this;
   }
 
   private void apply(List<Scale> scales) {

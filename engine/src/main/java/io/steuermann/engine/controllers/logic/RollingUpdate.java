@@ -174,7 +174,9 @@ public final class RollingUpdate {
     List<RsState> sorted = new ArrayList<>(oldRss);
     sorted.sort(RsState.BY_CREATION);
     int minAvailable = replicas - maxUnavailable;
-    int available = available(all);
+    // a ReplicaSet just scaled down still reports the pods it is about to delete as available:
+    // count no more available pods than it is meant to have, or the budget is overspent
+    int available = availableWithinSpec(all);
     if (available <= minAvailable) {
       return List.copyOf(sorted);
     }
@@ -244,6 +246,15 @@ public final class RollingUpdate {
     int sum = 0;
     for (RsState rs : rss) {
       sum += rs.replicas();
+    }
+    return sum;
+  }
+
+  /** Sum over the sets of {@code min(spec.replicas, status.availableReplicas)}. */
+  public static int availableWithinSpec(List<RsState> rss) {
+    int sum = 0;
+    for (RsState rs : rss) {
+      sum += Math.min(rs.replicas(), rs.availableReplicas());
     }
     return sum;
   }

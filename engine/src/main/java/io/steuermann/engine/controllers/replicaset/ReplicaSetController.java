@@ -67,6 +67,9 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
 
   private record DeleteDone(String name, boolean ok) implements Message {}
 
+  /** A fresh read of the ReplicaSet, taken before adopting orphans (Kubernetes' RecheckDeletionTimestamp). */
+  private record AdoptChecked(ObjectCommand.Reply fresh) implements Message {}
+
   public static Behavior<ObjectChanged> create(ControllerContext ctx) {
     return Behaviors.transformMessages(ObjectChanged.class,
         Behaviors.<Message>setup(context -> new ReplicaSetController(context, ctx)),
@@ -90,6 +93,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   private final Set<String> expectedDeletes = new HashSet<>();
   private Instant expectationsSince = Instant.EPOCH;
   private boolean reconcileScheduled;
+  private boolean adoptionCheckInFlight;
   private long lastReconcileNanos;
   private boolean creating;
   /** Slow start carries over between reconciles: it doubles after a clean batch, resets after a failure. */
@@ -126,6 +130,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
           return this;
         })
         .onMessage(BatchDone.class, this::onBatchDone)
+        .onMessage(AdoptChecked.class, this::onAdoptChecked)
         .onMessage(DeleteDone.class, m -> {
           if (!m.ok()) {
             expectedDeletes.remove(m.name());
@@ -221,13 +226,22 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     }
     lastReconcileNanos = System.nanoTime();
     List<ObjectNode> owned = new ArrayList<>();
+    boolean orphans = false;
     for (ObjectNode pod : pods.values()) {
       if (Owners.isControlledBy(pod, rs)) {
         owned.add(pod);
-      } else if (Owners.controllerUid(pod).isEmpty() && !Owners.isTerminating(pod)
-          && !Owners.isTerminating(rs)) {
-        adopt(pod);
+      } else if (Owners.controllerUid(pod).isEmpty() && !Owners.isTerminating(pod)) {
+        orphans = true;
       }
+    }
+    if (orphans && !Owners.isTerminating(rs)) {
+      // read the ReplicaSet fresh first: the garbage collector may be orphaning these pods
+      // for a deletion this controller has not seen yet; act on nothing until then
+      if (!adoptionCheckInFlight) {
+        adoptionCheckInFlight = true;
+        getContext().pipeToSelf(ctx.store().get(key()), (reply, error) -> new AdoptChecked(reply));
+      }
+      return;
     }
     List<ObjectNode> active = ActivePods.filterActive(owned);
     writeStatus(owned, active);
@@ -241,6 +255,20 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     } else if (diff > 0) {
       deletePods(ActivePods.podsToDelete(active, Math.min(diff, MAX_BATCH)));
     }
+  }
+
+  private Behavior<Message> onAdoptChecked(AdoptChecked checked) {
+    adoptionCheckInFlight = false;
+    if (rs != null && checked.fresh() instanceof ObjectCommand.Done done
+        && Meta.uid(done.object()).equals(Meta.uid(rs)) && !Owners.isTerminating(done.object())) {
+      for (ObjectNode pod : pods.values()) {
+        if (Owners.controllerUid(pod).isEmpty() && !Owners.isTerminating(pod)) {
+          adopt(pod);
+        }
+      }
+      return schedule();
+    }
+    return this;
   }
 
   private boolean expectationsSatisfied() {
