@@ -231,7 +231,11 @@ public final class ApiBench {
         serverArgs.addAll(List.of("--store", "postgres", "--postgres-url", databaseUrl(opt.postgresUrl, database),
             "--postgres-user", opt.postgresUser, "--postgres-password", opt.postgresPassword));
       }
-      server = ServerProcess.start(opt.dist, ServerProcess.split(opt.serverJavaOpts), serverArgs, work);
+      // the API and the store alone: without nodes the scheduler would add a PodScheduled=False
+      // write to every pod the benchmark creates (bin/bench-scale measures the control plane)
+      List<String> javaOpts = new ArrayList<>(ServerProcess.split(opt.serverJavaOpts));
+      javaOpts.add("-Dsteuermann.controllers.enabled=false");
+      server = ServerProcess.start(opt.dist, javaOpts, serverArgs, work);
       ServerProcess s = server;
       String db = database;
       hook = new Thread(() -> cleanUp(opt, s, db, work, true, cleaned));
