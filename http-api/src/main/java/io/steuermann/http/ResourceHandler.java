@@ -306,7 +306,10 @@ public final class ResourceHandler {
         ? bodies.json(request)
         : CompletableFuture.completedFuture(new RequestBodies.Body(Json.object(), null));
     return deleteOptions.thenCompose(body -> {
-      if (body.refusal() != null && !"the request body is empty".equals(body.refusal().message())) {
+      if (body.refusal() != null && body.refusal().code() == 415) {
+        // DeleteOptions in protobuf (kubectl's typed clients, e.g. drain): defaults apply
+        body = new RequestBodies.Body(Json.object(), null);
+      } else if (body.refusal() != null && !"the request body is empty".equals(body.refusal().message())) {
         return done(StatusResponses.response(body.refusal()));
       }
       JsonNode options = body.json() == null ? Json.object() : body.json();
