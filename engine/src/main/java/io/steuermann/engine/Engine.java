@@ -61,11 +61,7 @@ public final class Engine {
    */
   public static Config configure(Config base) {
     Config resolved = base.resolve();
-    // controllers' entities are remembered entities, remembered in the journal itself
-    Config engine = com.typesafe.config.ConfigFactory.parseString(
-        "pekko.cluster.sharding.remember-entities-store = eventsourced");
-    return JournalPluginConfig.forStore(StoreSettings.fromConfig(resolved))
-        .withFallback(engine).withFallback(resolved).resolve();
+    return JournalPluginConfig.forStore(StoreSettings.fromConfig(resolved)).withFallback(resolved).resolve();
   }
 
   /** Starts the engine in a system configured by {@link #configure(Config)}. */

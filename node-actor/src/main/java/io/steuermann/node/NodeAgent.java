@@ -1,5 +1,6 @@
 package io.steuermann.node;
 
+import io.steuermann.engine.controllers.AsyncLimiter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -120,7 +121,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
    */
   public static Behavior<Command> create(String nodeName, ControllerContext controllers,
       ContainerRuntime runtime, NodeSettings settings, ActorRef<PodRouter.Command> router,
-      WriteGate registrations, Runnable onRegistered) {
+      AsyncLimiter registrations, Runnable onRegistered) {
     Behavior<Command> agent = Behaviors.setup(context -> Behaviors.withTimers(timers ->
         Behaviors.withStash(STASH_CAPACITY, stash ->
             new NodeAgent(context, timers, stash, nodeName, controllers, runtime, settings, router,
@@ -138,7 +139,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private final ContainerRuntime.RuntimeInfo info;
   private final NodeSettings settings;
   private final Runnable onRegistered;
-  private final WriteGate registrations;
+  private final AsyncLimiter registrations;
   private final Map<String, PodRun> runs = new HashMap<>();
   private final Map<ObjectKey, String> uidByKey = new HashMap<>();
   private final Map<String, RunningPod> adoptable = new HashMap<>();
@@ -151,7 +152,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   private NodeAgent(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       String nodeName, ControllerContext controllers, ContainerRuntime runtime, NodeSettings settings,
-      ActorRef<PodRouter.Command> router, WriteGate registrations, Runnable onRegistered) {
+      ActorRef<PodRouter.Command> router, AsyncLimiter registrations, Runnable onRegistered) {
     super(context);
     this.registrations = registrations;
     this.timers = timers;

@@ -1,5 +1,6 @@
 package io.steuermann.node;
 
+import io.steuermann.engine.controllers.AsyncLimiter;
 import io.steuermann.engine.Engine;
 import io.steuermann.engine.controllers.ControllerContext;
 import io.steuermann.node.runtime.ContainerRuntime;
@@ -103,7 +104,7 @@ public final class NodeAgents {
     router = system.systemActorOf(PodRouter.create(controllers, runtimes.keySet()),
         "node-pod-router-" + group, Props.empty());
     int total = runtimes.size();
-    WriteGate registrations = new WriteGate(REGISTRATIONS_IN_FLIGHT);
+    AsyncLimiter registrations = new AsyncLimiter(REGISTRATIONS_IN_FLIGHT);
     Runnable onRegistered = () -> {
       if (registeredCount.incrementAndGet() == total) {
         log.info("{} node(s) registered in {} ms", total, (System.nanoTime() - begin) / 1_000_000);

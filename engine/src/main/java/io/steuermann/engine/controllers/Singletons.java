@@ -13,13 +13,15 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 /**
  * The cluster-wide controllers, each exactly once in the cluster (a cluster singleton that
  * moves to another member when its member leaves or is downed): the scheduler, the node
- * lifecycle controller and the garbage collector. A controller that fails is restarted.
+ * lifecycle controller, the garbage collector, and the waker of the per-object controllers.
+ * A controller that fails is restarted.
  */
 public final class Singletons {
   /** Proxies to the singletons, wherever they run. */
   public record Refs(ActorRef<Scheduler.Command> scheduler,
       ActorRef<NodeLifecycleController.Command> nodeLifecycle,
-      ActorRef<GarbageCollector.Command> garbageCollector) {}
+      ActorRef<GarbageCollector.Command> garbageCollector,
+      ActorRef<ControllerWaker.Tick> waker) {}
 
   private Singletons() {}
 
@@ -33,6 +35,9 @@ public final class Singletons {
             "node-lifecycle")),
         singleton.init(SingletonActor.of(
             Behaviors.supervise(GarbageCollector.create(ctx)).onFailure(SupervisorStrategy.restart()),
-            "garbage-collector")));
+            "garbage-collector")),
+        singleton.init(SingletonActor.of(
+            Behaviors.supervise(ControllerWaker.create(ctx)).onFailure(SupervisorStrategy.restart()),
+            "controller-waker")));
   }
 }

@@ -66,9 +66,9 @@ public final class ObjectEntity
   }
 
   /**
-   * Registers one entity type per kind with cluster sharding. Kinds whose objects have a
-   * controller are remembered entities: they are restarted after a crash or a rebalance and
-   * never passivated, so their controllers keep working.
+   * Registers one entity type per kind with cluster sharding. Entities of kinds whose objects
+   * have a controller are never passivated, so their controllers keep working; after a
+   * restart or a rebalance the {@code ControllerWaker} starts them again.
    */
   public static void init(ActorSystem<?> system, EntityServices services) {
     ClusterSharding sharding = ClusterSharding.get(system);
@@ -76,7 +76,7 @@ public final class ObjectEntity
       Entity<ObjectCommand, ShardingEnvelope<ObjectCommand>> entity = Entity.of(typeKey(kind),
           ctx -> create(ObjectKey.fromEntityId(kind, ctx.getEntityId()), services));
       if (hasController(kind)) {
-        entity = entity.withSettings(ClusterShardingSettings.create(system).withRememberEntities(true));
+        entity = entity.withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy());
       }
       sharding.init(entity);
     }

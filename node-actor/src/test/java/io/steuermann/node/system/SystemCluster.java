@@ -66,9 +66,17 @@ final class SystemCluster implements AutoCloseable {
 
   /** Starts an engine; {@code extraConfig} overrides the test defaults. */
   static SystemCluster start(String name, String extraConfig) {
+    try {
+      return start(name, extraConfig, Files.createTempDirectory("steuermann-system-" + name));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Starts an engine on {@code dataDir}, which may hold an earlier engine's journal. */
+  static SystemCluster start(String name, String extraConfig, Path dataDir) {
     long begin = System.nanoTime();
     try {
-      Path dataDir = Files.createTempDirectory("steuermann-system-" + name);
       Config config = Engine.configure(ConfigFactory.parseString(extraConfig)
           .withFallback(ConfigFactory.parseString("""
               pekko.actor.provider = cluster
@@ -129,8 +137,8 @@ final class SystemCluster implements AutoCloseable {
     return agents;
   }
 
-  @Override
-  public void close() {
+  /** Stops this engine and its nodes but keeps the journal, for a restart on {@link #dataDir()}. */
+  void stopKeepingData() {
     groups.forEach(NodeAgents::stop);
     system.terminate();
     try {
@@ -138,6 +146,15 @@ final class SystemCluster implements AutoCloseable {
     } catch (Exception e) {
       // best effort
     }
+  }
+
+  Path dataDir() {
+    return dataDir;
+  }
+
+  @Override
+  public void close() {
+    stopKeepingData();
     try (Stream<Path> files = Files.walk(dataDir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.steuermann.engine.controllers.gc;
 
+import io.steuermann.engine.controllers.AsyncLimiter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,5 +1,6 @@
 package io.steuermann.engine.controllers.nodes;
 
+import io.steuermann.engine.controllers.AsyncLimiter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -9,7 +10,6 @@ import com.typesafe.config.ConfigFactory;
 import io.steuermann.engine.api.ObjectStore;
 import io.steuermann.engine.controllers.CacheWatch;
 import io.steuermann.engine.controllers.ControllerContext;
-import io.steuermann.engine.controllers.gc.AsyncLimiter;
 import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.Meta;

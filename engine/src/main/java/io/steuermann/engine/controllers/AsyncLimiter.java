@@ -1,4 +1,4 @@
-package io.steuermann.engine.controllers.gc;
+package io.steuermann.engine.controllers;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
