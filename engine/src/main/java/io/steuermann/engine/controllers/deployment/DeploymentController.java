@@ -2,7 +2,7 @@ package io.steuermann.engine.controllers.deployment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.steuermann.engine.controllers.CacheWatch;
+import io.steuermann.engine.controllers.SelectorWatch;
 import io.steuermann.engine.controllers.ControllerContext;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.controllers.logic.DeploymentStatus;
@@ -20,10 +20,7 @@ import io.steuermann.engine.objects.ObjectCommand;
 import io.steuermann.engine.objects.ObjectCommand.Part;
 import io.steuermann.engine.objects.ObjectCommand.PatchType;
 import io.steuermann.engine.objects.ObjectControllers.ObjectChanged;
-import io.steuermann.engine.selector.FieldSelector;
-import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.watch.WatchEvent;
-import io.steuermann.engine.watch.WatchFilter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +33,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.stream.UniqueKillSwitch;
 
 /**
  * Rolls one Deployment, as Kubernetes' deployment controller: one ReplicaSet per pod
@@ -77,8 +73,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
   private final ControllerContext ctx;
   private ObjectNode deployment;
   private boolean ready;
-  private UniqueKillSwitch watch;
-  private String watchedSelector = "";
+  private final SelectorWatch<Message> watch;
   private final Map<String, ObjectNode> replicaSets = new HashMap<>();
   /** ReplicaSet name -> the spec.replicas we wrote (or -1: created), until the watch shows it. */
   private final Map<String, Integer> expected = new HashMap<>();
@@ -90,6 +85,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
   private DeploymentController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
     this.ctx = ctx;
+    this.watch = new SelectorWatch<>(ctx, Kind.REPLICA_SET, context.getSelf(), RsEvent::new, new WatchEnded());
     context.pipeToSelf(ctx.ready(), (v, e) -> new Ready());
   }
 
@@ -99,7 +95,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
         .onMessage(Changed.class, m -> {
           deployment = m.change().object();
           if (deployment == null) {
-            stopWatch();
+            watch.stop();
             replicaSets.clear();
             return this;
           }
@@ -113,8 +109,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
         })
         .onMessage(RsEvent.class, this::onRsEvent)
         .onMessage(WatchEnded.class, m -> {
-          watch = null;
-          replicaSets.clear();
+          watch.ended();
           subscribe();
           return this;
         })
@@ -135,27 +130,8 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
   }
 
   private void subscribe() {
-    if (!ready || deployment == null) {
-      return;
-    }
-    String selector = deployment.path("spec").path("selector").toString();
-    if (watch != null && selector.equals(watchedSelector)) {
-      return;
-    }
-    stopWatch();
-    replicaSets.clear();
-    watchedSelector = selector;
-    WatchFilter filter = new WatchFilter(Kind.REPLICA_SET, Meta.namespace(deployment),
-        LabelSelector.fromJson(deployment.path("spec").path("selector")), FieldSelector.everything());
-    watch = CacheWatch.subscribe(ctx.cache(), ctx.materializer(), filter, getContext().getSelf(),
-        RsEvent::new, new WatchEnded(), 10_000);
-  }
-
-  private void stopWatch() {
-    if (watch != null) {
-      UniqueKillSwitch w = watch;
-      watch = null;
-      w.shutdown();
+    if (ready && deployment != null && watch.follow(deployment)) {
+      replicaSets.clear();
     }
   }
 
@@ -196,7 +172,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
   }
 
   private void reconcile() {
-    if (deployment == null || watch == null || Owners.isTerminating(deployment)) {
+    if (deployment == null || !watch.active() || Owners.isTerminating(deployment)) {
       return;
     }
     Instant now = Instant.now(ctx.clock());

@@ -3,7 +3,7 @@ package io.steuermann.engine.controllers.replicaset;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.steuermann.engine.controllers.CacheWatch;
+import io.steuermann.engine.controllers.SelectorWatch;
 import io.steuermann.engine.controllers.ControllerContext;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.controllers.logic.ActivePods;
@@ -16,10 +16,7 @@ import io.steuermann.engine.objects.ObjectCommand.Part;
 import io.steuermann.engine.objects.ObjectCommand.PatchType;
 import io.steuermann.engine.objects.ObjectControllers.ObjectChanged;
 import io.steuermann.engine.objects.PodConditions;
-import io.steuermann.engine.selector.FieldSelector;
-import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.watch.WatchEvent;
-import io.steuermann.engine.watch.WatchFilter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +32,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.stream.UniqueKillSwitch;
 
 /**
  * Keeps {@code spec.replicas} pods of one ReplicaSet, as Kubernetes' ReplicaSet controller:
@@ -86,8 +82,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   private final Duration expectationTimeout;
   private ObjectNode rs;
   private boolean ready;
-  private UniqueKillSwitch watch;
-  private String watchedSelector = "";
+  private final SelectorWatch<Message> watch;
   private final Map<String, ObjectNode> pods = new HashMap<>();
   private final Set<String> expectedCreates = new HashSet<>();
   private final Set<String> expectedDeletes = new HashSet<>();
@@ -105,6 +100,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     this.ctx = ctx;
     this.expectationTimeout = ctx.settings().hasPath("replicaset.expectation-timeout")
         ? ctx.settings().getDuration("replicaset.expectation-timeout") : Duration.ofSeconds(30);
+    this.watch = new SelectorWatch<>(ctx, Kind.POD, context.getSelf(), PodEvent::new, new WatchEnded());
     context.pipeToSelf(ctx.ready(), (v, e) -> new Ready());
   }
 
@@ -119,8 +115,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
         })
         .onMessage(PodEvent.class, this::onPodEvent)
         .onMessage(WatchEnded.class, m -> {
-          watch = null;
-          pods.clear();
+          watch.ended();
           subscribe();
           return this;
         })
@@ -143,7 +138,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   private Behavior<Message> onChanged(Changed changed) {
     rs = changed.change().object();
     if (rs == null) {
-      stopWatch();
+      watch.stop();
       pods.clear();
       return this;
     }
@@ -152,31 +147,8 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   }
 
   private void subscribe() {
-    if (!ready || rs == null) {
-      return;
-    }
-    String selector = rs.path("spec").path("selector").toString();
-    if (watch != null && selector.equals(watchedSelector)) {
-      return;
-    }
-    stopWatch();
-    pods.clear();
-    watchedSelector = selector;
-    WatchFilter filter = new WatchFilter(Kind.POD, Meta.namespace(rs),
-        LabelSelector.fromJson(rs.path("spec").path("selector")), FieldSelector.everything());
-    watch = CacheWatch.subscribe(ctx.cache(), ctx.materializer(), filter, getContext().getSelf(),
-        PodEvent::new, new WatchEnded(), watchBuffer());
-  }
-
-  private int watchBuffer() {
-    return ctx.settings().hasPath("watch-buffer") ? ctx.settings().getInt("watch-buffer") : 100_000;
-  }
-
-  private void stopWatch() {
-    if (watch != null) {
-      UniqueKillSwitch w = watch;
-      watch = null;
-      w.shutdown();
+    if (ready && rs != null && watch.follow(rs)) {
+      pods.clear();
     }
   }
 
@@ -221,7 +193,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   }
 
   private void reconcile() {
-    if (rs == null || !ready || watch == null) {
+    if (rs == null || !ready || !watch.active()) {
       return;
     }
     lastReconcileNanos = System.nanoTime();
