@@ -71,9 +71,16 @@ public final class ObjectStore {
     if (!key.kind().namespaced()) {
       return ask(key, reply -> new ObjectCommand.Create(object, reply));
     }
-    return namespaceExists(key.namespace()).thenCompose(exists -> exists
-        ? ask(key, reply -> new ObjectCommand.Create(object, reply))
-        : refused(ApiStatus.namespaceNotFound(key.namespace())));
+    return namespace(key.namespace()).thenCompose(ns -> {
+      if (ns == null) {
+        return refused(ApiStatus.namespaceNotFound(key.namespace()));
+      }
+      if (ns.path("metadata").has("deletionTimestamp")) {
+        return refused(ApiStatus.forbidden(key.kind().plural() + " \"" + key.name() + "\" is forbidden: "
+            + "unable to create new content in namespace " + key.namespace() + " because it is being terminated"));
+      }
+      return ask(key, reply -> new ObjectCommand.Create(object, reply));
+    });
   }
 
   public CompletionStage<Reply> get(ObjectKey key) {
@@ -114,11 +121,17 @@ public final class ObjectStore {
    * does not hold (yet) is asked of the Namespace entity, which is authoritative.
    */
   public CompletionStage<Boolean> namespaceExists(String namespace) {
-    if (cache.get(ObjectKey.of(Kind.NAMESPACE, "", namespace)) != null) {
-      return CompletableFuture.completedFuture(true);
+    return namespace(namespace).thenApply(ns -> ns != null);
+  }
+
+  /** The namespace object, or null when it does not exist; cache first, then its entity. */
+  private CompletionStage<ObjectNode> namespace(String namespace) {
+    ObjectNode cached = cache.get(ObjectKey.of(Kind.NAMESPACE, "", namespace));
+    if (cached != null && !cached.path("metadata").has("deletionTimestamp")) {
+      return CompletableFuture.completedFuture(cached);
     }
     return get(ObjectKey.of(Kind.NAMESPACE, "", namespace))
-        .thenApply(reply -> reply instanceof ObjectCommand.Done);
+        .thenApply(reply -> reply instanceof ObjectCommand.Done done ? done.object() : null);
   }
 
   private static CompletionStage<Reply> refused(ApiStatus status) {

@@ -312,7 +312,12 @@ public final class ObjectEntity
     if (grace < 0) {
       return refuse(delete.replyTo(), ApiStatus.badRequest("gracePeriodSeconds must not be negative"));
     }
-    boolean hasFinalizers = meta.path("finalizers").size() > 0;
+    // a namespace is also held by its spec.finalizers ("kubernetes"): it is Terminating until
+    // the garbage collector has emptied it and removed that finalizer
+    boolean hasFinalizers = meta.path("finalizers").size() > 0 || namespaceFinalizers(marked);
+    if (key.kind() == Kind.NAMESPACE && hasFinalizers) {
+      Defaults.obj(marked, "status").put("phase", "Terminating");
+    }
     if (!hasFinalizers && grace == 0) {
       return write(new ObjectEvent.Deleted(current), delete.replyTo(), false);
     }
@@ -483,7 +488,12 @@ public final class ObjectEntity
     JsonNode meta = object.path("metadata");
     return meta.has("deletionTimestamp")
         && meta.path("finalizers").size() == 0
+        && !namespaceFinalizers(object)
         && meta.path("deletionGracePeriodSeconds").asLong(0) == 0;
+  }
+
+  private boolean namespaceFinalizers(JsonNode object) {
+    return key.kind() == Kind.NAMESPACE && object.path("spec").path("finalizers").size() > 0;
   }
 
   private ApiStatus checkPreconditions(ObjectNode incoming) {

@@ -137,6 +137,23 @@ class ObjectStoreTest {
   }
 
   @Test
+  void creationInATerminatingNamespaceIsForbidden() throws Exception {
+    ObjectNode ns = Json.object();
+    ns.put("apiVersion", "v1");
+    ns.put("kind", "Namespace");
+    ns.putObject("metadata").put("name", "closing");
+    assertInstanceOf(Done.class, await(store.create(ns)));
+    assertInstanceOf(Done.class, await(store.create(pod("closing", "inside"))));
+    // no garbage collector runs in this test: the namespace stays Terminating
+    Done terminating = assertInstanceOf(Done.class,
+        await(store.delete(ObjectKey.of(Kind.NAMESPACE, "", "closing"), "", 0)));
+    assertEquals("Terminating", terminating.object().path("status").path("phase").asText());
+    Refused refused = assertInstanceOf(Refused.class, await(store.create(pod("closing", "late"))));
+    assertEquals(403, refused.status().code());
+    assertTrue(refused.status().message().contains("being terminated"), refused.status().message());
+  }
+
+  @Test
   void aConsistentReadSeesOwnWrites() throws Exception {
     for (int i = 0; i < 20; i++) {
       Done created = assertInstanceOf(Done.class, await(store.create(pod("default", "ryw-" + i))));

@@ -625,6 +625,26 @@ class ObjectEntityTest {
     get(kit);
   }
 
+  @Test
+  void aDeletedNamespaceIsTerminatingUntilItsFinalizerIsRemoved() {
+    String name = unique("ns");
+    var kit = entity(ObjectKey.of(Kind.NAMESPACE, "", name));
+    create(kit, json("{'apiVersion':'v1','kind':'Namespace','metadata':{'name':'" + name + "'}}"));
+
+    var deleted = run(kit, r -> new Delete("", 0, r));
+    assertInstanceOf(ObjectEvent.Updated.class, deleted.event());
+    ObjectNode terminating = done(deleted).object();
+    assertTrue(terminating.path("metadata").has("deletionTimestamp"));
+    assertEquals("Terminating", terminating.path("status").path("phase").asText());
+    assertTrue(kit.getState().exists());
+
+    ObjectNode finalized = terminating.deepCopy();
+    ((ObjectNode) finalized.path("spec")).putArray("finalizers");
+    var gone = run(kit, r -> new Replace(finalized, Part.MAIN, r));
+    assertInstanceOf(ObjectEvent.Deleted.class, gone.event());
+    refused(404, kit, Get::new);
+  }
+
   // ---- recovery and the resourceVersion read-back
 
   @Test

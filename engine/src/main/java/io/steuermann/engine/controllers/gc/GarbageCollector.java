@@ -605,10 +605,37 @@ public final class GarbageCollector extends AbstractBehavior<GarbageCollector.Co
           namespacesEmptied.incrementAndGet();
           log.debug("namespace {}: everything in it is deleted", namespace);
         }
-        return done();
+        return finalizeNamespace(nsKey);
       }
       log.debug("namespace {}: {} objects left, deleting {}", namespace, remaining, steps.size());
       return all(steps).thenApply(outcomes -> Outcome.AGAIN);
+    });
+  }
+
+  /**
+   * An emptied Terminating namespace: remove its {@code kubernetes} finalizer (what Kubernetes'
+   * namespace controller does through {@code /finalize}); the namespace then goes.
+   */
+  private CompletionStage<Outcome> finalizeNamespace(ObjectKey nsKey) {
+    ObjectNode ns = cache.get(nsKey);
+    if (ns == null || !isDeleting(ns) || ns.path("spec").path("finalizers").size() == 0) {
+      return done();
+    }
+    ObjectNode finalized = ns.deepCopy();
+    com.fasterxml.jackson.databind.node.ArrayNode kept = finalized.arrayNode();
+    for (com.fasterxml.jackson.databind.JsonNode f : ns.path("spec").path("finalizers")) {
+      if (!"kubernetes".equals(f.asText())) {
+        kept.add(f);
+      }
+    }
+    ((ObjectNode) finalized.path("spec")).set("finalizers", kept);
+    return limiter.submit(() -> store.replace(nsKey, finalized, ObjectCommand.Part.MAIN)).thenApply(reply -> {
+      if (reply instanceof ObjectCommand.Done) {
+        log.debug("namespace {}: finalized", nsKey.name());
+        return Outcome.DONE;
+      }
+      ApiStatus status = ((ObjectCommand.Refused) reply).status();
+      return status.code() == 404 ? Outcome.DONE : Outcome.AGAIN;
     });
   }
 
