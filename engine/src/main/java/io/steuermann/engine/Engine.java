@@ -83,7 +83,7 @@ public final class Engine {
     Materializer materializer = Materializer.createMaterializer(system);
     this.cache = new WatchCache(config.getInt("steuermann.watch-cache.capacity"), materializer);
     this.feed = ChangeFeed.start(system, db, 0, this::apply);
-    this.store = new ObjectStore(system, cache, askTimeout);
+    this.store = new ObjectStore(system, askTimeout);
     Config controllerSettings = config.getConfig("steuermann.controllers");
     this.controllers = new io.steuermann.engine.controllers.ControllerContext(store, cache, materializer,
         new io.steuermann.engine.controllers.EventRecorder(store, Clock.systemUTC(), "steuermann",

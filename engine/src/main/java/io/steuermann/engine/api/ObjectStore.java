@@ -8,7 +8,6 @@ import io.steuermann.engine.model.ObjectKey;
 import io.steuermann.engine.objects.ObjectCommand;
 import io.steuermann.engine.objects.ObjectCommand.Reply;
 import io.steuermann.engine.objects.ObjectEntity;
-import io.steuermann.engine.watch.WatchCache;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,13 +26,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  */
 public final class ObjectStore {
   private final ClusterSharding sharding;
-  private final WatchCache cache;
   private final Duration askTimeout;
   private final Executor executor;
 
-  public ObjectStore(ActorSystem<?> system, WatchCache cache, Duration askTimeout) {
+  public ObjectStore(ActorSystem<?> system, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
-    this.cache = cache;
     this.askTimeout = askTimeout;
     this.executor = system.executionContext();
   }
@@ -116,20 +113,17 @@ public final class ObjectStore {
     return ask(pod, reply -> new ObjectCommand.Bind(nodeName, reply));
   }
 
-  /**
-   * Whether a namespace exists. The local cache answers the common case; a namespace it
-   * does not hold (yet) is asked of the Namespace entity, which is authoritative.
-   */
+  /** Whether a namespace exists (terminating or not), as its entity says. */
   public CompletionStage<Boolean> namespaceExists(String namespace) {
     return namespace(namespace).thenApply(ns -> ns != null);
   }
 
-  /** The namespace object, or null when it does not exist; cache first, then its entity. */
+  /**
+   * The namespace object, or null when it does not exist. Asked of its entity, not the watch
+   * cache: the cache may still show a namespace as active a few milliseconds after its
+   * deletion was acknowledged, and a create must not slip into a terminating namespace.
+   */
   private CompletionStage<ObjectNode> namespace(String namespace) {
-    ObjectNode cached = cache.get(ObjectKey.of(Kind.NAMESPACE, "", namespace));
-    if (cached != null && !cached.path("metadata").has("deletionTimestamp")) {
-      return CompletableFuture.completedFuture(cached);
-    }
     return get(ObjectKey.of(Kind.NAMESPACE, "", namespace))
         .thenApply(reply -> reply instanceof ObjectCommand.Done done ? done.object() : null);
   }
