@@ -68,9 +68,7 @@ public final class ApiRoutes {
         if (!request.method().equals(HttpMethods.GET)) {
           return done(StatusResponses.response(ApiStatus.methodNotAllowed("GET only")));
         }
-        return done(watches.stream(request.addHeader(
-                org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Accept", "text/event-stream")),
-            null, WatchFilter.everything(), request.getUri().query()));
+        return done(watches.stream(request, null, WatchFilter.everything(), request.getUri().query(), true));
       }
       default -> { }
     }

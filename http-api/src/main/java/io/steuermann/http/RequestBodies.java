@@ -17,6 +17,8 @@ final class RequestBodies {
   /** What a body turned into: JSON, or the refusal to answer. */
   record Body(JsonNode json, ApiStatus refusal) {}
 
+  private static final ApiStatus EMPTY = ApiStatus.badRequest("the request body is empty");
+
   private final long maxBytes;
   private final long timeoutMillis;
   private final Materializer materializer;
@@ -55,7 +57,7 @@ final class RequestBodies {
           }
           byte[] bytes = strict.getData().toArray();
           if (bytes.length == 0) {
-            return new Body(null, ApiStatus.badRequest("the request body is empty"));
+            return new Body(null, EMPTY);
           }
           try {
             return new Body(Json.parse(bytes), null);
@@ -65,6 +67,24 @@ final class RequestBodies {
                     + firstLine(e.getMessage())));
           }
         });
+  }
+
+  /**
+   * An optional options body (a DELETE's {@code DeleteOptions}): none, an empty one, or one in
+   * a media type we do not decode (kubectl's typed clients send protobuf) all mean the
+   * defaults, {@code {}}; malformed JSON is still refused.
+   */
+  CompletionStage<Body> options(HttpRequest request) {
+    if (request.entity().isKnownEmpty()) {
+      return java.util.concurrent.CompletableFuture.completedFuture(new Body(Json.object(), null));
+    }
+    return json(request).thenApply(body -> {
+      if (body.refusal() == null) {
+        return body;
+      }
+      boolean defaults = body.refusal().code() == 415 || EMPTY.equals(body.refusal());
+      return defaults ? new Body(Json.object(), null) : body;
+    });
   }
 
   private ApiStatus tooLarge() {

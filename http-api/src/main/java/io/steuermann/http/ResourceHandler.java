@@ -301,18 +301,11 @@ public final class ResourceHandler {
     if (key.isEmpty() || path.subresource() != null) {
       return unsupported(request, path);
     }
-    boolean hasBody = !request.entity().isKnownEmpty();
-    CompletionStage<RequestBodies.Body> deleteOptions = hasBody
-        ? bodies.json(request)
-        : CompletableFuture.completedFuture(new RequestBodies.Body(Json.object(), null));
-    return deleteOptions.thenCompose(body -> {
-      if (body.refusal() != null && body.refusal().code() == 415) {
-        // DeleteOptions in protobuf (kubectl's typed clients, e.g. drain): defaults apply
-        body = new RequestBodies.Body(Json.object(), null);
-      } else if (body.refusal() != null && !"the request body is empty".equals(body.refusal().message())) {
+    return bodies.options(request).thenCompose(body -> {
+      if (body.refusal() != null) {
         return done(StatusResponses.response(body.refusal()));
       }
-      JsonNode options = body.json() == null ? Json.object() : body.json();
+      JsonNode options = body.json();
       JsonNode preconditions = options.path("preconditions");
       String uid = preconditions.path("uid").asText("");
       long rv = Meta.parseResourceVersion(preconditions.path("resourceVersion").asText(""));

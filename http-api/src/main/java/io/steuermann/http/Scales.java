@@ -3,7 +3,6 @@ package io.steuermann.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.model.Json;
-import io.steuermann.engine.model.Meta;
 import io.steuermann.engine.objects.ObjectCommand.PatchType;
 import io.steuermann.engine.patch.JsonMergePatch;
 import io.steuermann.engine.patch.JsonPatch;
@@ -39,9 +38,5 @@ final class Scales {
       case JSON -> JsonPatch.apply(scale, patch);
       case MERGE, STRATEGIC -> JsonMergePatch.apply(scale, patch);
     };
-  }
-
-  static long resourceVersion(JsonNode scale) {
-    return Meta.parseResourceVersion(Meta.resourceVersion(scale));
   }
 }

@@ -50,9 +50,13 @@ public final class WatchStreams {
     return request.getHeader("Accept").map(h -> h.value().contains("text/event-stream")).orElse(false);
   }
 
-  /** A watch or SSE response for {@code filter}; {@code kind} null means all kinds. */
+  /** A watch, or SSE when the client asks for it, for {@code filter}; {@code kind} null means all kinds. */
   public HttpResponse stream(HttpRequest request, Kind kind, WatchFilter filter, Query query) {
-    boolean sse = wantsEventStream(request);
+    return stream(request, kind, filter, query, wantsEventStream(request));
+  }
+
+  /** A watch ({@code sse} false) or a server-sent event stream of {@code filter}'s changes. */
+  public HttpResponse stream(HttpRequest request, Kind kind, WatchFilter filter, Query query, boolean sse) {
     String from = query.get("resourceVersion").orElse("");
     if (sse) {
       Optional<String> lastEventId = request.getHeader("Last-Event-ID").map(HttpHeader::value);

@@ -113,11 +113,6 @@ public final class ObjectStore {
     return ask(pod, reply -> new ObjectCommand.Bind(nodeName, reply));
   }
 
-  /** Whether a namespace exists (terminating or not), as its entity says. */
-  public CompletionStage<Boolean> namespaceExists(String namespace) {
-    return namespace(namespace).thenApply(ns -> ns != null);
-  }
-
   /**
    * The namespace object, or null when it does not exist. Asked of its entity, not the watch
    * cache: the cache may still show a namespace as active a few milliseconds after its
