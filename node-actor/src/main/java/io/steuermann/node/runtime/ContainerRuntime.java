@@ -5,7 +5,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
  * What a node agent needs from the machine that runs its containers: the plug point for the
@@ -71,6 +76,37 @@ public interface ContainerRuntime {
 
   /** Every pod sandbox this runtime holds for its node, for adoption after a restart. */
   CompletionStage<List<RunningPod>> listPods();
+
+  /**
+   * Runs {@code command} inside the running container (exec probes): answers its exit code and
+   * combined output (at most a few KiB kept). A command still running after {@code timeout}
+   * answers {@link ExecResult#timedOut()}. Fails when the container does not run.
+   */
+  CompletionStage<ExecResult> exec(PodRef pod, String container, List<String> command, Duration timeout);
+
+  /**
+   * The container's log (stdout and stderr interleaved, as Docker keeps it) as a stream of raw
+   * bytes, line by line. With {@link LogOptions#follow()} the stream stays open and carries new
+   * output until the container ends or the consumer cancels; {@link LogOptions#previous()} reads
+   * the instance before the current one (the one that last terminated). Fails (the stream, not
+   * the call) when no such container instance exists.
+   */
+  Source<ByteString, NotUsed> logs(PodRef pod, String container, LogOptions options);
+
+  /** What {@link #exec} answers. */
+  record ExecResult(int exitCode, String output, boolean timedOut) {}
+
+  /**
+   * Options of {@code GET .../pods/{name}/log}: {@code tailLines} empty = all lines,
+   * {@code sinceTime} empty = from the start; {@code timestamps} prefixes every line with its
+   * RFC 3339 time as Kubernetes does.
+   */
+  record LogOptions(boolean follow, OptionalInt tailLines, boolean timestamps, boolean previous,
+      Optional<Instant> sinceTime) {
+    public static LogOptions all() {
+      return new LogOptions(false, OptionalInt.empty(), false, false, Optional.empty());
+    }
+  }
 
   /** Receives container changes the agent did not cause; must not block. */
   @FunctionalInterface

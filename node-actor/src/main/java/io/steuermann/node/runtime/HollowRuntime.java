@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -188,6 +191,41 @@ public final class HollowRuntime implements ContainerRuntime {
       }
     }
     return CompletableFuture.completedFuture(list);
+  }
+
+  /** Simulated containers run no processes: every command succeeds at once. */
+  @Override
+  public CompletionStage<ExecResult> exec(PodRef ref, String container, List<String> command, Duration timeout) {
+    HollowPod pod = pods.get(ref.uid());
+    if (pod == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("no such pod: " + ref));
+    }
+    synchronized (pod) {
+      HollowContainer c = pod.containers.get(container);
+      if (c == null || !(c.status.state() instanceof Running)) {
+        return CompletableFuture.failedFuture(new IllegalStateException("container " + container + " is not running"));
+      }
+    }
+    return CompletableFuture.completedFuture(new ExecResult(0, "", false));
+  }
+
+  /** A simulated container writes one line when it starts, so logs and their plumbing can be tried. */
+  @Override
+  public Source<ByteString, NotUsed> logs(PodRef ref, String container, LogOptions options) {
+    HollowPod pod = pods.get(ref.uid());
+    ContainerStatus status;
+    if (pod == null) {
+      return Source.failed(new IllegalStateException("no such pod: " + ref));
+    }
+    synchronized (pod) {
+      HollowContainer c = pod.containers.get(container);
+      if (c == null || options.previous()) {
+        return Source.failed(new IllegalStateException("no such container instance: " + container));
+      }
+      status = c.status;
+    }
+    String line = "hollow container " + container + " (" + status.containerId() + ") started\n";
+    return Source.single(ByteString.fromString(line));
   }
 
   private void stop(HollowPod pod) {
