@@ -264,6 +264,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private void adopt(PodRun run, RunningPod found) {
     run.stage = Stage.RUNNING;
     run.podIp = found.podIp();
+    run.ports = found.ports();
     Map<String, ContainerStatus> byName = new LinkedHashMap<>();
     found.containers().forEach(s -> byName.put(s.name(), s));
     for (ContainerRun c : run.containers.values()) {
@@ -380,6 +381,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
     run.stage = Stage.RUNNING;
     run.podIp = m.pod().podIp();
+    run.ports = m.pod().ports();
     for (ContainerStatus status : m.pod().containers()) {
       ContainerRun c = run.containers.get(status.name());
       if (c != null) {

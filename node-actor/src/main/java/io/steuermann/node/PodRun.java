@@ -12,6 +12,7 @@ import io.steuermann.node.runtime.ContainerRuntime.ContainerState;
 import io.steuermann.node.runtime.ContainerRuntime.ContainerStatus;
 import io.steuermann.node.runtime.ContainerRuntime.PodConfig;
 import io.steuermann.node.runtime.ContainerRuntime.PodRef;
+import io.steuermann.node.runtime.ContainerRuntime.PublishedPort;
 import io.steuermann.node.runtime.ContainerRuntime.Running;
 import io.steuermann.node.runtime.ContainerRuntime.Terminated;
 import io.steuermann.node.runtime.ContainerRuntime.Waiting;
@@ -74,6 +75,7 @@ final class PodRun {
   final Map<String, ContainerRun> containers = new LinkedHashMap<>();
   Stage stage = Stage.STARTING;
   String podIp = "";
+  List<PublishedPort> ports = List.of();
   Instant startTime;
   int startFailures;
   boolean showPending;
@@ -181,6 +183,19 @@ final class PodRun {
       status.putArray("podIPs").addObject().put("ip", podIp);
     }
     status.put("startTime", time(startTime));
+    if (!ports.isEmpty()) {
+      // a Steuermann extension (Kubernetes has no such field): where the declared ports are reachable
+      ArrayNode published = status.putArray("publishedPorts");
+      for (PublishedPort port : ports) {
+        ObjectNode p = published.addObject();
+        p.put("containerName", port.container());
+        if (!port.name().isEmpty()) {
+          p.put("name", port.name());
+        }
+        p.put("containerPort", port.containerPort()).put("protocol", port.protocol())
+            .put("hostIP", port.hostIp()).put("hostPort", port.hostPort());
+      }
+    }
     List<String> unready = new ArrayList<>();
     ArrayNode statuses = Json.object().arrayNode();
     for (ContainerRun c : containers.values()) {

@@ -127,8 +127,22 @@ public interface ContainerRuntime {
   /** One container: its name, image, and its Kubernetes {@code Container} JSON (command, args, env, ...). */
   record ContainerConfig(String name, String image, ObjectNode spec) {}
 
-  /** A pod sandbox with its containers, as started or as found. {@code podIp} is its address. */
-  record RunningPod(PodRef ref, String podIp, List<ContainerStatus> containers) {}
+  /**
+   * A pod sandbox with its containers, as started or as found. {@code podIp} is its address;
+   * {@code ports} are the declared container ports published on the node's address.
+   */
+  record RunningPod(PodRef ref, String podIp, List<ContainerStatus> containers, List<PublishedPort> ports) {
+    public RunningPod {
+      ports = List.copyOf(ports);
+    }
+  }
+
+  /**
+   * A declared {@code containerPort} reachable on the node at {@code hostIp:hostPort} (the
+   * spec's {@code hostPort} when given, else one the runtime chose). {@code name} may be empty.
+   */
+  record PublishedPort(String container, String name, int containerPort, String protocol, String hostIp,
+      int hostPort) {}
 
   /**
    * One container instance. {@code containerId} is {@code <runtime>://<id>} (e.g.

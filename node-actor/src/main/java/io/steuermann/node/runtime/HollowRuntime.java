@@ -122,7 +122,7 @@ public final class HollowRuntime implements ContainerRuntime {
         }
       }
       if (statuses.size() == config.containers().size()) {
-        result.complete(new RunningPod(config.ref(), "127.0.0.1", statuses));
+        result.complete(new RunningPod(config.ref(), "127.0.0.1", statuses, List.of()));
       } else {
         result.completeExceptionally(new CancellationException("pod stopped while it started"));
       }
@@ -187,7 +187,7 @@ public final class HollowRuntime implements ContainerRuntime {
     for (HollowPod pod : pods.values()) {
       synchronized (pod) {
         List<ContainerStatus> statuses = pod.containers.values().stream().map(c -> c.status).toList();
-        list.add(new RunningPod(pod.ref, "127.0.0.1", statuses));
+        list.add(new RunningPod(pod.ref, "127.0.0.1", statuses, List.of()));
       }
     }
     return CompletableFuture.completedFuture(list);
