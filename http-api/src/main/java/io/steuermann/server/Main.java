@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.steuermann.engine.Engine;
 import io.steuermann.http.ApiServer;
 import io.steuermann.node.NodeAgents;
+import io.steuermann.node.proxy.ServiceProxy;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -45,7 +46,10 @@ public final class Main {
     try {
       Engine engine = Engine.start(system);
       ApiServer.start(system, engine);
-      NodeAgents.start(system, engine);
+      NodeAgents nodes = NodeAgents.start(system, engine);
+      if (!nodes.nodeNames().isEmpty()) {
+        ServiceProxy.start(system, engine); // the machine's kube-proxy, where nodes run
+      }
     } catch (RuntimeException e) {
       log.error("Steuermann cannot start: {}", e.getMessage(), e);
       system.terminate();

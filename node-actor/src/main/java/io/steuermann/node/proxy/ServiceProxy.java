@@ -1,0 +1,238 @@
+package io.steuermann.node.proxy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.model.Kind;
+import io.steuermann.engine.watch.GoneException;
+import io.steuermann.engine.watch.WatchCache;
+import io.steuermann.engine.watch.WatchEvent;
+import io.steuermann.engine.watch.WatchFilter;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import io.steuermann.engine.Engine;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.slf4j.LoggerFactory;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * The service proxy of this machine (Steuermann's kube-proxy): it observes Services and
+ * Endpoints through the local watch cache, computes the listeners wanted
+ * ({@link ProxyState}) after every change, and keeps one child per listener: it starts
+ * listeners for new Service ports at once, stops those of deleted Services or removed ports at
+ * once, and hands changed endpoints to the others (established connections stay untouched).
+ *
+ * <p>Each watch starts from a list snapshot and continues from that snapshot's version, so a
+ * restarted watch replaces what the proxy knew in one step: no listener is closed and reopened
+ * while it resynchronises.
+ */
+public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
+
+  public sealed interface Command {}
+
+  /** Asks which listeners are running (bound or still trying to bind). */
+  public record GetListeners(ActorRef<Set<ListenerKey>> replyTo) implements Command {}
+
+  /** Closes every listener and stops. */
+  public enum Stop implements Command { INSTANCE }
+
+  private record Changed(Kind kind, WatchEvent event) implements Command {}
+
+  private record Ended(Kind kind) implements Command {}
+
+  private record Subscribe(Kind kind) implements Command {}
+
+  /** A running listener child: TCP (typed) or UDP (classic). */
+  private sealed interface Listener {
+    void update(ListenerSpec spec);
+
+    void stop();
+  }
+
+  private record Tcp(ActorRef<TcpListener.Command> ref) implements Listener {
+    public void update(ListenerSpec spec) {
+      ref.tell(new TcpListener.Update(spec));
+    }
+
+    public void stop() {
+      ref.tell(TcpListener.Stop.INSTANCE);
+    }
+  }
+
+  private record Udp(org.apache.pekko.actor.ActorRef ref) implements Listener {
+    public void update(ListenerSpec spec) {
+      ref.tell(new UdpListener.Update(spec), org.apache.pekko.actor.ActorRef.noSender());
+    }
+
+    public void stop() {
+      ref.tell(UdpListener.Stop.INSTANCE, org.apache.pekko.actor.ActorRef.noSender());
+    }
+  }
+
+  /**
+   * Starts this machine's proxy once the engine is ready, if {@code steuermann.proxy.enabled};
+   * the server calls it where the process runs nodes. Completes with the proxy (empty when disabled).
+   */
+  public static CompletionStage<Optional<ActorRef<Command>>> start(ActorSystem<?> system, Engine engine) {
+    ProxySettings settings = ProxySettings.fromConfig(system.settings().config().getConfig("steuermann.proxy"));
+    if (!settings.enabled()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return engine.whenReady().thenApply(version -> {
+      ActorRef<Command> proxy = system.systemActorOf(create(engine.controllers(), settings), "service-proxy",
+          Props.empty());
+      LoggerFactory.getLogger(ServiceProxy.class).info(
+          "Service proxy started: clusterIPs on loopback, nodePorts on {}", settings.nodeAddress());
+      return Optional.of(proxy);
+    });
+  }
+
+  public static Behavior<Command> create(ControllerContext controllers, ProxySettings settings) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new ServiceProxy(context, timers, controllers, settings)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final ControllerContext controllers;
+  private final ProxySettings settings;
+  private final Map<Kind, Map<String, ObjectNode>> objects = new EnumMap<>(Kind.class);
+  private final Map<Kind, UniqueKillSwitch> watches = new EnumMap<>(Kind.class);
+  private final Map<ListenerKey, ListenerSpec> specs = new HashMap<>();
+  private final Map<ListenerKey, Listener> listeners = new HashMap<>();
+  private Set<String> reportedConflicts = new HashSet<>();
+  private long spawned;
+
+  private ServiceProxy(ActorContext<Command> context, TimerScheduler<Command> timers, ControllerContext controllers,
+      ProxySettings settings) {
+    super(context);
+    this.timers = timers;
+    this.controllers = controllers;
+    this.settings = settings;
+    objects.put(Kind.SERVICE, new HashMap<>());
+    objects.put(Kind.ENDPOINTS, new HashMap<>());
+    subscribe(Kind.SERVICE);
+    subscribe(Kind.ENDPOINTS);
+    reconcile();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Changed.class, this::onChanged)
+        .onMessage(Ended.class, m -> {
+          watches.remove(m.kind());
+          timers.startSingleTimer(m.kind(), new Subscribe(m.kind()), Duration.ofMillis(200));
+          return this;
+        })
+        .onMessage(Subscribe.class, m -> {
+          if (!watches.containsKey(m.kind())) {
+            getContext().getLog().info("Service proxy: the {} watch ended; subscribing again", m.kind().kindName());
+            subscribe(m.kind());
+            reconcile();
+          }
+          return this;
+        })
+        .onMessage(GetListeners.class, m -> {
+          m.replyTo().tell(Set.copyOf(listeners.keySet()));
+          return this;
+        })
+        .onMessageEquals(Stop.INSTANCE, () -> {
+          watches.values().forEach(UniqueKillSwitch::shutdown);
+          listeners.values().forEach(Listener::stop);
+          return Behaviors.stopped();
+        })
+        .build();
+  }
+
+  /** Replaces what is known of {@code kind} with a snapshot and watches the changes after it. */
+  private void subscribe(Kind kind) {
+    WatchCache cache = controllers.cache();
+    WatchFilter filter = WatchFilter.of(kind, "");
+    WatchCache.Snapshot snapshot = cache.list(filter);
+    Map<String, ObjectNode> known = objects.get(kind);
+    known.clear();
+    snapshot.items().forEach(o -> known.put(ProxyState.key(o), o));
+    ActorRef<Command> self = getContext().getSelf();
+    try {
+      UniqueKillSwitch watch = cache.watch(filter, snapshot.resourceVersion(), controllers.settings().getInt("watch-buffer"))
+          .viaMat(KillSwitches.single(), Keep.right())
+          .toMat(Sink.foreach(e -> self.tell(new Changed(kind, e))), Keep.both())
+          .mapMaterializedValue(pair -> {
+            pair.second().whenComplete((done, error) -> self.tell(new Ended(kind)));
+            return pair.first();
+          })
+          .run(controllers.materializer());
+      watches.put(kind, watch);
+    } catch (GoneException e) {
+      // the snapshot aged out of the cache's history at once (a storm of writes): take another
+      timers.startSingleTimer(kind, new Subscribe(kind), Duration.ofMillis(200));
+    }
+  }
+
+  private Behavior<Command> onChanged(Changed m) {
+    Map<String, ObjectNode> known = objects.get(m.kind());
+    String key = ProxyState.key(m.event().object());
+    if (m.event().type() == WatchEvent.Type.DELETED) {
+      known.remove(key);
+    } else {
+      known.put(key, m.event().object());
+    }
+    reconcile();
+    return this;
+  }
+
+  private void reconcile() {
+    ProxyState.Desired desired = ProxyState.desired(objects.get(Kind.SERVICE), objects.get(Kind.ENDPOINTS),
+        settings.nodeAddress());
+    Set<String> conflicts = new HashSet<>(desired.conflicts());
+    conflicts.stream().filter(c -> !reportedConflicts.contains(c))
+        .forEach(c -> getContext().getLog().warn("Service proxy: {}", c));
+    reportedConflicts = conflicts;
+
+    for (ListenerKey key : Set.copyOf(listeners.keySet())) {
+      if (!desired.listeners().containsKey(key)) {
+        listeners.remove(key).stop();
+        specs.remove(key);
+        getContext().getLog().debug("Service proxy: closed {}", key);
+      }
+    }
+    desired.listeners().forEach((key, spec) -> {
+      Listener running = listeners.get(key);
+      if (running == null) {
+        listeners.put(key, start(spec));
+        specs.put(key, spec);
+        getContext().getLog().debug("Service proxy: opened {} for {} -> {}", key, spec.servicePort(), spec.backends());
+      } else if (!spec.equals(specs.get(key))) {
+        running.update(spec);
+        specs.put(key, spec);
+      }
+    });
+  }
+
+  private Listener start(ListenerSpec spec) {
+    ListenerKey key = spec.key();
+    String name = key.protocol().name().toLowerCase() + "-" + key.host() + "-" + key.port() + "-" + (++spawned);
+    return switch (key.protocol()) {
+      case TCP -> new Tcp(getContext().spawn(TcpListener.create(spec, settings, controllers.materializer()), name));
+      case UDP -> new Udp(Adapter.actorOf(getContext(), UdpListener.props(spec, settings), name));
+    };
+  }
+}
