@@ -28,7 +28,9 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import com.typesafe.config.Config;
 import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -119,6 +121,7 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
   private final Map<ListenerKey, Listener> listeners = new HashMap<>();
   private Set<String> reportedConflicts = new HashSet<>();
   private long spawned;
+  private final Materializer streams;
 
   private ServiceProxy(ActorContext<Command> context, TimerScheduler<Command> timers, ControllerContext controllers,
       ProxySettings settings) {
@@ -126,6 +129,8 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
     this.timers = timers;
     this.controllers = controllers;
     this.settings = settings;
+    Config config = context.getSystem().settings().config();
+    this.streams = ProxyMaterializer.create(Adapter.toClassic(context), config, config.getConfig("steuermann.proxy.tcp"));
     objects.put(Kind.SERVICE, new HashMap<>());
     objects.put(Kind.ENDPOINTS, new HashMap<>());
     subscribe(Kind.SERVICE);
@@ -231,7 +236,7 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
     ListenerKey key = spec.key();
     String name = key.protocol().name().toLowerCase() + "-" + key.host() + "-" + key.port() + "-" + (++spawned);
     return switch (key.protocol()) {
-      case TCP -> new Tcp(getContext().spawn(TcpListener.create(spec, settings, controllers.materializer()), name));
+      case TCP -> new Tcp(getContext().spawn(TcpListener.create(spec, settings, streams), name));
       case UDP -> new Udp(Adapter.actorOf(getContext(), UdpListener.props(spec, settings), name));
     };
   }
