@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.steuermann.engine.Engine;
 import io.steuermann.http.ApiServer;
 import io.steuermann.node.NodeAgents;
+import io.steuermann.node.proxy.ProxySettings;
 import io.steuermann.node.proxy.ServiceProxy;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -36,7 +37,8 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Config config = Engine.configure(flags.withFallback(ConfigFactory.load()));
+    Config config = Engine.configure(flags.withFallback(
+        ConfigFactory.load(ConfigFactory.defaultApplication().withFallback(ProxySettings.PEKKO_DEFAULTS))));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "steuermann", config);
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {

@@ -103,6 +103,10 @@ public final class ProxyBench {
       InetSocketAddress directBulk = new InetSocketAddress("127.0.0.1", backend.bulkPort());
       InetSocketAddress directEcho = new InetSocketAddress("127.0.0.1", backend.echoPort());
       awaitListening(proxyEcho, server);
+      Relay relayBulkServer = new Relay(directBulk);
+      Relay relayEchoServer = new Relay(directEcho);
+      InetSocketAddress relayBulk = relayBulkServer.address();
+      InetSocketAddress relayEcho = relayEchoServer.address();
 
       System.out.printf(Locale.ROOT, "bench-proxy: server %s, clusterIP %s; %d rounds of %d s bulk, %d requests, "
           + "%d connections x %d s; %d cores%n", serverJavaOpts, clusterIp, rounds, seconds, requests, connections,
@@ -120,37 +124,55 @@ public final class ProxyBench {
         double proxyMiBs = bulk(proxyBulk, seconds);
         double proxyCores = (server.cpuSeconds() - cpu0) / seconds;
         double directMiBs = bulk(directBulk, seconds);
+        double relayMiBs = bulk(relayBulk, seconds);
         Latencies proxyLat = latencies(proxyEcho, requests);
         Latencies directLat = latencies(directEcho, requests);
+        Latencies relayLat = latencies(relayEcho, requests);
         double proxyRps = concurrent(proxyEcho, connections, seconds);
         double directRps = concurrent(directEcho, connections, seconds);
+        double relayRps = concurrent(relayEcho, connections, seconds);
         double[] row = {proxyMiBs, directMiBs, proxyLat.percentileMillis(50), directLat.percentileMillis(50),
-            proxyLat.percentileMillis(99), directLat.percentileMillis(99), proxyRps, directRps, proxyCores};
+            proxyLat.percentileMillis(99), directLat.percentileMillis(99), proxyRps, directRps, proxyCores,
+            relayMiBs, relayLat.percentileMillis(50), relayLat.percentileMillis(99), relayRps};
         rows.add(row);
-        System.out.printf(Locale.ROOT, "round %d: bulk %.0f / %.0f MiB/s (%.0f%%, proxy server %.2f cores); "
-                + "p50 %.3f / %.3f ms (+%.3f); p99 %.3f / %.3f ms (+%.3f); %d conns %.0f / %.0f req/s%n",
-            r, row[0], row[1], 100 * row[0] / row[1], row[8], row[2], row[3], row[2] - row[3], row[4], row[5],
-            row[4] - row[5], connections, row[6], row[7]);
+        System.out.printf(Locale.ROOT, "round %d: bulk %.0f / %.0f MiB/s (%.0f%%, proxy server %.2f cores; relay %.0f);"
+                + " p50 %.3f / %.3f ms (+%.3f; relay +%.3f); p99 %.3f / %.3f ms (+%.3f); %d conns %.0f / %.0f req/s"
+                + " (relay %.0f)%n",
+            r, row[0], row[1], 100 * row[0] / row[1], row[8], row[9], row[2], row[3], row[2] - row[3],
+            row[10] - row[3], row[4], row[5], row[4] - row[5], connections, row[6], row[7], row[12]);
       }
-      double[] m = new double[9];
+      relayBulkServer.close();
+      relayEchoServer.close();
+      double[] m = new double[13];
       for (int i = 0; i < m.length; i++) {
         int col = i;
         m[i] = median(rows.stream().mapToDouble(row -> row[col]).toArray());
       }
       System.out.println();
-      System.out.println("| measure (median of " + rounds + " rounds) | through the proxy | direct | proxy vs direct |");
-      System.out.println("| --- | ---: | ---: | ---: |");
-      System.out.printf(Locale.ROOT, "| bulk TCP, 1 connection | %.0f MiB/s | %.0f MiB/s | %.0f%% |%n",
-          m[0], m[1], 100 * m[0] / m[1]);
-      System.out.printf(Locale.ROOT, "| 64 B request/response p50 | %.3f ms | %.3f ms | +%.3f ms |%n",
-          m[2], m[3], m[2] - m[3]);
-      System.out.printf(Locale.ROOT, "| 64 B request/response p99 | %.3f ms | %.3f ms | +%.3f ms |%n",
-          m[4], m[5], m[4] - m[5]);
-      System.out.printf(Locale.ROOT, "| %d connections, requests/s | %.0f | %.0f | %.0f%% |%n",
-          connections, m[6], m[7], 100 * m[6] / m[7]);
+      System.out.println("| measure (median of " + rounds + " rounds) | through the proxy | direct | proxy vs direct "
+          + "| reference relay | relay vs direct |");
+      System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+      System.out.printf(Locale.ROOT, "| bulk TCP, 1 connection | %.0f MiB/s | %.0f MiB/s | %.0f%% | %.0f MiB/s | %.0f%% |%n",
+          m[0], m[1], 100 * m[0] / m[1], m[9], 100 * m[9] / m[1]);
+      System.out.printf(Locale.ROOT, "| 64 B request/response p50 | %.3f ms | %.3f ms | +%.3f ms | %.3f ms | +%.3f ms |%n",
+          m[2], m[3], m[2] - m[3], m[10], m[10] - m[3]);
+      System.out.printf(Locale.ROOT, "| 64 B request/response p99 | %.3f ms | %.3f ms | +%.3f ms | %.3f ms | +%.3f ms |%n",
+          m[4], m[5], m[4] - m[5], m[11], m[11] - m[5]);
+      System.out.printf(Locale.ROOT, "| %d connections, requests/s | %.0f | %.0f | %.0f%% | %.0f | %.0f%% |%n",
+          connections, m[6], m[7], 100 * m[6] / m[7], m[12], 100 * m[12] / m[7]);
       System.out.printf(Locale.ROOT, "targets: bulk >= 80%% of direct: %s; added p50 < 0.3 ms: %s%n",
           m[0] >= 0.8 * m[1] ? "met" : "MISSED", m[2] - m[3] < 0.3 ? "met" : "MISSED");
       System.out.printf(Locale.ROOT, "server RSS at the end: %.0f MiB%n", server.rssMiB());
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (var files = Files.walk(root)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temporary directory
     }
   }
 
@@ -304,6 +326,68 @@ public final class ProxyBench {
         HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 201 && r.statusCode() != 200) {
       throw new IllegalStateException("POST " + url + " -> " + r.statusCode() + " " + r.body());
+    }
+  }
+
+  /**
+   * The reference: the simplest user-space TCP relay there is (blocking sockets, a thread per
+   * direction, 256 KiB copies), in this JVM. It shows what any proxy that copies bytes through
+   * user space can reach on this machine, against which the Pekko proxy is judged.
+   */
+  private static final class Relay implements AutoCloseable {
+    private final ServerSocket server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "bench-relay");
+      t.setDaemon(true);
+      return t;
+    });
+
+    Relay(InetSocketAddress target) throws IOException {
+      threads.execute(() -> {
+        while (!server.isClosed()) {
+          try {
+            Socket client = server.accept();
+            client.setTcpNoDelay(true);
+            Socket upstream = connect(target);
+            threads.execute(() -> copy(client, upstream));
+            threads.execute(() -> copy(upstream, client));
+          } catch (IOException e) {
+            if (server.isClosed()) {
+              return;
+            }
+          }
+        }
+      });
+    }
+
+    private static void copy(Socket from, Socket to) {
+      byte[] buffer = new byte[BULK_CHUNK];
+      try {
+        InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream();
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+          out.write(buffer, 0, n);
+        }
+        to.shutdownOutput();
+      } catch (IOException e) {
+        try {
+          from.close();
+          to.close();
+        } catch (IOException ignored) {
+          // closing anyway
+        }
+      }
+    }
+
+    InetSocketAddress address() {
+      return new InetSocketAddress("127.0.0.1", server.getLocalPort());
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      threads.shutdownNow();
     }
   }
 

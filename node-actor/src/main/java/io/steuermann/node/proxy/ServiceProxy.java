@@ -102,7 +102,8 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
       ActorRef<Command> proxy = system.systemActorOf(create(engine.controllers(), settings), "service-proxy",
           Props.empty());
       LoggerFactory.getLogger(ServiceProxy.class).info(
-          "Service proxy started: clusterIPs on loopback, nodePorts on {}", settings.nodeAddress());
+          "Service proxy started: clusterIPs on loopback, nodePorts on {} (TCP reads of up to {} KiB)",
+          settings.nodeAddress(), system.settings().config().getBytes("pekko.io.tcp.direct-buffer-size") / 1024);
       return Optional.of(proxy);
     });
   }
