@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import io.steuermann.engine.Engine;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.slf4j.LoggerFactory;
@@ -101,6 +103,12 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
     return engine.whenReady().thenApply(version -> {
       ActorRef<Command> proxy = system.systemActorOf(create(engine.controllers(), settings), "service-proxy",
           Props.empty());
+      // like a server's port: on shutdown the listeners close first, before the watches end
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "service-proxy-unbind",
+          () -> {
+            proxy.tell(Stop.INSTANCE);
+            return CompletableFuture.completedFuture(Done.getInstance());
+          });
       LoggerFactory.getLogger(ServiceProxy.class).info(
           "Service proxy started: clusterIPs on loopback, nodePorts on {} (TCP reads of up to {} KiB)",
           settings.nodeAddress(), system.settings().config().getBytes("pekko.io.tcp.direct-buffer-size") / 1024);

@@ -249,7 +249,7 @@ class ServiceProxySystemTest {
       for (int i = 0; i < 20; i++) {
         for (DatagramSocket client : List.of(a, b)) {
           String payload = (client == a ? "a-" : "b-") + i;
-          String reply = await().atMost(SystemCluster.WAIT).ignoreExceptions()
+          String reply = await().atMost(SystemCluster.WAIT).pollDelay(Duration.ZERO).ignoreExceptions()
               .until(() -> exchange(client, service, payload), r -> r != null);
           String[] parts = reply.split(":", 2);
           assertEquals(payload, parts[1], "a client gets the answer to its own datagram");
@@ -260,6 +260,18 @@ class ServiceProxySystemTest {
         }
       }
       assertNotEquals(backendOf.get("a"), backendOf.get("b"), "two clients, two flows, round-robin");
+      // the backend of client a leaves: its flow ends, and its next datagrams reach the other one
+      String left = backendOf.get("a");
+      endpoints("echo", "echo", "UDP", "one".equals(left) ? two.port() : one.port());
+      String remaining = backendOf.get("b");
+      await().atMost(SystemCluster.WAIT).pollDelay(Duration.ZERO).ignoreExceptions()
+          .until(() -> exchange(a, service, "moved"), r -> r != null && r.startsWith(remaining + ":"));
+      for (int i = 0; i < 5; i++) {
+        String payload = "after-" + i;
+        String reply = await().atMost(SystemCluster.WAIT).pollDelay(Duration.ZERO).ignoreExceptions()
+            .until(() -> exchange(a, service, payload), r -> r != null);
+        assertEquals(remaining + ":" + payload, reply);
+      }
       deleteService("echo");
     }
   }
