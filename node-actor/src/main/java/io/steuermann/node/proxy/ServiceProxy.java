@@ -52,9 +52,6 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
 
   public sealed interface Command {}
 
-  /** Asks which listeners are running (bound or still trying to bind). */
-  public record GetListeners(ActorRef<Set<ListenerKey>> replyTo) implements Command {}
-
   /** Closes every listener and stops. */
   public enum Stop implements Command { INSTANCE }
 
@@ -162,10 +159,6 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
             subscribe(m.kind());
             reconcile();
           }
-          return this;
-        })
-        .onMessage(GetListeners.class, m -> {
-          m.replyTo().tell(Set.copyOf(listeners.keySet()));
           return this;
         })
         .onMessageEquals(Stop.INSTANCE, () -> {

@@ -49,6 +49,8 @@ import org.junit.jupiter.api.Test;
 class ServiceProxySystemTest {
   private static final String NS = "default";
   private static final String NODE = "127.0.0.1";
+  /** Short, for the expiry test; the other UDP exchanges follow each other within milliseconds. */
+  private static final Duration UDP_IDLE = Duration.ofSeconds(2);
   private static SystemCluster cluster;
   private static ActorRef<ServiceProxy.Command> proxy;
   /** Addresses and ports of this run, spread so that a concurrent run elsewhere does not collide. */
@@ -59,7 +61,7 @@ class ServiceProxySystemTest {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = SystemCluster.start("proxy", "steuermann.proxy.udp-idle-timeout = 5s");
+    cluster = SystemCluster.start("proxy", "steuermann.proxy.udp-idle-timeout = " + UDP_IDLE.toMillis() + "ms");
     Optional<ActorRef<ServiceProxy.Command>> started = ServiceProxy.start(cluster.system, cluster.engine)
         .toCompletableFuture().get();
     proxy = started.orElseThrow();
@@ -273,6 +275,32 @@ class ServiceProxySystemTest {
         assertEquals(remaining + ":" + payload, reply);
       }
       deleteService("echo");
+    }
+  }
+
+  @Test
+  void anIdleUdpFlowExpiresAndTheClientsNextDatagramOpensANewOne() throws Exception {
+    try (TestBackends.UdpEcho echo = new TestBackends.UdpEcho("solo");
+         DatagramSocket client = new DatagramSocket(new InetSocketAddress(NODE, 0))) {
+      String ip = clusterIp();
+      service("idle", ip, """
+          [{"name": "echo", "port": 5354, "protocol": "UDP", "nodePort": %d}]""".formatted(nodePort()), "");
+      endpoints("idle", "echo", "UDP", echo.port());
+      client.setSoTimeout(300);
+      InetSocketAddress service = new InetSocketAddress(ip, 5354);
+      await().atMost(SystemCluster.WAIT).ignoreExceptions().until(() -> exchange(client, service, "first") != null);
+      long flowPort = echo.lastSenderPort.get();
+      for (int i = 0; i < 5; i++) {
+        String payload = "busy-" + i;
+        await().atMost(SystemCluster.WAIT).pollDelay(Duration.ZERO).ignoreExceptions()
+            .until(() -> exchange(client, service, payload), r -> r != null);
+        assertEquals(flowPort, echo.lastSenderPort.get(), "an active client keeps its flow (its upstream socket)");
+      }
+      // quiet for longer than the idle timeout between datagrams: each one finds its flow expired
+      await().atMost(SystemCluster.WAIT).pollDelay(UDP_IDLE.multipliedBy(2)).pollInterval(UDP_IDLE.multipliedBy(2))
+          .ignoreExceptions()
+          .until(() -> exchange(client, service, "later") != null && echo.lastSenderPort.get() != flowPort);
+      deleteService("idle");
     }
   }
 

@@ -123,9 +123,13 @@ final class TestBackends {
     });
   }
 
-  /** A UDP echo server on 127.0.0.1 that answers {@code name:payload}. */
+  /**
+   * A UDP echo server on 127.0.0.1 that answers {@code name:payload}; {@link #lastSenderPort}
+   * tells from which port (of the proxy's flow socket) the last datagram came.
+   */
   static final class UdpEcho implements AutoCloseable {
     private final DatagramSocket socket;
+    final AtomicLong lastSenderPort = new AtomicLong();
 
     UdpEcho(String name) throws SocketException {
       socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -135,6 +139,7 @@ final class TestBackends {
           try {
             DatagramPacket in = new DatagramPacket(buffer, buffer.length);
             socket.receive(in);
+            lastSenderPort.set(in.getPort());
             byte[] reply = (name + ":" + new String(in.getData(), 0, in.getLength(), StandardCharsets.UTF_8))
                 .getBytes(StandardCharsets.UTF_8);
             socket.send(new DatagramPacket(reply, reply.length, in.getSocketAddress()));
