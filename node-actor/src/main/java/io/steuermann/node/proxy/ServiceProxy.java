@@ -162,7 +162,11 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
           return this;
         })
         .onMessageEquals(Stop.INSTANCE, () -> {
-          watches.values().forEach(UniqueKillSwitch::shutdown);
+          if (CoordinatedShutdown.get(getContext().getSystem()).getShutdownReason().isEmpty()) {
+            // when the system shuts down, the engine ends every watch itself a phase later;
+            // ending ours now as well would race with it over the same queues
+            watches.values().forEach(UniqueKillSwitch::shutdown);
+          }
           listeners.values().forEach(Listener::stop);
           return Behaviors.stopped();
         })
