@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -383,6 +384,68 @@ class ServiceProxySystemTest {
     out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
     return readLine(socket.getInputStream());
+  }
+
+  @Test
+  void aRollingReplacementOfTheEndpointsUnderContinuousRequestsFailsNone() throws Exception {
+    List<TestBackends.Tcp> olds = new ArrayList<>();
+    List<TestBackends.Tcp> news = new ArrayList<>();
+    String ip = clusterIp();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong ok = new AtomicLong();
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Thread client = new Thread(() -> {
+      while (!stop.get()) {
+        try {
+          seen.add(httpGet(ip, 80));
+          ok.incrementAndGet();
+        } catch (IOException e) {
+          failures.add(e.toString());
+        }
+      }
+    }, "continuous-client");
+    try {
+      for (int i = 1; i <= 3; i++) {
+        olds.add(TestBackends.http("v1-" + i));
+        news.add(TestBackends.http("v2-" + i));
+      }
+      service("rolling", ip, tcpPort("http", 80, nodePort()), "");
+      List<Integer> ready = new ArrayList<>(olds.stream().map(TestBackends.Tcp::port).toList());
+      endpoints("rolling", "http", "TCP", ready.stream().mapToInt(Integer::intValue).toArray());
+      awaitServing(ip, 80);
+      client.start();
+      for (int i = 0; i < 3; i++) {
+        // surge: the new pod turns ready; then an old one leaves the endpoints and, being out of
+        // them, stops (as a terminating pod does after its grace period)
+        ready.add(news.get(i).port());
+        endpoints("rolling", "http", "TCP", ready.stream().mapToInt(Integer::intValue).toArray());
+        String fresh = "v2-" + (i + 1);
+        await().atMost(SystemCluster.WAIT).until(() -> seen.contains(fresh));
+        ready.remove(Integer.valueOf(olds.get(i).port()));
+        endpoints("rolling", "http", "TCP", ready.stream().mapToInt(Integer::intValue).toArray());
+        long after = ok.get();
+        await().atMost(SystemCluster.WAIT).until(() -> ok.get() > after + 10);
+        olds.get(i).close();
+      }
+      seen.clear();
+      long after = ok.get();
+      await().atMost(SystemCluster.WAIT).until(() -> ok.get() > after + 30);
+      stop.set(true);
+      client.join(20_000);
+      assertEquals(List.of(), failures, "failed requests during the rollout");
+      assertEquals(Set.of("v2-1", "v2-2", "v2-3"), Set.copyOf(seen), "after the rollout only new pods serve");
+      System.out.printf("[proxy] rolling replacement: %d requests, none failed%n", ok.get());
+      deleteService("rolling");
+    } finally {
+      stop.set(true);
+      for (TestBackends.Tcp b : olds) {
+        b.close();
+      }
+      for (TestBackends.Tcp b : news) {
+        b.close();
+      }
+    }
   }
 
   @Test
