@@ -449,6 +449,32 @@ class ServiceProxySystemTest {
   }
 
   @Test
+  void afterItsWatchEndsTheProxyResynchronisesWithoutMissingADeletion() throws Exception {
+    try (TestBackends.Tcp backend = TestBackends.http("r")) {
+      String gone = clusterIp();
+      String kept = clusterIp();
+      service("resync-gone", gone, tcpPort("http", 80, nodePort()), "");
+      service("resync-kept", kept, tcpPort("http", 80, nodePort()), "");
+      endpoints("resync-gone", "http", "TCP", backend.port());
+      endpoints("resync-kept", "http", "TCP", backend.port());
+      awaitServing(gone, 80);
+      awaitServing(kept, 80);
+      // every watch of the cache ends (as on a buffer overflow); changes made before the proxy
+      // subscribes again reach it only through its new snapshot
+      cluster.engine.cache().closeAll();
+      deleteService("resync-gone");
+      String added = clusterIp();
+      service("resync-added", added, tcpPort("http", 80, nodePort()), "");
+      endpoints("resync-added", "http", "TCP", backend.port());
+      await().atMost(SystemCluster.WAIT).until(() -> refused(gone, 80));
+      awaitServing(added, 80);
+      assertEquals("r", httpGet(kept, 80));
+      deleteService("resync-kept");
+      deleteService("resync-added");
+    }
+  }
+
+  @Test
   void deletingTheServiceClosesItsListenersAndANewServiceListensAtOnce() throws Exception {
     try (TestBackends.Tcp backend = TestBackends.http("x")) {
       String ip = clusterIp();
