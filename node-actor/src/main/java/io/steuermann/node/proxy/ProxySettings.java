@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /** The service proxy's settings ({@code steuermann.proxy}, documented in reference.conf). */
 public record ProxySettings(boolean enabled, String nodeAddress, Duration connectTimeout, int maxConnectAttempts,
-    int backlog, Duration udpIdleTimeout, int udpPendingDatagrams, Duration bindRetryMin, Duration bindRetryMax) {
+    int backlog, Duration udpIdleTimeout, int udpPendingDatagrams, int udpMaxFlows, Duration bindRetryMin,
+    Duration bindRetryMax) {
 
   /**
    * Pekko settings the proxy wants system-wide, for the server to put between the application's
@@ -14,14 +15,14 @@ public record ProxySettings(boolean enabled, String nodeAddress, Duration connec
    * Pekko's own: which one wins depends on the classpath order). Pekko's TCP reads at most one
    * direct buffer per read request; at the default 128 KiB bulk transfers through the proxy took
    * about a third more actor round trips per MiB (bin/bench-proxy: about 480 MiB/s at 128 KiB,
-   * 560-710 MiB/s at 512 KiB). A buffer is held only during one read, by a selector thread.
+   * 560-750 MiB/s at 512 KiB). A buffer is held only during one read, by a selector thread.
    */
   public static final Config PEKKO_DEFAULTS = ConfigFactory.parseString("pekko.io.tcp.direct-buffer-size = 512 KiB");
 
   public static ProxySettings fromConfig(Config proxy) {
     return new ProxySettings(proxy.getBoolean("enabled"), proxy.getString("node-address"),
         proxy.getDuration("connect-timeout"), Math.max(1, proxy.getInt("max-connect-attempts")),
-        proxy.getInt("backlog"), proxy.getDuration("udp-idle-timeout"), proxy.getInt("udp-pending-datagrams"),
+        proxy.getInt("backlog"), proxy.getDuration("udp-idle-timeout"), proxy.getInt("udp-pending-datagrams"), proxy.getInt("udp-max-flows"),
         proxy.getDuration("bind-retry-min"), proxy.getDuration("bind-retry-max"));
   }
 

@@ -3,6 +3,7 @@ package io.steuermann.node.proxy;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.TcpSO;
@@ -39,6 +40,9 @@ final class TcpForwarder {
   private final ActorSystem system;
   private final Materializer materializer;
   private final ProxySettings settings;
+  private static final long WARN_EVERY_NANOS = 10_000_000_000L;
+
+  private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
   private final List<Inet.SocketOption> options = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
 
   TcpForwarder(ActorSystem system, Materializer materializer, ProxySettings settings) {
@@ -78,11 +82,23 @@ final class TcpForwarder {
             candidates.get(index + 1));
         attempt(client, balancer, listener, clientIp, candidates, index + 1);
       } else {
-        log.info("{}: no endpoint reachable for {} (last tried {}: {}); closing", listener, client.remoteAddress(),
-            backend, error.getMessage());
+        unreachable(listener, client, backend, error);
         refuse(client);
       }
     });
+  }
+
+  /** Logged at most every {@link #WARN_EVERY_NANOS} per listener: clients may keep trying. */
+  private void unreachable(String listener, Tcp.IncomingConnection client, Backend backend, Throwable error) {
+    long now = System.nanoTime();
+    long last = lastWarning.get();
+    if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
+      log.warn("{}: no endpoint reachable for {} (last tried {}: {}); closing its connection (logged at most "
+          + "every 10 s)", listener, client.remoteAddress(), backend, error.getMessage());
+    } else {
+      log.debug("{}: no endpoint reachable for {} (last tried {}: {})", listener, client.remoteAddress(), backend,
+          error.getMessage());
+    }
   }
 
   /** Closes the client's connection at once (no endpoint to serve it). */

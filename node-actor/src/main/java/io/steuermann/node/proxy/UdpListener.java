@@ -105,6 +105,10 @@ final class UdpListener extends AbstractActorWithTimers {
     InetSocketAddress client = m.sender();
     ActorRef flow = flows.get(client);
     if (flow == null) {
+      if (flows.size() >= settings.udpMaxFlows()) {
+        log.debug("{}: {} flows open; dropping a datagram of a new client {}", key, flows.size(), client);
+        return;
+      }
       String clientIp = client.getAddress().getHostAddress();
       List<Backend> candidates = balancer.candidates(clientIp, System.nanoTime(), 1);
       if (candidates.isEmpty()) {
