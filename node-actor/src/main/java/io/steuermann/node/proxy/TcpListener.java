@@ -123,7 +123,10 @@ final class TcpListener {
           })
           .onMessageEquals(Stop.INSTANCE, () -> {
             binding.unbind();
-            return Behaviors.stopped();
+            // stop once unbound, so that the unbinding's own notice does not end up a dead letter
+            return Behaviors.receive(Command.class)
+                .onMessage(Unbound.class, m -> Behaviors.stopped())
+                .build();
           })
           .build();
     }
