@@ -2,7 +2,6 @@ package io.steuermann.node;
 
 import io.steuermann.engine.controllers.AsyncLimiter;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.ControllerContext;
 import io.steuermann.engine.model.Json;
@@ -55,6 +54,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * what runs and adopts the pods that are still alive, so a restart never starts a second
  * copy; pod messages wait in a stash meanwhile.
  *
+ * <p>The Node object (registration, heartbeats) is kept by a child, {@link NodeRegistration};
+ * each running container with probes has a {@link ContainerProber} child.
+ *
  * <p>Writes: a pod's status is written only when the status the agent wants differs from the
  * stored one, at most one write per pod in flight (changes meanwhile coalesce into the next
  * write), with the resourceVersion seen as precondition (a 409 re-reads and tries again).
@@ -72,17 +74,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   /** Stops the agent; its containers keep running (a new agent adopts them). */
   public enum Stop implements Command { INSTANCE }
 
-  private enum Heartbeat implements Command { INSTANCE }
-
-  private enum Register implements Command { INSTANCE }
+  private enum Housekeeping implements Command { INSTANCE }
 
   private record Adopted(List<RunningPod> pods, Throwable error) implements Command {}
-
-  private record Registered(Reply reply, Throwable error) implements Command {}
-
-  private record LabelsPatched(Reply reply, Throwable error) implements Command {}
-
-  private record HeartbeatWritten(Reply reply, Throwable error) implements Command {}
 
   private record RuntimeChanged(PodRef pod, ContainerStatus status) implements Command {}
 
@@ -143,22 +137,15 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private final TimerScheduler<Command> timers;
   private final StashBuffer<Command> stash;
   private final String nodeName;
-  private final ObjectKey nodeKey;
   private final ControllerContext controllers;
   private final ContainerRuntime runtime;
   private final ContainerRuntime.RuntimeInfo info;
   private final NodeSettings settings;
-  private final Runnable onRegistered;
-  private final AsyncLimiter registrations;
   private final ProbeRunner probeRunner;
   private final ActorRef<ContainerProber.Report> probeReports;
   private final Map<String, PodRun> runs = new HashMap<>();
   private final Map<ObjectKey, String> uidByKey = new HashMap<>();
   private final Map<String, RunningPod> adoptable = new HashMap<>();
-  private boolean registered;
-  private boolean registering;
-  private boolean heartbeatInFlight;
-  private boolean announcedRegistration;
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NodeAgent.class);
   private static final java.util.concurrent.atomic.AtomicLong WARNINGS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -167,25 +154,22 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       ActorRef<PodRouter.Command> router, AsyncLimiter registrations, ProbeClients probeClients,
       Runnable onRegistered) {
     super(context);
-    this.registrations = registrations;
     this.probeRunner = new ProbeRunner(runtime, probeClients, context.getExecutionContext());
     this.probeReports = context.messageAdapter(ContainerProber.Report.class, Probed::new);
     this.timers = timers;
     this.stash = stash;
     this.nodeName = nodeName;
-    this.nodeKey = ObjectKey.of(Kind.NODE, "", nodeName);
     this.controllers = controllers;
     this.runtime = runtime;
     this.info = runtime.info();
     this.settings = settings;
-    this.onRegistered = onRegistered;
     ActorRef<Command> self = context.getSelf();
     runtime.setListener((pod, status) -> self.tell(new RuntimeChanged(pod, status)));
     router.tell(new PodRouter.Register(nodeName, self));
     context.pipeToSelf(runtime.listPods(), Adopted::new);
-    register();
-    // spread the heartbeats of many nodes over the interval instead of writing at one instant
-    timers.startTimerAtFixedRate("heartbeat", Heartbeat.INSTANCE, jitter(settings.heartbeatInterval()),
+    context.spawn(NodeRegistration.create(nodeName, controllers, info, settings, registrations, onRegistered),
+        "registration");
+    timers.startTimerAtFixedRate("housekeeping", Housekeeping.INSTANCE, jitter(settings.heartbeatInterval()),
         settings.heartbeatInterval());
   }
 
@@ -208,16 +192,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(PodChanged.class, this::onPodChanged)
-        .onMessageEquals(Heartbeat.INSTANCE, this::onHeartbeat)
-        .onMessageEquals(Register.INSTANCE, () -> {
-          if (!registered) {
-            register();
-          }
+        .onMessageEquals(Housekeeping.INSTANCE, () -> {
+          housekeeping();
           return this;
         })
-        .onMessage(Registered.class, this::onRegistered)
-        .onMessage(LabelsPatched.class, this::onLabelsPatched)
-        .onMessage(HeartbeatWritten.class, this::onHeartbeatWritten)
         .onMessage(RuntimeChanged.class, this::onRuntimeChanged)
         .onMessage(PodStarted.class, this::onPodStarted)
         .onMessage(RetryPodStart.class, m -> withRun(m.uid(), Stage.STARTING, this::start))
@@ -796,22 +774,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
-  // ---------------------------------------------------------------- node and heartbeat
-
-  private Behavior<Command> onHeartbeat() {
-    housekeeping();
-    if (!registered) {
-      register();
-    } else if (!heartbeatInFlight) {
-      heartbeatInFlight = true;
-      ObjectNode write = Json.object();
-      write.putObject("metadata").put("name", nodeName);
-      write.set("status", NodeStatus.status(nodeName, info, controllers.cache().get(nodeKey), now()));
-      getContext().pipeToSelf(controllers.store().replace(nodeKey, write, ObjectCommand.Part.STATUS),
-          HeartbeatWritten::new);
-    }
-    return this;
-  }
+  // ---------------------------------------------------------------- housekeeping
 
   /**
    * Self-healing against missed watch events: pods whose object is gone from the store are
@@ -838,70 +801,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     });
   }
 
-  private void register() {
-    if (registering) {
-      return;
-    }
-    registering = true;
-    getContext().pipeToSelf(registrations.submit(() -> controllers.store().create(NodeStatus.node(nodeName, info, now()))), Registered::new);
-  }
-
-  private Behavior<Command> onRegistered(Registered m) {
-    registering = false;
-    if (m.reply() instanceof Done) {
-      registered();
-    } else if (m.reply() instanceof Refused refused && refused.status().code() == 409) {
-      // the node exists (from an earlier run): make its labels ours, leave its spec alone,
-      // and write a fresh status
-      ObjectNode patch = Json.object();
-      patch.putObject("metadata").set("labels", NodeStatus.labels(nodeName, info));
-      getContext().pipeToSelf(registrations.submit(() ->
-          controllers.store().patch(nodeKey, ObjectCommand.PatchType.MERGE, patch, ObjectCommand.Part.MAIN)),
-          LabelsPatched::new);
-    } else {
-      warn("Node {}: registration failed ({}); retrying", nodeName,
-          m.error() != null ? m.error().toString() : m.reply());
-      timers.startSingleTimer(Register.INSTANCE, settings.retryDelay().plus(jitter(settings.retryDelay())));
-    }
-    return this;
-  }
-
-  private Behavior<Command> onLabelsPatched(LabelsPatched m) {
-    if (m.reply() instanceof Done) {
-      registered();
-      getContext().getSelf().tell(Heartbeat.INSTANCE);
-    } else {
-      warn("Node {}: updating the existing node failed ({}); retrying", nodeName,
-          m.error() != null ? m.error().toString() : m.reply());
-      timers.startSingleTimer(Register.INSTANCE, settings.retryDelay().plus(jitter(settings.retryDelay())));
-    }
-    return this;
-  }
-
-  private void registered() {
-    registered = true;
-    if (!announcedRegistration) {
-      announcedRegistration = true;
-      log.debug("Node {} registered", nodeName);
-      onRegistered.run();
-    }
-  }
-
-  private Behavior<Command> onHeartbeatWritten(HeartbeatWritten m) {
-    heartbeatInFlight = false;
-    if (m.reply() instanceof Refused refused && refused.status().code() == 404) {
-      log.info("Node {} was deleted; registering it again", nodeName);
-      registered = false;
-      register();
-    } else if (!(m.reply() instanceof Done)) {
-      warn("Node {}: heartbeat failed ({})", nodeName, m.error() != null ? m.error().toString() : m.reply());
-    }
-    return this;
-  }
-
   // ---------------------------------------------------------------- helpers
 
-  private static Duration jitter(Duration within) {
+  static Duration jitter(Duration within) {
     long ms = within.toMillis();
     return ms <= 0 ? Duration.ZERO : Duration.ofMillis(ThreadLocalRandom.current().nextLong(ms));
   }
@@ -911,7 +813,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   /** Warnings are logged, but a thousand nodes failing alike must not flood the log. */
-  private static void warn(String format, Object... args) {
+  static void warn(String format, Object... args) {
     long n = WARNINGS.incrementAndGet();
     if (n <= 20 || n % 100 == 0) {
       log.warn(format + (n > 20 ? " (" + n + " node warnings so far, most not logged)" : ""), args);
