@@ -69,6 +69,21 @@ class LifecycleTest extends AgentTestBase {
         "the deletion's gracePeriodSeconds: " + runtime.stops);
   }
 
+  @Test
+  void aSecondDeletionWithAShorterGracePeriodEndsTheStopSooner() throws Exception {
+    ScriptedRuntime runtime = node("regrace-0001", "");
+    runtime.stopsTakeTheirGrace.set(true);
+    create(pod("stubborn", "regrace-0001", "Always", "", ", \"terminationGracePeriodSeconds\": 300"));
+    await().atMost(WAIT).until(() -> container("stubborn").path("state").has("running"));
+
+    delete("stubborn", null);
+    await().atMost(WAIT).until(() -> runtime.stops.contains(
+        new ScriptedRuntime.Stop("stubborn", "", Duration.ofSeconds(300))));
+    delete("stubborn", 1L); // as kubectl delete --grace-period=1 while it terminates
+    await().atMost(WAIT).until(() -> pod("stubborn") == null);
+    assertTrue(runtime.stops.contains(new ScriptedRuntime.Stop("stubborn", "", Duration.ofSeconds(1))), runtime.stops.toString());
+  }
+
   private static void delete(String name, Long grace) throws Exception {
     ObjectCommand.Reply reply = engine.store().delete(ObjectKey.of(Kind.POD, "default", name), Meta.uid(pod(name)),
         0, grace, null).toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -29,6 +29,8 @@ final class ScriptedRuntime implements ContainerRuntime {
   final AtomicInteger execCalls = new AtomicInteger();
   final Set<String> missingImages = ConcurrentHashMap.newKeySet();
   final List<Stop> stops = new CopyOnWriteArrayList<>();
+  /** Pod stops take their whole grace period, as processes that ignore SIGTERM. */
+  final java.util.concurrent.atomic.AtomicBoolean stopsTakeTheirGrace = new java.util.concurrent.atomic.AtomicBoolean();
 
   ScriptedRuntime(HollowRuntime hollow) {
     this.hollow = hollow;
@@ -73,6 +75,11 @@ final class ScriptedRuntime implements ContainerRuntime {
   @Override
   public CompletionStage<Void> stopPod(PodRef pod, Duration gracePeriod) {
     stops.add(new Stop(pod.name(), "", gracePeriod));
+    if (stopsTakeTheirGrace.get()) {
+      return CompletableFuture.runAsync(() -> { },
+              CompletableFuture.delayedExecutor(gracePeriod.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+          .thenCompose(v -> hollow.stopPod(pod, gracePeriod));
+    }
     return hollow.stopPod(pod, gracePeriod);
   }
 

@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -64,8 +65,10 @@ public final class ContainerProber extends AbstractBehavior<ContainerProber.Comm
    */
   public static Behavior<Command> create(ProbeTarget target, ContainerProbes probes, ProbeRunner runner,
       ActorRef<Report> agent, boolean started, boolean ready) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+    Behavior<Command> prober = Behaviors.setup(context -> Behaviors.withTimers(timers ->
         new ContainerProber(context, timers, target, probes, runner, agent, started, ready)));
+    // a bug in one attempt must not end the container's probing for good
+    return Behaviors.supervise(prober).onFailure(SupervisorStrategy.restart());
   }
 
   private final TimerScheduler<Command> timers;
