@@ -26,7 +26,10 @@ import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -132,8 +135,13 @@ public final class PodLogs {
    * is answered with a Status instead of a broken 200; a quiet {@code follow} is not held up.
    */
   private CompletionStage<HttpResponse> reply(Source<ByteString, NotUsed> log) {
-    CompletableFuture<Pair<List<ByteString>, Source<ByteString, NotUsed>>> first = log.prefixAndTail(1)
-        .runWith(Sink.head(), materializer).toCompletableFuture();
+    Pair<UniqueKillSwitch, CompletionStage<Pair<List<ByteString>, Source<ByteString, NotUsed>>>> running = log
+        .viaMat(KillSwitches.single(), Keep.right())
+        .prefixAndTail(1)
+        .toMat(Sink.head(), Keep.both())
+        .run(materializer);
+    UniqueKillSwitch reading = running.first();
+    CompletableFuture<Pair<List<ByteString>, Source<ByteString, NotUsed>>> first = running.second().toCompletableFuture();
     return first.handle((pair, error) -> error == null)
         .completeOnTimeout(true, FIRST_BYTES.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(ok -> {
@@ -143,8 +151,13 @@ public final class PodLogs {
                 ? error.getCause() : error;
             return StatusResponses.response(ApiStatus.badRequest(String.valueOf(cause.getMessage())));
           }
+          // a client that goes away ends the read, even before the log's first bytes came
           Source<ByteString, NotUsed> body = Source.completionStage(first)
-              .flatMapConcat(p -> Source.from(p.first()).concat(p.second()));
+              .flatMapConcat(p -> Source.from(p.first()).concat(p.second()))
+              .watchTermination((mat, done) -> {
+                done.whenComplete((d, e) -> reading.shutdown());
+                return mat;
+              });
           return HttpResponse.create().withEntity(HttpEntities.createChunked(ContentTypes.TEXT_PLAIN_UTF8, body));
         });
   }

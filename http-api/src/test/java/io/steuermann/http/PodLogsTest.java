@@ -17,7 +17,15 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import io.steuermann.node.runtime.ContainerRuntime;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -59,7 +67,9 @@ class PodLogsTest {
     Engine engine = Engine.start(system);
     nodes = NodeAgents.start(system, engine,
         NodeSettings.fromConfig(system.settings().config().getConfig("steuermann.node")));
-    ServerBinding binding = ApiServer.start(system, engine, nodes::runtime).toCompletableFuture()
+    ServerBinding binding = ApiServer.start(system, engine,
+            node -> node.equals("stream-node") ? java.util.Optional.of(STREAMING) : nodes.runtime(node))
+        .toCompletableFuture()
         .get(60, TimeUnit.SECONDS);
     base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
     nodes.whenAllRegistered().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -71,6 +81,61 @@ class PodLogsTest {
       nodes.stop();
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
+    }
+  }
+
+  /** A node runtime whose log the test feeds: one line at once, the next when the test says. */
+  private static final CompletableFuture<String> SECOND_LINE = new CompletableFuture<>();
+  private static final AtomicReference<ContainerRuntime.LogOptions> ASKED = new AtomicReference<>();
+  private static final ContainerRuntime STREAMING = new FedLogs();
+
+  /** Only logs are asked of a node runtime by the API. */
+  private static final class FedLogs implements ContainerRuntime {
+    @Override
+    public Source<ByteString, NotUsed> logs(PodRef pod, String container, LogOptions options) {
+      ASKED.set(options);
+      return Source.single(ByteString.fromString("first line\n"))
+          .concat(Source.completionStage(SECOND_LINE).map(ByteString::fromString));
+    }
+
+    @Override
+    public RuntimeInfo info() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void setListener(Listener listener) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<RunningPod> startPod(PodConfig pod) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<ContainerStatus> startContainer(PodRef pod, ContainerConfig container, int attempt) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<ContainerStatus> stopContainer(PodRef pod, String container, Duration gracePeriod) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<Void> stopPod(PodRef pod, Duration gracePeriod) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<List<RunningPod>> listPods() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<ExecResult> exec(PodRef pod, String container, List<String> command, Duration timeout) {
+      throw new UnsupportedOperationException();
     }
   }
 
@@ -133,6 +198,40 @@ class PodLogsTest {
   }
 
   @Test
+  void aFollowedLogStreamsLinesAsTheyCome() throws Exception {
+    createPod("streamer", "stream-node", "[{\"name\": \"web\", \"image\": \"busybox\"}]");
+    markRunning("streamer");
+    HttpResponse<java.io.InputStream> response = client.send(HttpRequest.newBuilder(
+            base.resolve("/api/v1/namespaces/default/pods/streamer/log?follow=true&tailLines=5&timestamps=true"
+                + "&sinceSeconds=60"))
+        .GET().build(), BodyHandlers.ofInputStream());
+    assertEquals(200, response.statusCode());
+    try (java.io.BufferedReader lines = new java.io.BufferedReader(
+        new java.io.InputStreamReader(response.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+      assertEquals("first line", lines.readLine(), "the first line arrives while the log is still open");
+      SECOND_LINE.complete("second line\n");
+      assertEquals("second line", lines.readLine());
+      assertEquals(null, lines.readLine(), "the response ends with the log");
+    }
+    ContainerRuntime.LogOptions asked = ASKED.get();
+    assertTrue(asked.follow() && asked.timestamps() && !asked.previous(), asked.toString());
+    assertEquals(java.util.OptionalInt.of(5), asked.tailLines());
+    long ago = Duration.between(asked.sinceTime().orElseThrow(), java.time.Instant.now()).toSeconds();
+    assertTrue(ago >= 59 && ago <= 120, "sinceSeconds=60 asks from a minute ago: " + asked);
+  }
+
+  /** Writes a running container status, as the pod's node would. */
+  private static void markRunning(String name) throws Exception {
+    JsonNode pod = TestServer.json(get("/api/v1/namespaces/default/pods/" + name));
+    HttpResponse<String> written = send("PUT", "/api/v1/namespaces/default/pods/" + name + "/status", """
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "%s", "resourceVersion": "%s"},
+         "status": {"phase": "Running", "containerStatuses": [{"name": "web", "image": "busybox", "ready": true,
+           "restartCount": 0, "containerID": "docker://abc", "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}]}}
+        """.formatted(name, pod.path("metadata").path("resourceVersion").asText()));
+    assertEquals(200, written.statusCode(), written.body());
+  }
+
+  @Test
   void refusalsAreKubernetesStatuses() throws Exception {
     expectStatus(404, "pods \"nobody\" not found", get("/api/v1/namespaces/default/pods/nobody/log"));
 
@@ -161,13 +260,7 @@ class PodLogsTest {
     createPod("remote", "elsewhere", "[{\"name\": \"web\", \"image\": \"busybox\"}]");
     expectStatus(400, "container \"web\" in pod \"remote\" is waiting to start: ContainerCreating",
         get("/api/v1/namespaces/default/pods/remote/log"));
-    JsonNode pod = TestServer.json(get("/api/v1/namespaces/default/pods/remote"));
-    HttpResponse<String> written = send("PUT", "/api/v1/namespaces/default/pods/remote/status", """
-        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "remote", "resourceVersion": "%s"},
-         "status": {"phase": "Running", "containerStatuses": [{"name": "web", "image": "busybox", "ready": true,
-           "restartCount": 0, "containerID": "docker://abc", "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}]}}
-        """.formatted(pod.path("metadata").path("resourceVersion").asText()));
-    assertEquals(200, written.statusCode(), written.body());
+    markRunning("remote");
     expectStatus(503, "pod logs are served by the process that runs node elsewhere; this process does not run it",
         get("/api/v1/namespaces/default/pods/remote/log"));
   }
