@@ -820,14 +820,13 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
   }
 
-  private static String human(Duration d) {
+  /** A duration as Go prints it, as in kubelet's messages: 10s, 2m40s, 5m0s, 200ms. */
+  static String human(Duration d) {
     long ms = d.toMillis();
-    if (ms % 60_000 == 0 && ms > 0) {
-      return ms / 60_000 + "m0s";
+    if (ms % 1000 != 0 && ms < 60_000) {
+      return ms + "ms";
     }
-    if (ms % 1000 == 0) {
-      return ms / 1000 + "s";
-    }
-    return ms + "ms";
+    long seconds = ms / 1000;
+    return seconds >= 60 ? seconds / 60 + "m" + seconds % 60 + "s" : seconds + "s";
   }
 }

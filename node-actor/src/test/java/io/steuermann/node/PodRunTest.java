@@ -137,6 +137,10 @@ class PodRunTest {
     assertEquals(Duration.ofMinutes(5), settings.crashBackoff(6));
     assertEquals(Duration.ofMinutes(5), settings.crashBackoff(100));
     assertEquals(Duration.ofSeconds(10), settings.backoff(0), "image pulls wait from the first failure");
+    assertEquals("10s", NodeAgent.human(Duration.ofSeconds(10)));
+    assertEquals("2m40s", NodeAgent.human(Duration.ofSeconds(160)));
+    assertEquals("5m0s", NodeAgent.human(Duration.ofMinutes(5)));
+    assertEquals("200ms", NodeAgent.human(Duration.ofMillis(200)));
   }
 
   private static JsonNode condition(JsonNode status, String type) {
