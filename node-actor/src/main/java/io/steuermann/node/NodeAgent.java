@@ -820,13 +820,16 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
   }
 
-  /** A duration as Go prints it, as in kubelet's messages: 10s, 2m40s, 5m0s, 200ms. */
+  /** A duration as Go prints it, as in kubelet's messages: 200ms, 1.2s, 10s, 2m40s, 5m0s. */
   static String human(Duration d) {
     long ms = d.toMillis();
-    if (ms % 1000 != 0 && ms < 60_000) {
+    if (ms < 1000) {
       return ms + "ms";
     }
+    if (ms < 60_000) {
+      return java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s";
+    }
     long seconds = ms / 1000;
-    return seconds >= 60 ? seconds / 60 + "m" + seconds % 60 + "s" : seconds + "s";
+    return seconds / 60 + "m" + seconds % 60 + "s";
   }
 }

@@ -53,6 +53,33 @@ class LifecycleTest extends AgentTestBase {
   }
 
   @Test
+  void aCrashingContainerRestartsAtOnceThenWithADoublingBackOff() throws Exception {
+    node("loop-0001", "restart-backoff = 300ms, restart-backoff-max = 1200ms, "
+        + "hollow { failure-rate = 1.0, failure-after = 50ms }");
+    create(pod("looper", "loop-0001", "Always", "", ""));
+    List<String> backOffs = new ArrayList<>();
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
+      String message = container("looper").path("state").path("waiting").path("message").asText("");
+      if (message.startsWith("back-off ")) {
+        String delay = message.substring("back-off ".length(), message.indexOf(' ', "back-off ".length()));
+        if (backOffs.isEmpty() || !backOffs.get(backOffs.size() - 1).equals(delay)) {
+          backOffs.add(delay);
+        }
+      }
+      return backOffs.contains("1.2s") || backOffs.size() >= 3;
+    });
+    // the first restart is immediate (no back-off shown), then 300 ms doubling up to the cap
+    assertEquals(List.of("300ms", "600ms", "1.2s"), backOffs.subList(0, 3), backOffs.toString());
+    JsonNode c = container("looper");
+    assertTrue(c.path("restartCount").asInt() >= 3, c.toString());
+    assertEquals("CrashLoopBackOff", c.path("state").path("waiting").path("reason").asText(), c.toString());
+    assertEquals(1, c.path("lastState").path("terminated").path("exitCode").asInt(), c.toString());
+    assertEquals("Running", pod("looper").path("status").path("phase").asText());
+    await().atMost(WAIT).until(() -> events("looper", "BackOff").stream()
+        .anyMatch(m -> m.startsWith("Back-off restarting failed container web in pod looper_default(")));
+  }
+
+  @Test
   void deletionStopsWithTheGracePeriodAsked() throws Exception {
     ScriptedRuntime runtime = node("grace-0001", "");
     create(pod("graceful", "grace-0001", "Always", "", ", \"terminationGracePeriodSeconds\": 12"));

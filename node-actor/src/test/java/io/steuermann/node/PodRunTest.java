@@ -141,6 +141,7 @@ class PodRunTest {
     assertEquals("2m40s", NodeAgent.human(Duration.ofSeconds(160)));
     assertEquals("5m0s", NodeAgent.human(Duration.ofMinutes(5)));
     assertEquals("200ms", NodeAgent.human(Duration.ofMillis(200)));
+    assertEquals("1.2s", NodeAgent.human(Duration.ofMillis(1200)));
   }
 
   private static JsonNode condition(JsonNode status, String type) {
