@@ -625,9 +625,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   private void afterChange(PodRun run) {
     if (run.stage == Stage.RUNNING && run.allEndedForGood()) {
-      // phase Succeeded or Failed: nothing will run again; free the sandbox
+      // phase Succeeded or Failed: nothing will run again. The ended containers stay until the
+      // pod is deleted, so that their logs can still be read (kubectl logs of a finished pod)
       run.stage = Stage.FINISHED;
-      runtime.stopPod(run.ref, Duration.ZERO);
     }
     maybeWrite(run);
   }

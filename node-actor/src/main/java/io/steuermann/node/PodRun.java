@@ -38,7 +38,7 @@ final class PodRun {
     STARTING,
     /** started; containers run, restart or have ended */
     RUNNING,
-    /** every container ended for good (phase Succeeded or Failed) */
+    /** every container ended for good (phase Succeeded or Failed); kept (for logs) until deleted */
     FINISHED,
     /** its containers are being stopped */
     STOPPING,

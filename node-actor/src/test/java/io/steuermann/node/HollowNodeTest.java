@@ -258,6 +258,14 @@ class HollowNodeTest {
     assertEquals(1, once.path("containerStatuses").path(0).path("state").path("terminated").path("exitCode").asInt());
     assertEquals(0, once.path("containerStatuses").path(0).path("restartCount").asInt());
     assertEquals("False", PodConditions.get(once, "Ready"));
+    // its ended container stays until the pod is deleted: its log can still be read
+    ObjectNode ended = cached(Kind.POD, "default", "once");
+    ContainerRuntime runtime = agents.runtime("crash-0001").orElseThrow();
+    String log = runtime.logs(new ContainerRuntime.PodRef("default", "once", ended.path("metadata").path("uid").asText()),
+            "web", ContainerRuntime.LogOptions.all())
+        .runWith(Sink.seq(), system).toCompletableFuture().get(10, TimeUnit.SECONDS)
+        .stream().map(org.apache.pekko.util.ByteString::utf8String).reduce("", String::concat);
+    assertTrue(log.startsWith("hollow container web "), log);
   }
 
   @Test
