@@ -120,7 +120,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
    * agent adopts what its runtime still runs.
    *
    * @param registrations bounds the registrations of the process's agents in flight
-   * @param probeClients the process's HTTP client for httpGet probes
+   * @param probeClients the process's HTTPS client for httpGet probes
    * @param onRegistered run once, when the Node object is first registered
    */
   public static Behavior<Command> create(String nodeName, ControllerContext controllers,

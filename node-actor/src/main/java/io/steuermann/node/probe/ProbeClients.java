@@ -11,9 +11,9 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The HTTP client of a process's probes, made on first use: one client (one selector thread)
- * serves every httpGet probe of every node in the process, and a process whose pods have no
- * httpGet probe makes none.
+ * The HTTPS client of a process's probes, made on first use: one client (one selector thread)
+ * serves every HTTPS httpGet probe of every node in the process, and a process whose pods
+ * have none makes none. (Plain HTTP probes use {@link PlainHttpGet}: a fresh connection each.)
  *
  * <p>HTTPS probes do not verify the certificate nor the host name, as Kubernetes' kubelet
  * ({@code InsecureSkipVerify}): a probe asks whether the server answers, not who it is.

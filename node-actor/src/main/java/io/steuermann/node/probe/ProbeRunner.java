@@ -27,7 +27,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Runs single probe attempts of one node's containers, without blocking the caller:
- * httpGet with the shared {@link ProbeClients} (success = status 200-399), tcpSocket with a
+ * httpGet on a fresh connection per attempt ({@link PlainHttpGet}; HTTPS through the shared
+ * {@link ProbeClients}; success = status 200-399), tcpSocket with a
  * non-blocking connect, exec through the node's {@link ContainerRuntime}. Every attempt
  * completes within the probe's timeout (plus a little), never exceptionally: failures are
  * {@link ProbeResult}s whose messages follow Kubernetes' wording.
@@ -80,6 +81,20 @@ public final class ProbeRunner {
     String host = hostOf(h.host(), target);
     String path = h.path().startsWith("/") ? h.path() : "/" + h.path();
     String url = h.scheme().toLowerCase(Locale.ROOT) + "://" + hostPort(host, port.getAsInt()) + path;
+    if (!h.scheme().equals("HTTPS")) {
+      return PlainHttpGet.status(host, port.getAsInt(), path, h.headers(), USER_AGENT, executor)
+          .handle((code, error) -> {
+            if (error == null) {
+              return answered(code);
+            }
+            Throwable cause = cause(error);
+            return ProbeResult.failed("Get \"" + url + "\": " + (cause instanceof java.net.ConnectException
+                ? "dial tcp " + hostPort(host, port.getAsInt()) + ": " + connectFailure(cause)
+                : String.valueOf(cause.getMessage())));
+          })
+          .completeOnTimeout(ProbeResult.failed("Get \"" + url + "\": context deadline exceeded "
+              + "(Client.Timeout exceeded while awaiting headers)"), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET()
         .header("User-Agent", USER_AGENT)
         .header("Accept", "*/*");
@@ -99,10 +114,13 @@ public final class ProbeRunner {
                     : "dial tcp " + hostPort(host, port.getAsInt()) + ": " + connectFailure(cause);
             return ProbeResult.failed("Get \"" + url + "\": " + why);
           }
-          int code = response.statusCode();
-          return code >= 200 && code < 400 ? ProbeResult.ok()
-              : ProbeResult.failed("HTTP probe failed with statuscode: " + code);
+          return answered(response.statusCode());
         });
+  }
+
+  private static ProbeResult answered(int code) {
+    return code >= 200 && code < 400 ? ProbeResult.ok()
+        : ProbeResult.failed("HTTP probe failed with statuscode: " + code);
   }
 
   private CompletableFuture<ProbeResult> tcpSocket(TcpSocket t, Duration timeout, ProbeTarget target) {

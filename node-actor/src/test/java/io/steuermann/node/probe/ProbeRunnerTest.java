@@ -28,7 +28,8 @@ class ProbeRunnerTest {
   void startServer() throws Exception {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     server.createContext("/", exchange -> {
-      header.set(exchange.getRequestHeaders().getFirst("X-Probe") + " " + exchange.getRequestHeaders().getFirst("User-Agent"));
+      header.set(exchange.getRequestHeaders().getFirst("X-Probe") + " " + exchange.getRequestHeaders().getFirst("User-Agent")
+          + " " + exchange.getRequestHeaders().getFirst("Host") + " " + exchange.getRequestHeaders().getFirst("Connection"));
       String path = exchange.getRequestURI().getPath();
       int code = switch (path) {
         case "/ok" -> 200;
@@ -72,7 +73,11 @@ class ProbeRunnerTest {
   void httpGetSucceedsFrom200To399AndSendsHeaders() throws Exception {
     assertTrue(run("{\"httpGet\": {\"path\": \"/ok\", \"port\": \"http\", "
         + "\"httpHeaders\": [{\"name\": \"X-Probe\", \"value\": \"yes\"}]}}").success());
-    assertEquals("yes kube-probe/1.32", header.get());
+    int port = server.getAddress().getPort();
+    assertEquals("yes kube-probe/1.32 127.0.0.1:" + port + " close", header.get(), "a fresh connection per attempt");
+    assertTrue(run("{\"httpGet\": {\"path\": \"/ok\", \"port\": PORT, "
+        + "\"httpHeaders\": [{\"name\": \"Host\", \"value\": \"web.example\"}]}}").success());
+    assertEquals("null kube-probe/1.32 web.example close", header.get());
     assertTrue(run("{\"httpGet\": {\"path\": \"/moved\", \"port\": PORT}}").success());
     ProbeResult failed = run("{\"httpGet\": {\"path\": \"/broken\", \"port\": PORT}}");
     assertFalse(failed.success());
