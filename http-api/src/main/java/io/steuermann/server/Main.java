@@ -44,8 +44,8 @@ public final class Main {
     }
     try {
       Engine engine = Engine.start(system);
-      ApiServer.start(system, engine);
-      NodeAgents.start(system, engine);
+      NodeAgents nodes = NodeAgents.start(system, engine);
+      ApiServer.start(system, engine, nodes::runtime);
     } catch (RuntimeException e) {
       log.error("Steuermann cannot start: {}", e.getMessage(), e);
       system.terminate();
