@@ -24,14 +24,16 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 public final class ApiRoutes {
   private final Engine engine;
   private final ResourceHandler resources;
+  private final PodLogs logs;
   private final WatchStreams watches;
   private final Responses responses;
   private final String serverAddress;
 
-  public ApiRoutes(Engine engine, ResourceHandler resources, WatchStreams watches,
+  public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, WatchStreams watches,
       Responses responses, String serverAddress) {
     this.engine = engine;
     this.resources = resources;
+    this.logs = logs;
     this.watches = watches;
     this.responses = responses;
     this.serverAddress = serverAddress;
@@ -84,7 +86,11 @@ public final class ApiRoutes {
       if (!engine.isReady()) {
         return done(StatusResponses.response(ApiStatus.unavailable("the object store is starting")));
       }
-      return resources.handle(request, resource.get());
+      ResourcePath r = resource.get();
+      if (r.kind() == io.steuermann.engine.model.Kind.POD && "log".equals(r.subresource()) && !r.watchPrefix()) {
+        return logs.handle(request, r);
+      }
+      return resources.handle(request, r);
     }
     return done(StatusResponses.response(new ApiStatus(404, "NotFound",
         "the server could not find the requested resource", null)));

@@ -22,7 +22,14 @@ public final class ApiServer {
 
   private ApiServer() {}
 
+  /** The API of a process that runs no node: pod logs are answered 503. */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, Engine engine) {
+    return start(system, engine, PodLogs.NodeRuntimes.NONE);
+  }
+
+  /** The API; {@code nodes} are the container runtimes of this process's nodes (for pod logs). */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, Engine engine,
+      PodLogs.NodeRuntimes nodes) {
     Config config = system.settings().config().getConfig("steuermann.api");
     String host = config.getString("bind-address");
     int port = config.getInt("port");
@@ -35,7 +42,8 @@ public final class ApiServer {
         config.getDuration("body-timeout").toMillis(), materializer, system.executionContext());
     WriteLimiter writes = new WriteLimiter(config.getInt("max-writes-in-flight"));
     ResourceHandler resources = new ResourceHandler(engine, bodies, writes, responses, watches);
-    ApiRoutes routes = new ApiRoutes(engine, resources, watches, responses, host + ":" + port);
+    PodLogs logs = new PodLogs(engine.store(), nodes, materializer, java.time.Clock.systemUTC());
+    ApiRoutes routes = new ApiRoutes(engine, resources, logs, watches, responses, host + ":" + port);
     Duration drain = config.getDuration("shutdown-drain");
 
     return Http.get(system).newServerAt(host, port)

@@ -47,8 +47,8 @@ public final class Main {
     }
     try {
       Engine engine = Engine.start(system);
-      ApiServer.start(system, engine);
       NodeAgents nodes = NodeAgents.start(system, engine);
+      ApiServer.start(system, engine, nodes::runtime);
       if (!nodes.nodeNames().isEmpty()) {
         ServiceProxy.start(system, engine); // the machine's kube-proxy, where nodes run
       }

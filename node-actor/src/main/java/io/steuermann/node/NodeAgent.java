@@ -2,7 +2,6 @@ package io.steuermann.node;
 
 import io.steuermann.engine.controllers.AsyncLimiter;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.ControllerContext;
 import io.steuermann.engine.model.Json;
@@ -16,6 +15,10 @@ import io.steuermann.engine.objects.ObjectCommand.Reply;
 import io.steuermann.engine.watch.WatchEvent;
 import io.steuermann.node.PodRun.ContainerRun;
 import io.steuermann.node.PodRun.Stage;
+import io.steuermann.node.probe.ContainerProber;
+import io.steuermann.node.probe.ProbeClients;
+import io.steuermann.node.probe.ProbeRunner;
+import io.steuermann.node.probe.ProbeTarget;
 import io.steuermann.node.runtime.ContainerRuntime;
 import io.steuermann.node.runtime.ContainerRuntime.ContainerStatus;
 import io.steuermann.node.runtime.ContainerRuntime.PodRef;
@@ -51,6 +54,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * what runs and adopts the pods that are still alive, so a restart never starts a second
  * copy; pod messages wait in a stash meanwhile.
  *
+ * <p>The Node object (registration, heartbeats) is kept by a child, {@link NodeRegistration};
+ * each running container with probes has a {@link ContainerProber} child.
+ *
  * <p>Writes: a pod's status is written only when the status the agent wants differs from the
  * stored one, at most one write per pod in flight (changes meanwhile coalesce into the next
  * write), with the resourceVersion seen as precondition (a 409 re-reads and tries again).
@@ -68,17 +74,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   /** Stops the agent; its containers keep running (a new agent adopts them). */
   public enum Stop implements Command { INSTANCE }
 
-  private enum Heartbeat implements Command { INSTANCE }
-
-  private enum Register implements Command { INSTANCE }
+  private enum Housekeeping implements Command { INSTANCE }
 
   private record Adopted(List<RunningPod> pods, Throwable error) implements Command {}
-
-  private record Registered(Reply reply, Throwable error) implements Command {}
-
-  private record LabelsPatched(Reply reply, Throwable error) implements Command {}
-
-  private record HeartbeatWritten(Reply reply, Throwable error) implements Command {}
 
   private record RuntimeChanged(PodRef pod, ContainerStatus status) implements Command {}
 
@@ -93,7 +91,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private record ContainerStarted(String uid, String container, int attempt, ContainerStatus status,
       Throwable error) implements Command {}
 
-  private record ReadyDue(String uid, String container, String containerId) implements Command {}
+  private record ShowBackOff(String uid, String container, int attempt) implements Command {}
+
+  private record Probed(ContainerProber.Report report) implements Command {}
+
+  private record ContainerStopped(String uid, String container, String containerId, ContainerStatus status,
+      Throwable error) implements Command {}
 
   private record PodStopped(String uid, Throwable error) implements Command {}
 
@@ -117,15 +120,16 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
    * agent adopts what its runtime still runs.
    *
    * @param registrations bounds the registrations of the process's agents in flight
+   * @param probeClients the process's HTTPS client for httpGet probes
    * @param onRegistered run once, when the Node object is first registered
    */
   public static Behavior<Command> create(String nodeName, ControllerContext controllers,
       ContainerRuntime runtime, NodeSettings settings, ActorRef<PodRouter.Command> router,
-      AsyncLimiter registrations, Runnable onRegistered) {
+      AsyncLimiter registrations, ProbeClients probeClients, Runnable onRegistered) {
     Behavior<Command> agent = Behaviors.setup(context -> Behaviors.withTimers(timers ->
         Behaviors.withStash(STASH_CAPACITY, stash ->
             new NodeAgent(context, timers, stash, nodeName, controllers, runtime, settings, router,
-                registrations, onRegistered).adopting())));
+                registrations, probeClients, onRegistered).adopting())));
     return Behaviors.supervise(agent)
         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
   }
@@ -133,44 +137,39 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private final TimerScheduler<Command> timers;
   private final StashBuffer<Command> stash;
   private final String nodeName;
-  private final ObjectKey nodeKey;
   private final ControllerContext controllers;
   private final ContainerRuntime runtime;
   private final ContainerRuntime.RuntimeInfo info;
   private final NodeSettings settings;
-  private final Runnable onRegistered;
-  private final AsyncLimiter registrations;
+  private final ProbeRunner probeRunner;
+  private final ActorRef<ContainerProber.Report> probeReports;
   private final Map<String, PodRun> runs = new HashMap<>();
   private final Map<ObjectKey, String> uidByKey = new HashMap<>();
   private final Map<String, RunningPod> adoptable = new HashMap<>();
-  private boolean registered;
-  private boolean registering;
-  private boolean heartbeatInFlight;
-  private boolean announcedRegistration;
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NodeAgent.class);
   private static final java.util.concurrent.atomic.AtomicLong WARNINGS = new java.util.concurrent.atomic.AtomicLong();
 
   private NodeAgent(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       String nodeName, ControllerContext controllers, ContainerRuntime runtime, NodeSettings settings,
-      ActorRef<PodRouter.Command> router, AsyncLimiter registrations, Runnable onRegistered) {
+      ActorRef<PodRouter.Command> router, AsyncLimiter registrations, ProbeClients probeClients,
+      Runnable onRegistered) {
     super(context);
-    this.registrations = registrations;
+    this.probeRunner = new ProbeRunner(runtime, probeClients, context.getExecutionContext());
+    this.probeReports = context.messageAdapter(ContainerProber.Report.class, Probed::new);
     this.timers = timers;
     this.stash = stash;
     this.nodeName = nodeName;
-    this.nodeKey = ObjectKey.of(Kind.NODE, "", nodeName);
     this.controllers = controllers;
     this.runtime = runtime;
     this.info = runtime.info();
     this.settings = settings;
-    this.onRegistered = onRegistered;
     ActorRef<Command> self = context.getSelf();
     runtime.setListener((pod, status) -> self.tell(new RuntimeChanged(pod, status)));
     router.tell(new PodRouter.Register(nodeName, self));
     context.pipeToSelf(runtime.listPods(), Adopted::new);
-    register();
-    // spread the heartbeats of many nodes over the interval instead of writing at one instant
-    timers.startTimerAtFixedRate("heartbeat", Heartbeat.INSTANCE, jitter(settings.heartbeatInterval()),
+    context.spawn(NodeRegistration.create(nodeName, controllers, info, settings, registrations, onRegistered),
+        "registration");
+    timers.startTimerAtFixedRate("housekeeping", Housekeeping.INSTANCE, jitter(settings.heartbeatInterval()),
         settings.heartbeatInterval());
   }
 
@@ -193,23 +192,19 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(PodChanged.class, this::onPodChanged)
-        .onMessageEquals(Heartbeat.INSTANCE, this::onHeartbeat)
-        .onMessageEquals(Register.INSTANCE, () -> {
-          if (!registered) {
-            register();
-          }
+        .onMessageEquals(Housekeeping.INSTANCE, () -> {
+          housekeeping();
           return this;
         })
-        .onMessage(Registered.class, this::onRegistered)
-        .onMessage(LabelsPatched.class, this::onLabelsPatched)
-        .onMessage(HeartbeatWritten.class, this::onHeartbeatWritten)
         .onMessage(RuntimeChanged.class, this::onRuntimeChanged)
         .onMessage(PodStarted.class, this::onPodStarted)
         .onMessage(RetryPodStart.class, m -> withRun(m.uid(), Stage.STARTING, this::start))
         .onMessage(StartSlow.class, this::onStartSlow)
         .onMessage(RestartDue.class, this::onRestartDue)
         .onMessage(ContainerStarted.class, this::onContainerStarted)
-        .onMessage(ReadyDue.class, this::onReadyDue)
+        .onMessage(ShowBackOff.class, this::onShowBackOff)
+        .onMessage(Probed.class, this::onProbed)
+        .onMessage(ContainerStopped.class, this::onContainerStopped)
         .onMessage(PodStopped.class, this::onPodStopped)
         .onMessage(RetryStop.class, m -> withRun(m.uid(), Stage.STOPPING, run -> stop(run, Duration.ZERO)))
         .onMessage(StatusWritten.class, this::onStatusWritten)
@@ -271,6 +266,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       ContainerStatus status = byName.get(c.config.name());
       if (status != null) {
         apply(run, c, status);
+        keepProbed(run, c);
       } else {
         c.restartPending = true;
         c.pendingIsRestart = false;
@@ -278,6 +274,25 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       }
     }
     afterChange(run);
+  }
+
+  /**
+   * An adopted instance keeps what its probes had found (stored in the pod's status), so a
+   * restart of the agent neither runs a passed startup probe again nor flaps readiness.
+   */
+  private void keepProbed(PodRun run, ContainerRun c) {
+    if (c.prober == null) {
+      return;
+    }
+    for (JsonNode stored : run.pod.path("status").path("containerStatuses")) {
+      if (c.config.name().equals(stored.path("name").asText())
+          && c.status.containerId().equals(stored.path("containerID").asText())) {
+        stopProber(c);
+        c.started = c.started || stored.path("started").asBoolean(false);
+        c.ready = c.started && (c.ready || stored.path("ready").asBoolean(false));
+        apply(run, c, c.status); // probes again, from what was known
+      }
+    }
   }
 
   // ---------------------------------------------------------------- pods
@@ -300,6 +315,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       run.observe(m.pod());
       if (run.deletionRequested() && run.stage != Stage.STOPPING && run.stage != Stage.GONE) {
         run.deleteAfterStop = true;
+        stop(run, gracePeriod(run));
+      } else if (run.stage == Stage.STOPPING && run.deleteAfterStop && gracePeriod(run).compareTo(run.stopGrace) < 0) {
+        // deleted again with a shorter grace period: the stop ends sooner (the runtime's stop is idempotent)
         stop(run, gracePeriod(run));
       } else {
         maybeWrite(run);
@@ -406,55 +424,96 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
-  /** Takes a container's new state, and decides restarts and readiness. */
+  /** Takes a container's new state, and decides restarts and probing. */
   private void apply(PodRun run, ContainerRun c, ContainerStatus status) {
     String name = c.config.name();
+    if (status.state() instanceof Terminated && c.status.state() instanceof Terminated
+        && c.status.containerId().equals(status.containerId())) {
+      return; // this exit was taken already (reported twice: by the stop's answer and the listener)
+    }
+    ContainerStatus previous = c.status;
     c.status = status;
+    if (!(status.state() instanceof Running) || !status.containerId().equals(previous.containerId())) {
+      stopProber(c);
+    }
     if (status.state() instanceof Running running) {
-      c.everStarted = true;
       c.restartPending = false;
-      long delaySeconds = c.config.spec().path("readinessProbe").path("initialDelaySeconds").asLong(0);
-      if (delaySeconds <= 0) {
-        c.ready = true;
-      } else {
-        c.ready = false;
-        Duration due = Duration.between(now(), running.startedAt().plusSeconds(delaySeconds));
-        timers.startSingleTimer("ready:" + run.uid + ":" + name,
-            new ReadyDue(run.uid, name, status.containerId()), due.isNegative() ? Duration.ZERO : due);
+      c.startFailures = 0;
+      if (!status.containerId().equals(previous.containerId()) || !(previous.state() instanceof Running)) {
+        c.started = c.probes.startup().isEmpty();
+        c.ready = c.started && c.probes.readiness().isEmpty();
       }
-    } else if (status.state() instanceof Terminated terminated) {
-      c.everStarted = true;
-      c.ready = false;
-      if (run.restarts(terminated.exitCode()) && run.stage == Stage.RUNNING) {
-        if (terminated.startedAt() != null && terminated.finishedAt() != null
-            && Duration.between(terminated.startedAt(), terminated.finishedAt())
-                .compareTo(settings.restartBackoffMax().multipliedBy(2)) > 0) {
-          c.failures = 0; // it ran long enough to count as healthy: back-off starts over
-        }
-        Duration delay = settings.backoff(c.failures++);
-        c.lastTermination = terminated;
-        c.lastContainerId = status.containerId();
-        c.restartPending = true;
-        c.pendingIsRestart = true;
-        String message = "back-off " + human(delay) + " restarting failed container=" + name
-            + " pod=" + run.key.name() + "_" + run.key.namespace() + "(" + run.uid + ")";
-        c.status = new ContainerStatus(name, c.config.image(), status.imageId(), "",
-            new Waiting("CrashLoopBackOff", message));
-        timers.startSingleTimer("restart:" + run.uid + ":" + name, new RestartDue(run.uid, name), delay);
-        controllers.events().record(run.pod, "Warning", "BackOff", "Back-off restarting failed container "
-            + name + " in pod " + run.key.name());
-      } else {
+      if (c.probes.any() && c.prober == null) {
+        ProbeTarget target = new ProbeTarget(run.ref, name, status.containerId(), run.podIp, c.config.spec(),
+            running.startedAt());
+        c.prober = getContext().spawnAnonymous(
+            ContainerProber.create(target, c.probes, probeRunner, probeReports, c.started, c.ready));
+      }
+      return;
+    }
+    c.ready = false;
+    c.started = false;
+    if (status.state() instanceof Terminated terminated) {
+      boolean killed = c.killedByProbe;
+      c.killedByProbe = false;
+      boolean restart = killed ? !run.restartPolicy().equals("Never") : run.restarts(terminated.exitCode());
+      if (!restart || run.stage != Stage.RUNNING) {
         c.restartPending = false;
+        return;
       }
+      if (terminated.startedAt() != null && terminated.finishedAt() != null
+          && Duration.between(terminated.startedAt(), terminated.finishedAt())
+              .compareTo(settings.restartBackoffMax().multipliedBy(2)) > 0) {
+        c.crashes = 0; // it ran long enough to count as healthy: back-off starts over
+      }
+      Duration delay = settings.crashBackoff(c.crashes++);
+      c.restartPending = true;
+      c.pendingIsRestart = true;
+      if (delay.isZero()) {
+        // the first restart is immediate, as in Kubernetes; the exit shows until it runs again
+        getContext().getSelf().tell(new RestartDue(run.uid, name));
+        return;
+      }
+      c.lastTermination = terminated;
+      c.lastContainerId = status.containerId();
+      String message = "back-off " + human(delay) + " restarting failed container=" + name
+          + " pod=" + run.key.name() + "_" + run.key.namespace() + "(" + run.uid + ")";
+      c.status = new ContainerStatus(name, c.config.image(), status.imageId(), "",
+          new Waiting("CrashLoopBackOff", message));
+      timers.startSingleTimer("restart:" + run.uid + ":" + name, new RestartDue(run.uid, name), delay);
+      controllers.events().record(run.pod, "Warning", "BackOff", "Back-off restarting failed container "
+          + name + " in pod " + run.key.name() + "_" + run.key.namespace() + "(" + run.uid + ")");
     } else if (status.state() instanceof Waiting waiting) {
       // the runtime could not start it (an image missing, a bad spec): try again later
-      c.ready = false;
-      Duration delay = settings.backoff(c.failures++);
+      Duration delay = settings.backoff(c.startFailures++);
       c.restartPending = true;
+      if (waiting.reason().equals("ErrImagePull")) {
+        controllers.events().record(run.pod, "Warning", "Failed", "Failed to pull image \"" + c.config.image()
+            + "\": " + waiting.message());
+        // ErrImagePull shows first; while the retry waits, ImagePullBackOff (as kubelet's next sync shows it)
+        Duration show = delay.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? delay.dividedBy(2) : Duration.ofSeconds(1);
+        timers.startSingleTimer("pull:" + run.uid + ":" + name, new ShowBackOff(run.uid, name, c.attempt), show);
+      } else {
+        controllers.events().record(run.pod, "Warning", "Failed", "Error: " + waiting.reason());
+      }
       warn("Node {}: container {} of pod {} could not start ({}: {}); retrying in {} ms", nodeName, name,
           run.key.entityId(), waiting.reason(), waiting.message(), delay.toMillis());
       timers.startSingleTimer("restart:" + run.uid + ":" + name, new RestartDue(run.uid, name), delay);
     }
+  }
+
+  private Behavior<Command> onShowBackOff(ShowBackOff m) {
+    PodRun run = runs.get(m.uid());
+    ContainerRun c = run == null || run.stage != Stage.RUNNING ? null : run.containers.get(m.container());
+    if (c != null && c.attempt == m.attempt() && c.restartPending
+        && c.status.state() instanceof Waiting w && w.reason().equals("ErrImagePull")) {
+      String message = "Back-off pulling image \"" + c.config.image() + "\"";
+      c.status = new ContainerStatus(c.config.name(), c.config.image(), c.status.imageId(), c.status.containerId(),
+          new Waiting("ImagePullBackOff", message));
+      controllers.events().record(run.pod, "Normal", "BackOff", message);
+      maybeWrite(run);
+    }
+    return this;
   }
 
   private Behavior<Command> onRestartDue(RestartDue m) {
@@ -465,6 +524,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     ContainerRun c = run.containers.get(m.container());
     if (c == null || !c.restartPending) {
       return this;
+    }
+    if (c.status.state() instanceof Terminated ended) {
+      c.lastTermination = ended; // restarted at once: the exit becomes the last state now
+      c.lastContainerId = c.status.containerId();
     }
     if (c.pendingIsRestart) {
       c.restartCount++;
@@ -496,24 +559,75 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
-  private Behavior<Command> onReadyDue(ReadyDue m) {
-    PodRun run = runs.get(m.uid());
-    if (run == null || run.stage != Stage.RUNNING) {
-      return this;
+  // ---------------------------------------------------------------- probes
+
+  private void stopProber(ContainerRun c) {
+    if (c.prober != null) {
+      getContext().stop(c.prober);
+      c.prober = null;
     }
-    ContainerRun c = run.containers.get(m.container());
-    if (c != null && c.status.containerId().equals(m.containerId()) && c.status.state() instanceof Running) {
-      c.ready = true;
+  }
+
+  private Behavior<Command> onProbed(Probed m) {
+    ProbeTarget target = m.report().target();
+    PodRun run = runs.get(target.pod().uid());
+    ContainerRun c = run == null || run.stage != Stage.RUNNING ? null : run.containers.get(target.container());
+    if (c == null || c.killedByProbe || !(c.status.state() instanceof Running)
+        || !c.status.containerId().equals(target.containerId())) {
+      return this; // about an instance that no longer runs
+    }
+    String name = c.config.name();
+    if (m.report() instanceof ContainerProber.Unhealthy u) {
+      controllers.events().record(run.pod, "Warning", "Unhealthy", u.type().title() + " probe failed: " + u.message());
+    } else if (m.report() instanceof ContainerProber.Started) {
+      c.started = true;
+      c.ready = c.probes.readiness().isEmpty();
       maybeWrite(run);
+    } else if (m.report() instanceof ContainerProber.ReadinessChanged r) {
+      c.ready = r.ready() && c.started;
+      maybeWrite(run);
+    } else if (m.report() instanceof ContainerProber.Failed f) {
+      boolean restarts = !run.restartPolicy().equals("Never");
+      controllers.events().record(run.pod, "Normal", "Killing", "Container " + name + " failed "
+          + f.type().title().toLowerCase(java.util.Locale.ROOT) + " probe" + (restarts ? ", will be restarted" : ""));
+      c.killedByProbe = true;
+      c.ready = false;
+      stopProber(c);
+      maybeWrite(run);
+      Duration grace = Duration.ofSeconds(f.spec().terminationGracePeriodSeconds()
+          .orElse(Math.max(0, run.pod.path("spec").path("terminationGracePeriodSeconds").asLong(30))));
+      String uid = run.uid;
+      String containerId = target.containerId();
+      getContext().pipeToSelf(runtime.stopContainer(run.ref, name, grace),
+          (status, error) -> new ContainerStopped(uid, name, containerId, status, error));
     }
+    return this;
+  }
+
+  /** A container killed after a failed probe has stopped: restart it as its policy says. */
+  private Behavior<Command> onContainerStopped(ContainerStopped m) {
+    PodRun run = runs.get(m.uid());
+    ContainerRun c = run == null || run.stage != Stage.RUNNING ? null : run.containers.get(m.container());
+    if (c == null || !c.status.containerId().equals(m.containerId()) || !(c.status.state() instanceof Running)) {
+      return this; // its exit was taken already, or the pod stops
+    }
+    ContainerStatus status = m.status();
+    if (m.error() != null || !(status.state() instanceof Terminated)) {
+      Instant startedAt = ((Running) c.status.state()).startedAt();
+      status = new ContainerStatus(c.config.name(), c.config.image(), c.status.imageId(), m.containerId(),
+          new Terminated(137, "Error", m.error() == null ? null : String.valueOf(m.error().getMessage()),
+              startedAt, now()));
+    }
+    apply(run, c, status);
+    afterChange(run);
     return this;
   }
 
   private void afterChange(PodRun run) {
     if (run.stage == Stage.RUNNING && run.allEndedForGood()) {
-      // phase Succeeded or Failed: nothing will run again; free the sandbox
+      // phase Succeeded or Failed: nothing will run again. The ended containers stay until the
+      // pod is deleted, so that their logs can still be read (kubectl logs of a finished pod)
       run.stage = Stage.FINISHED;
-      runtime.stopPod(run.ref, Duration.ZERO);
     }
     maybeWrite(run);
   }
@@ -537,6 +651,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   private void stop(PodRun run, Duration gracePeriod) {
     run.stage = Stage.STOPPING;
+    run.stopGrace = gracePeriod;
+    run.containers.values().forEach(this::stopProber);
     timers.cancel("slow:" + run.uid);
     String uid = run.uid;
     getContext().pipeToSelf(runtime.stopPod(run.ref, gracePeriod), (done, error) -> new PodStopped(uid, error));
@@ -658,22 +774,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
-  // ---------------------------------------------------------------- node and heartbeat
-
-  private Behavior<Command> onHeartbeat() {
-    housekeeping();
-    if (!registered) {
-      register();
-    } else if (!heartbeatInFlight) {
-      heartbeatInFlight = true;
-      ObjectNode write = Json.object();
-      write.putObject("metadata").put("name", nodeName);
-      write.set("status", nodeStatus());
-      getContext().pipeToSelf(controllers.store().replace(nodeKey, write, ObjectCommand.Part.STATUS),
-          HeartbeatWritten::new);
-    }
-    return this;
-  }
+  // ---------------------------------------------------------------- housekeeping
 
   /**
    * Self-healing against missed watch events: pods whose object is gone from the store are
@@ -700,146 +801,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     });
   }
 
-  private void register() {
-    if (registering) {
-      return;
-    }
-    registering = true;
-    getContext().pipeToSelf(registrations.submit(() -> controllers.store().create(nodeObject())), Registered::new);
-  }
-
-  private Behavior<Command> onRegistered(Registered m) {
-    registering = false;
-    if (m.reply() instanceof Done) {
-      registered();
-    } else if (m.reply() instanceof Refused refused && refused.status().code() == 409) {
-      // the node exists (from an earlier run): make its labels ours, leave its spec alone,
-      // and write a fresh status
-      ObjectNode patch = Json.object();
-      patch.putObject("metadata").set("labels", labels());
-      getContext().pipeToSelf(registrations.submit(() ->
-          controllers.store().patch(nodeKey, ObjectCommand.PatchType.MERGE, patch, ObjectCommand.Part.MAIN)),
-          LabelsPatched::new);
-    } else {
-      warn("Node {}: registration failed ({}); retrying", nodeName,
-          m.error() != null ? m.error().toString() : m.reply());
-      timers.startSingleTimer(Register.INSTANCE, settings.retryDelay().plus(jitter(settings.retryDelay())));
-    }
-    return this;
-  }
-
-  private Behavior<Command> onLabelsPatched(LabelsPatched m) {
-    if (m.reply() instanceof Done) {
-      registered();
-      getContext().getSelf().tell(Heartbeat.INSTANCE);
-    } else {
-      warn("Node {}: updating the existing node failed ({}); retrying", nodeName,
-          m.error() != null ? m.error().toString() : m.reply());
-      timers.startSingleTimer(Register.INSTANCE, settings.retryDelay().plus(jitter(settings.retryDelay())));
-    }
-    return this;
-  }
-
-  private void registered() {
-    registered = true;
-    if (!announcedRegistration) {
-      announcedRegistration = true;
-      log.debug("Node {} registered", nodeName);
-      onRegistered.run();
-    }
-  }
-
-  private Behavior<Command> onHeartbeatWritten(HeartbeatWritten m) {
-    heartbeatInFlight = false;
-    if (m.reply() instanceof Refused refused && refused.status().code() == 404) {
-      log.info("Node {} was deleted; registering it again", nodeName);
-      registered = false;
-      register();
-    } else if (!(m.reply() instanceof Done)) {
-      warn("Node {}: heartbeat failed ({})", nodeName, m.error() != null ? m.error().toString() : m.reply());
-    }
-    return this;
-  }
-
-  private ObjectNode labels() {
-    ObjectNode labels = Json.object();
-    labels.put("kubernetes.io/hostname", nodeName);
-    labels.put("kubernetes.io/os", "linux");
-    labels.put("kubernetes.io/arch", info.architecture());
-    if (info.simulated()) {
-      labels.put("steuermann.io/hollow", "true");
-    }
-    return labels;
-  }
-
-  private ObjectNode nodeObject() {
-    ObjectNode node = Json.object();
-    node.put("apiVersion", "v1");
-    node.put("kind", "Node");
-    ObjectNode meta = node.putObject("metadata");
-    meta.put("name", nodeName);
-    meta.set("labels", labels());
-    node.putObject("spec");
-    node.set("status", nodeStatus());
-    return node;
-  }
-
-  /** The node's status now: capacity, conditions with a fresh heartbeat, addresses, node info. */
-  private ObjectNode nodeStatus() {
-    String now = PodRun.time(now());
-    ObjectNode status = Json.object();
-    ObjectNode capacity = status.putObject("capacity");
-    info.capacity().forEach(capacity::put);
-    status.set("allocatable", capacity.deepCopy());
-    ObjectNode cached = controllers.cache().get(nodeKey);
-    JsonNode previous = cached == null ? Json.object() : cached.path("status").path("conditions");
-    ArrayNode conditions = status.putArray("conditions");
-    condition(conditions, previous, "MemoryPressure", "False", "KubeletHasSufficientMemory",
-        "kubelet has sufficient memory available", now);
-    condition(conditions, previous, "DiskPressure", "False", "KubeletHasNoDiskPressure",
-        "kubelet has no disk pressure", now);
-    condition(conditions, previous, "PIDPressure", "False", "KubeletHasSufficientPID",
-        "kubelet has sufficient PID available", now);
-    condition(conditions, previous, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now);
-    ArrayNode addresses = status.putArray("addresses");
-    addresses.addObject().put("type", "InternalIP").put("address", info.hostIp());
-    addresses.addObject().put("type", "Hostname").put("address", nodeName);
-    status.putObject("daemonEndpoints").putObject("kubeletEndpoint").put("Port", 0);
-    ObjectNode nodeInfo = status.putObject("nodeInfo");
-    nodeInfo.put("machineID", "");
-    nodeInfo.put("systemUUID", "");
-    nodeInfo.put("bootID", "");
-    nodeInfo.put("kernelVersion", info.kernelVersion());
-    nodeInfo.put("osImage", info.osImage());
-    nodeInfo.put("containerRuntimeVersion", info.version());
-    nodeInfo.put("kubeletVersion", KUBELET_VERSION);
-    nodeInfo.put("kubeProxyVersion", KUBELET_VERSION);
-    nodeInfo.put("operatingSystem", "linux");
-    nodeInfo.put("architecture", info.architecture());
-    return status;
-  }
-
-  private static void condition(ArrayNode conditions, JsonNode previous, String type, String value,
-      String reason, String message, String now) {
-    String transition = now;
-    for (JsonNode p : previous) {
-      if (type.equals(p.path("type").asText()) && value.equals(p.path("status").asText())
-          && p.hasNonNull("lastTransitionTime")) {
-        transition = p.path("lastTransitionTime").asText();
-      }
-    }
-    conditions.addObject()
-        .put("type", type)
-        .put("status", value)
-        .put("lastHeartbeatTime", now)
-        .put("lastTransitionTime", transition)
-        .put("reason", reason)
-        .put("message", message);
-  }
-
   // ---------------------------------------------------------------- helpers
 
-  private static Duration jitter(Duration within) {
+  static Duration jitter(Duration within) {
     long ms = within.toMillis();
     return ms <= 0 ? Duration.ZERO : Duration.ofMillis(ThreadLocalRandom.current().nextLong(ms));
   }
@@ -849,21 +813,23 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   /** Warnings are logged, but a thousand nodes failing alike must not flood the log. */
-  private static void warn(String format, Object... args) {
+  static void warn(String format, Object... args) {
     long n = WARNINGS.incrementAndGet();
     if (n <= 20 || n % 100 == 0) {
       log.warn(format + (n > 20 ? " (" + n + " node warnings so far, most not logged)" : ""), args);
     }
   }
 
-  private static String human(Duration d) {
+  /** A duration as Go prints it, as in kubelet's messages: 200ms, 1.2s, 10s, 2m40s, 5m0s. */
+  static String human(Duration d) {
     long ms = d.toMillis();
-    if (ms % 60_000 == 0 && ms > 0) {
-      return ms / 60_000 + "m0s";
+    if (ms < 1000) {
+      return ms + "ms";
     }
-    if (ms % 1000 == 0) {
-      return ms / 1000 + "s";
+    if (ms < 60_000) {
+      return java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s";
     }
-    return ms + "ms";
+    long seconds = ms / 1000;
+    return seconds / 60 + "m" + seconds % 60 + "s";
   }
 }

@@ -105,6 +105,7 @@ public final class NodeAgents {
         "node-pod-router-" + group, Props.empty());
     int total = runtimes.size();
     AsyncLimiter registrations = new AsyncLimiter(REGISTRATIONS_IN_FLIGHT);
+    io.steuermann.node.probe.ProbeClients probeClients = new io.steuermann.node.probe.ProbeClients();
     Runnable onRegistered = () -> {
       if (registeredCount.incrementAndGet() == total) {
         log.info("{} node(s) registered in {} ms", total, (System.nanoTime() - begin) / 1_000_000);
@@ -112,7 +113,7 @@ public final class NodeAgents {
       }
     };
     runtimes.forEach((name, runtime) -> agents.put(name, system.systemActorOf(
-        NodeAgent.create(name, controllers, runtime, settings, router, registrations, onRegistered),
+        NodeAgent.create(name, controllers, runtime, settings, router, registrations, probeClients, onRegistered),
         "node-" + name + "-" + group, Props.empty())));
     started.complete(null);
   }

@@ -16,7 +16,16 @@ public record NodeSettings(int hollowNodes, String namePrefix, Duration heartbea
         node.getDuration("retry-delay"), HollowRuntime.Settings.fromConfig(node.getConfig("hollow")));
   }
 
-  /** The back-off before restart number {@code n + 1}: base, doubling, capped. */
+  /**
+   * The delay before restarting a container that exited for the {@code (crashes + 1)}th time in
+   * a row: at once the first time, then base, doubling, capped — Kubernetes' crash loop
+   * (0, 10 s, 20 s, 40 s, ... 5 min).
+   */
+  public Duration crashBackoff(int crashes) {
+    return crashes <= 0 ? Duration.ZERO : backoff(crashes - 1);
+  }
+
+  /** The back-off before retry number {@code n + 1} (of a start, an image pull): base, doubling, capped. */
   public Duration backoff(int n) {
     long base = restartBackoff.toMillis();
     long max = restartBackoffMax.toMillis();

@@ -7,6 +7,8 @@ import io.steuermann.engine.model.Json;
 import io.steuermann.engine.model.Meta;
 import io.steuermann.engine.model.ObjectKey;
 import io.steuermann.engine.objects.PodConditions;
+import io.steuermann.node.probe.ContainerProber;
+import io.steuermann.node.probe.ContainerProbes;
 import io.steuermann.node.runtime.ContainerRuntime.ContainerConfig;
 import io.steuermann.node.runtime.ContainerRuntime.ContainerState;
 import io.steuermann.node.runtime.ContainerRuntime.ContainerStatus;
@@ -23,6 +25,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What a node agent knows about one pod it runs: the pod as last seen, its containers'
@@ -35,7 +38,7 @@ final class PodRun {
     STARTING,
     /** started; containers run, restart or have ended */
     RUNNING,
-    /** every container ended for good (phase Succeeded or Failed) */
+    /** every container ended for good (phase Succeeded or Failed); kept (for logs) until deleted */
     FINISHED,
     /** its containers are being stopped */
     STOPPING,
@@ -50,18 +53,27 @@ final class PodRun {
     Terminated lastTermination;
     String lastContainerId = "";
     int restartCount;
-    /** consecutive failures, the back-off exponent */
-    int failures;
+    /** crashes since it last ran long enough, the crash back-off exponent */
+    int crashes;
+    /** failed starts in a row (image pull, create), the start back-off exponent */
+    int startFailures;
     /** the attempt whose start answer is awaited; answers for other attempts are stale */
     int attempt;
-    boolean everStarted;
+    final ContainerProbes probes;
+    /** probes the running instance; null without probes or while it does not run */
+    ActorRef<ContainerProber.Command> prober;
+    /** the startup probe succeeded (or there is none) */
+    boolean started;
     boolean ready;
+    /** a probe failed: the instance is being stopped, and restarts whatever its exit code (unless Never) */
+    boolean killedByProbe;
     boolean restartPending;
     /** whether the pending restart replaces an instance that ran (counts in restartCount) */
     boolean pendingIsRestart;
 
     ContainerRun(ContainerConfig config) {
       this.config = config;
+      this.probes = ContainerProbes.of(config.spec());
       this.status = new ContainerStatus(config.name(), config.image(), "", "",
           new Waiting("ContainerCreating", null));
     }
@@ -80,6 +92,8 @@ final class PodRun {
   int startFailures;
   boolean showPending;
   boolean deleteAfterStop;
+  /** the grace period of the stop under way */
+  java.time.Duration stopGrace = java.time.Duration.ZERO;
   boolean writing;
   JsonNode written;
   long writtenVersion = -1;
@@ -155,18 +169,46 @@ final class PodRun {
     return !containers.isEmpty();
   }
 
+  /**
+   * The pod's phase, as Kubernetes' kubelet computes it ({@code getPhase}): a container that
+   * waits after having run counts as stopped, one that never ran as waiting.
+   */
   String phase() {
-    if (allEndedForGood()) {
-      boolean failed = containers.values().stream()
-          .anyMatch(c -> ((Terminated) c.status.state()).exitCode() != 0);
-      return failed ? "Failed" : "Succeeded";
-    }
+    int waiting = 0;
+    int running = 0;
+    int stopped = 0;
+    int succeeded = 0;
     for (ContainerRun c : containers.values()) {
-      if (!c.everStarted) {
-        return "Pending";
+      ContainerState state = c.status.state();
+      Terminated ended = state instanceof Terminated t ? t : state instanceof Waiting ? c.lastTermination : null;
+      if (state instanceof Running) {
+        running++;
+      } else if (ended != null) {
+        stopped++;
+        if (ended.exitCode() == 0) {
+          succeeded++;
+        }
+      } else {
+        waiting++;
       }
     }
-    return "Running";
+    if (waiting > 0) {
+      return "Pending";
+    }
+    if (running > 0) {
+      return "Running";
+    }
+    if (stopped > 0) {
+      String policy = restartPolicy();
+      if (policy.equals("Always")) {
+        return "Running"; // all restarting
+      }
+      if (stopped == succeeded) {
+        return "Succeeded";
+      }
+      return policy.equals("Never") ? "Failed" : "Running";
+    }
+    return "Pending";
   }
 
   /** The status the agent wants stored: the stored one with the fields the node owns replaced. */
@@ -200,12 +242,14 @@ final class PodRun {
     ArrayNode statuses = Json.object().arrayNode();
     for (ContainerRun c : containers.values()) {
       statuses.add(containerStatus(c));
-      if (!c.ready) {
+      if (!c.ready || !(c.status.state() instanceof Running)) {
         unready.add(c.config.name());
       }
     }
     status.set("containerStatuses", statuses);
     boolean terminal = phase.equals("Succeeded") || phase.equals("Failed");
+    PodConditions.set(status, "PodReadyToStartContainers", stage == Stage.RUNNING ? "True" : "False", null, null,
+        nowText);
     PodConditions.set(status, "PodScheduled", "True", null, null, nowText);
     PodConditions.set(status, "Initialized", "True", null, null, nowText);
     if (terminal) {
@@ -227,14 +271,14 @@ final class PodRun {
     s.put("name", c.config.name());
     s.set("state", state(c.status.state(), c.status.containerId()));
     s.set("lastState", c.lastTermination == null ? Json.object() : state(c.lastTermination, c.lastContainerId));
-    s.put("ready", c.ready);
+    s.put("ready", c.ready && c.status.state() instanceof Running);
     s.put("restartCount", c.restartCount);
     s.put("image", c.config.image());
     s.put("imageID", c.status.imageId());
     if (!c.status.containerId().isEmpty()) {
       s.put("containerID", c.status.containerId());
     }
-    s.put("started", c.status.state() instanceof Running);
+    s.put("started", c.started && c.status.state() instanceof Running);
     return s;
   }
 

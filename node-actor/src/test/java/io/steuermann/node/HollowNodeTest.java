@@ -206,15 +206,19 @@ class HollowNodeTest {
   void readinessWaitsForTheProbesInitialDelay() throws Exception {
     NodeAgents agents = hollow("hollow-nodes = 1, name-prefix = \"ready-\", heartbeat-interval = 1s");
     agents.whenAllRegistered().toCompletableFuture().get(15, TimeUnit.SECONDS);
-    create(pod("slow-ready", "ready-0001", "Always",
-        ", \"readinessProbe\": {\"initialDelaySeconds\": 2, \"tcpSocket\": {\"port\": 80}}"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      ObjectNode p = cached(Kind.POD, "default", "slow-ready");
-      return p != null && p.path("status").path("phase").asText().equals("Running");
-    });
-    assertEquals("False", PodConditions.get(cached(Kind.POD, "default", "slow-ready").path("status"), "Ready"));
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        PodConditions.get(cached(Kind.POD, "default", "slow-ready").path("status"), "Ready").equals("True"));
+    // hollow pods have the address 127.0.0.1: the probe reaches this socket
+    try (java.net.ServerSocket listening = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      create(pod("slow-ready", "ready-0001", "Always",
+          ", \"readinessProbe\": {\"initialDelaySeconds\": 2, \"periodSeconds\": 1, \"tcpSocket\": {\"port\": "
+              + listening.getLocalPort() + "}}"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        ObjectNode p = cached(Kind.POD, "default", "slow-ready");
+        return p != null && p.path("status").path("phase").asText().equals("Running");
+      });
+      assertEquals("False", PodConditions.get(cached(Kind.POD, "default", "slow-ready").path("status"), "Ready"));
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          PodConditions.get(cached(Kind.POD, "default", "slow-ready").path("status"), "Ready").equals("True"));
+    }
   }
 
   @Test
@@ -254,6 +258,14 @@ class HollowNodeTest {
     assertEquals(1, once.path("containerStatuses").path(0).path("state").path("terminated").path("exitCode").asInt());
     assertEquals(0, once.path("containerStatuses").path(0).path("restartCount").asInt());
     assertEquals("False", PodConditions.get(once, "Ready"));
+    // its ended container stays until the pod is deleted: its log can still be read
+    ObjectNode ended = cached(Kind.POD, "default", "once");
+    ContainerRuntime runtime = agents.runtime("crash-0001").orElseThrow();
+    String log = runtime.logs(new ContainerRuntime.PodRef("default", "once", ended.path("metadata").path("uid").asText()),
+            "web", ContainerRuntime.LogOptions.all())
+        .runWith(Sink.seq(), system).toCompletableFuture().get(10, TimeUnit.SECONDS)
+        .stream().map(org.apache.pekko.util.ByteString::utf8String).reduce("", String::concat);
+    assertTrue(log.startsWith("hollow container web "), log);
   }
 
   @Test

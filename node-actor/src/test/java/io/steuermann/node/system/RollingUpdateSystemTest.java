@@ -27,22 +27,40 @@ import org.junit.jupiter.api.Test;
 class RollingUpdateSystemTest {
   private static final String STRATEGY = """
       , "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}}""";
-  private static final String PROBE = """
-      , "readinessProbe": {"initialDelaySeconds": 1, "tcpSocket": {"port": 80}}""";
+  /** What the readiness probes of the hollow pods (address 127.0.0.1) connect to. */
+  private static java.net.ServerSocket probed;
+  private static String PROBE;
 
   private static SystemCluster cluster;
 
   @BeforeAll
-  static void start() {
+  static void start() throws java.io.IOException {
+    probed = new java.net.ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress());
+    PROBE = """
+        , "readinessProbe": {"initialDelaySeconds": 1, "periodSeconds": 1, "tcpSocket": {"port": %d}}"""
+        .formatted(probed.getLocalPort());
+    // accept and drop the probes' connections, so the accept queue never fills
+    Thread acceptor = new Thread(() -> {
+      while (!probed.isClosed()) {
+        try {
+          probed.accept().close();
+        } catch (java.io.IOException e) {
+          // closed at the end of the tests
+        }
+      }
+    }, "readiness-probe-target");
+    acceptor.setDaemon(true);
+    acceptor.start();
     cluster = SystemCluster.start("rolling-update");
     cluster.hollow("hollow-nodes = 3, name-prefix = \"roll-\", hollow.start-latency = 150ms");
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws java.io.IOException {
     if (cluster != null) {
       cluster.close();
     }
+    probed.close();
   }
 
   private ObjectNode deploy(String namespace, String image) {

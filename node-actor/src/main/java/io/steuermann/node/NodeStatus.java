@@ -1,0 +1,92 @@
+package io.steuermann.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.model.Json;
+import io.steuermann.node.runtime.ContainerRuntime.RuntimeInfo;
+import java.time.Instant;
+
+/** The Node object a node agent registers and the status its heartbeats write. */
+final class NodeStatus {
+  private NodeStatus() {}
+
+  static ObjectNode labels(String nodeName, RuntimeInfo info) {
+    ObjectNode labels = Json.object();
+    labels.put("kubernetes.io/hostname", nodeName);
+    labels.put("kubernetes.io/os", "linux");
+    labels.put("kubernetes.io/arch", info.architecture());
+    if (info.simulated()) {
+      labels.put("steuermann.io/hollow", "true");
+    }
+    return labels;
+  }
+
+  /** A new Node object: labels, an empty spec, a first status. */
+  static ObjectNode node(String nodeName, RuntimeInfo info, Instant now) {
+    ObjectNode node = Json.object();
+    node.put("apiVersion", "v1");
+    node.put("kind", "Node");
+    ObjectNode meta = node.putObject("metadata");
+    meta.put("name", nodeName);
+    meta.set("labels", labels(nodeName, info));
+    node.putObject("spec");
+    node.set("status", status(nodeName, info, null, now));
+    return node;
+  }
+
+  /**
+   * The node's status now: capacity, conditions with a fresh heartbeat (transition times kept
+   * from {@code stored}, the Node as last seen, if any), addresses, node info.
+   */
+  static ObjectNode status(String nodeName, RuntimeInfo info, ObjectNode stored, Instant instant) {
+    String now = PodRun.time(instant);
+    ObjectNode status = Json.object();
+    ObjectNode capacity = status.putObject("capacity");
+    info.capacity().forEach(capacity::put);
+    status.set("allocatable", capacity.deepCopy());
+    JsonNode previous = stored == null ? Json.object() : stored.path("status").path("conditions");
+    ArrayNode conditions = status.putArray("conditions");
+    condition(conditions, previous, "MemoryPressure", "False", "KubeletHasSufficientMemory",
+        "kubelet has sufficient memory available", now);
+    condition(conditions, previous, "DiskPressure", "False", "KubeletHasNoDiskPressure",
+        "kubelet has no disk pressure", now);
+    condition(conditions, previous, "PIDPressure", "False", "KubeletHasSufficientPID",
+        "kubelet has sufficient PID available", now);
+    condition(conditions, previous, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now);
+    ArrayNode addresses = status.putArray("addresses");
+    addresses.addObject().put("type", "InternalIP").put("address", info.hostIp());
+    addresses.addObject().put("type", "Hostname").put("address", nodeName);
+    status.putObject("daemonEndpoints").putObject("kubeletEndpoint").put("Port", 0);
+    ObjectNode nodeInfo = status.putObject("nodeInfo");
+    nodeInfo.put("machineID", "");
+    nodeInfo.put("systemUUID", "");
+    nodeInfo.put("bootID", "");
+    nodeInfo.put("kernelVersion", info.kernelVersion());
+    nodeInfo.put("osImage", info.osImage());
+    nodeInfo.put("containerRuntimeVersion", info.version());
+    nodeInfo.put("kubeletVersion", NodeAgent.KUBELET_VERSION);
+    nodeInfo.put("kubeProxyVersion", NodeAgent.KUBELET_VERSION);
+    nodeInfo.put("operatingSystem", "linux");
+    nodeInfo.put("architecture", info.architecture());
+    return status;
+  }
+
+  private static void condition(ArrayNode conditions, JsonNode previous, String type, String value,
+      String reason, String message, String now) {
+    String transition = now;
+    for (JsonNode p : previous) {
+      if (type.equals(p.path("type").asText()) && value.equals(p.path("status").asText())
+          && p.hasNonNull("lastTransitionTime")) {
+        transition = p.path("lastTransitionTime").asText();
+      }
+    }
+    conditions.addObject()
+        .put("type", type)
+        .put("status", value)
+        .put("lastHeartbeatTime", now)
+        .put("lastTransitionTime", transition)
+        .put("reason", reason)
+        .put("message", message);
+  }
+}
