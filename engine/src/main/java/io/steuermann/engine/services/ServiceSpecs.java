@@ -189,11 +189,12 @@ public final class ServiceSpecs {
       JsonNode nodePort = port.path("nodePort");
       if (!nodePort.isMissingNode() && !nodePort.isNull() && nodePort.asInt(-1) != 0) {
         int np = nodePort.isIntegralNumber() ? nodePort.asInt() : -1;
-        if (!"NodePort".equals(type)) {
-          errors.add(FieldError.forbidden(at + ".nodePort", "may not be used when `type` is '" + type + "'"));
-        } else if (np < 1 || np > 65535) {
+        // (for the refused types LoadBalancer and ExternalName only the type is reported)
+        if ("ClusterIP".equals(type)) {
+          errors.add(FieldError.forbidden(at + ".nodePort", "may not be used when `type` is 'ClusterIP'"));
+        } else if ("NodePort".equals(type) && (np < 1 || np > 65535)) {
           errors.add(FieldError.invalid(at + ".nodePort", value(nodePort), "must be between 1 and 65535, inclusive"));
-        } else if (!nodePortKeys.add(np + "/" + protocol)) {
+        } else if ("NodePort".equals(type) && !nodePortKeys.add(np + "/" + protocol)) {
           errors.add(FieldError.duplicate(at + ".nodePort", np));
         }
       }
