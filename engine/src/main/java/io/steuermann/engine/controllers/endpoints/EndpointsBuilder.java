@@ -40,10 +40,6 @@ public final class EndpointsBuilder {
     return selector.isObject() && selector.size() > 0;
   }
 
-  public static boolean matches(JsonNode service, JsonNode pod) {
-    return LabelSelector.fromMap(Meta.stringMap(service.path("spec").path("selector"))).matches(Meta.labels(pod));
-  }
-
   /** The Endpoints object the Service should have, given all pods of its namespace. */
   public static ObjectNode build(ObjectNode service, Collection<ObjectNode> podsInNamespace) {
     ObjectNode endpoints = JSON.objectNode();
@@ -79,8 +75,9 @@ public final class EndpointsBuilder {
     Map<String, ObjectNode> byPorts = new LinkedHashMap<>();
     List<ObjectNode> pods = new ArrayList<>(podsInNamespace);
     pods.sort(Comparator.comparing(Meta::name));
+    LabelSelector selector = LabelSelector.fromMap(Meta.stringMap(spec.path("selector")));
     for (ObjectNode pod : pods) {
-      if (!matches(service, pod) || !eligible(pod)) {
+      if (!eligible(pod) || !selector.matches(Meta.labels(pod))) {
         continue;
       }
       ArrayNode ports = ports(spec, pod);

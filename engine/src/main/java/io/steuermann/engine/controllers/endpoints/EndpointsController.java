@@ -8,6 +8,7 @@ import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.Meta;
 import io.steuermann.engine.model.ObjectKey;
 import io.steuermann.engine.objects.ObjectCommand;
+import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.watch.GoneException;
 import io.steuermann.engine.watch.WatchCache;
 import io.steuermann.engine.watch.WatchEvent;
@@ -103,6 +104,8 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
 
   // the view: what the watch has shown
   private final Map<ObjectKey, ObjectNode> services = new HashMap<>();
+  /** The selectors of the Services with one, by namespace: what a pod change is matched against. */
+  private final Map<String, Map<ObjectKey, LabelSelector>> selectorsByNamespace = new HashMap<>();
   private final Map<String, Map<String, ObjectNode>> podsByNamespace = new HashMap<>();
   private final Map<ObjectKey, ObjectNode> endpoints = new HashMap<>();
   /** Services seen deleted whose Endpoints are still to be deleted, user-managed ones too. */
@@ -181,6 +184,7 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
       watch.shutdown();
     }
     services.clear();
+    selectorsByNamespace.clear();
     podsByNamespace.clear();
     endpoints.clear();
     WatchCache.Snapshot snapshot = cache.list(WatchFilter.everything());
@@ -219,13 +223,13 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
     switch (key.kind()) {
       case POD -> {
         ObjectNode old = remember(key, object);
-        for (ObjectNode service : services.values()) {
-          if (Meta.namespace(service).equals(key.namespace()) && EndpointsBuilder.hasSelector(service)
-              && ((old != null && EndpointsBuilder.matches(service, old))
-                  || (object != null && EndpointsBuilder.matches(service, object)))) {
-            mark(serviceKey(service));
+        Map<String, String> oldLabels = old == null ? null : Meta.labels(old);
+        Map<String, String> newLabels = object == null ? null : Meta.labels(object);
+        selectorsByNamespace.getOrDefault(key.namespace(), Map.of()).forEach((service, selector) -> {
+          if ((oldLabels != null && selector.matches(oldLabels)) || (newLabels != null && selector.matches(newLabels))) {
+            mark(service);
           }
-        }
+        });
       }
       case SERVICE -> {
         remember(key, object);
@@ -259,7 +263,19 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
         }
         yield old;
       }
-      case SERVICE -> object == null ? services.remove(key) : services.put(key, object);
+      case SERVICE -> {
+        Map<ObjectKey, LabelSelector> selectors =
+            selectorsByNamespace.computeIfAbsent(key.namespace(), ns -> new HashMap<>());
+        if (object != null && EndpointsBuilder.hasSelector(object)) {
+          selectors.put(key, LabelSelector.fromMap(Meta.stringMap(object.path("spec").path("selector"))));
+        } else {
+          selectors.remove(key);
+        }
+        if (selectors.isEmpty()) {
+          selectorsByNamespace.remove(key.namespace());
+        }
+        yield object == null ? services.remove(key) : services.put(key, object);
+      }
       case ENDPOINTS -> object == null ? endpoints.remove(key) : endpoints.put(key, object);
       default -> null;
     };
@@ -374,10 +390,6 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
       queueFlush();
     }
     return this;
-  }
-
-  private static ObjectKey serviceKey(ObjectNode service) {
-    return ObjectKey.of(Kind.SERVICE, Meta.namespace(service), Meta.name(service));
   }
 
   private static long version(ObjectNode object) {
