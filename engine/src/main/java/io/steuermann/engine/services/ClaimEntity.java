@@ -13,6 +13,7 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * The claim on one allocatable value (one clusterIP, one nodePort): free, or held by one
@@ -59,20 +60,31 @@ public final class ClaimEntity
 
   /** Registers the entity type with cluster sharding. */
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(TYPE, ctx -> create(ctx.getEntityId())));
+    ClusterSharding.get(system).init(Entity.of(TYPE,
+        ctx -> create(ctx.getEntityId(), JournalPluginConfig.CLAIM_JOURNAL_PLUGIN)));
   }
 
-  public static Behavior<Command> create(String entityId) {
-    return new ClaimEntity(entityId);
+  /** The claim of one value, journaled by {@code journalPluginId} ("" for the default journal). */
+  public static Behavior<Command> create(String entityId, String journalPluginId) {
+    return new ClaimEntity(entityId, journalPluginId);
   }
 
-  private ClaimEntity(String entityId) {
+  private final String journalPluginId;
+
+  private ClaimEntity(String entityId, String journalPluginId) {
     super(PersistenceId.of(TYPE.name(), entityId));
+    this.journalPluginId = journalPluginId;
   }
 
   @Override
   public String journalPluginId() {
-    return JournalPluginConfig.CLAIM_JOURNAL_PLUGIN;
+    return journalPluginId;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // a nodePort may be claimed and released many times over the years: recovery stays short
+    return RetentionCriteria.snapshotEvery(100, 2);
   }
 
   @Override
