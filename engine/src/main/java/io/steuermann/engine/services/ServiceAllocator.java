@@ -240,8 +240,7 @@ public final class ServiceAllocator implements Allocations {
     if (!fillIp && portsToFill.isEmpty()) {
       return CompletableFuture.completedFuture(new Prepared(spec, null));
     }
-    Set<Value> inUse = inUseByCache();
-    inUse.addAll(List.copyOf(claimed));
+    Avoid inUse = new Avoid(claimed);
     CompletionStage<Boolean> chain = CompletableFuture.completedFuture(true);
     if (fillIp) {
       chain = chain.thenCompose(ok -> pickAndClaim(true, holder, inUse, RANDOM_TRIES).thenApply(v -> {
@@ -262,7 +261,7 @@ public final class ServiceAllocator implements Allocations {
               return false;
             }
             claimed.add(v);
-            inUse.add(v);
+            inUse.mine(v);
             port.put("nodePort", (int) v.number());
             return true;
           }));
@@ -274,7 +273,7 @@ public final class ServiceAllocator implements Allocations {
   }
 
   /** Tries random free-looking candidates; null when none could be claimed. */
-  private CompletionStage<Value> pickAndClaim(boolean ip, Holder holder, Set<Value> inUse, int triesLeft) {
+  private CompletionStage<Value> pickAndClaim(boolean ip, Holder holder, Avoid inUse, int triesLeft) {
     if (triesLeft == 0) {
       return CompletableFuture.completedFuture(null);
     }
@@ -286,13 +285,13 @@ public final class ServiceAllocator implements Allocations {
       if (granted) {
         return CompletableFuture.completedFuture(candidate);
       }
-      inUse.add(candidate);
+      inUse.taken(candidate);
       return pickAndClaim(ip, holder, inUse, triesLeft - 1);
     });
   }
 
   /** A random value of the range not known to be in use; null when the cache shows all in use. */
-  private Value candidate(boolean ip, Set<Value> inUse) {
+  private Value candidate(boolean ip, Avoid inUse) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     if (ip) {
       for (int i = 0; i < 1000; i++) {
@@ -356,12 +355,39 @@ public final class ServiceAllocator implements Allocations {
     return CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new));
   }
 
-  private Set<Value> inUseByCache() {
-    Set<Value> inUse = new HashSet<>();
-    for (ObjectNode service : cachedServices.get()) {
-      inUse.addAll(values(service.path("spec")));
+  /**
+   * The values a pick should avoid: those this write holds or found taken and, once a random
+   * pick has hit a taken value (the range is getting busy), all the local watch cache shows in
+   * use. Reading the cache is a pass over every Service, so the common case of a first pick
+   * that is free does without it.
+   */
+  private final class Avoid {
+    private final Set<Value> known = new HashSet<>();
+    private Set<Value> cached;
+
+    Avoid(List<Value> claimed) {
+      known.addAll(List.copyOf(claimed));
     }
-    return inUse;
+
+    /** Claimed by this write: not for its next port. */
+    void mine(Value v) {
+      known.add(v);
+    }
+
+    /** Found held by another Service. */
+    void taken(Value v) {
+      known.add(v);
+      if (cached == null) {
+        cached = new HashSet<>();
+        for (ObjectNode service : cachedServices.get()) {
+          cached.addAll(values(service.path("spec")));
+        }
+      }
+    }
+
+    boolean contains(Value v) {
+      return known.contains(v) || (cached != null && cached.contains(v));
+    }
   }
 
   private CompletionStage<Result> ask(Value v, Function<ActorRef<Result>, ClaimEntity.Command> command) {
