@@ -234,42 +234,54 @@ public final class ServiceAllocator implements Allocations {
     return chain;
   }
 
-  /** Picks and claims what is missing: the clusterIP and the unset nodePorts. */
+  /**
+   * Picks and claims what is missing: the clusterIP, and meanwhile the unset nodePorts one
+   * after the other (so two ports of one Service never pick the same value, which the claim
+   * entity would grant twice to the same uid). The spec is filled in once both are done.
+   */
   private CompletionStage<Prepared> fill(ObjectNode spec, boolean fillIp, List<ObjectNode> portsToFill, Holder holder,
       List<Value> claimed) {
     if (!fillIp && portsToFill.isEmpty()) {
       return CompletableFuture.completedFuture(new Prepared(spec, null));
     }
-    Avoid inUse = new Avoid(claimed);
-    CompletionStage<Boolean> chain = CompletableFuture.completedFuture(true);
-    if (fillIp) {
-      chain = chain.thenCompose(ok -> pickAndClaim(true, holder, inUse, RANDOM_TRIES).thenApply(v -> {
-        if (v == null) {
-          return false;
-        }
-        claimed.add(v);
-        spec.put("clusterIP", v.text());
-        ArrayNode ips = spec.putArray("clusterIPs");
-        ips.add(v.text());
-        return true;
-      }));
-    }
-    for (ObjectNode port : portsToFill) {
-      chain = chain.thenCompose(ok -> !ok ? CompletableFuture.completedFuture(false)
-          : pickAndClaim(false, holder, inUse, RANDOM_TRIES).thenApply(v -> {
+    CompletableFuture<Value> ip = !fillIp ? CompletableFuture.completedFuture(null)
+        : pickAndClaim(true, holder, new Avoid(List.of()), RANDOM_TRIES).toCompletableFuture()
+            .thenApply(v -> {
+              if (v != null) {
+                claimed.add(v);
+              }
+              return v;
+            });
+    Avoid portsInUse = new Avoid(claimed);
+    CompletionStage<List<Value>> ports = CompletableFuture.completedFuture(new ArrayList<>());
+    for (int i = 0; i < portsToFill.size(); i++) {
+      ports = ports.thenCompose(got -> got == null ? CompletableFuture.completedFuture(null)
+          : pickAndClaim(false, holder, portsInUse, RANDOM_TRIES).thenApply(v -> {
             if (v == null) {
-              return false;
+              return null;
             }
             claimed.add(v);
-            inUse.mine(v);
-            port.put("nodePort", (int) v.number());
-            return true;
+            portsInUse.mine(v);
+            got.add(v);
+            return got;
           }));
     }
-    return chain.thenApply(ok -> ok ? new Prepared(spec, null)
-        : new Prepared(null, ApiStatus.internal(fillIp && spec.path("clusterIP").asText("").isEmpty()
-            ? "failed to allocate a serviceIP: range is full"
-            : "failed to allocate a nodePort: range is full")));
+    return ip.thenCombine(ports, (gotIp, gotPorts) -> {
+      if (fillIp && gotIp == null) {
+        return new Prepared(null, ApiStatus.internal("failed to allocate a serviceIP: range is full"));
+      }
+      if (gotPorts == null) {
+        return new Prepared(null, ApiStatus.internal("failed to allocate a nodePort: range is full"));
+      }
+      if (gotIp != null) {
+        spec.put("clusterIP", gotIp.text());
+        spec.putArray("clusterIPs").add(gotIp.text());
+      }
+      for (int i = 0; i < gotPorts.size(); i++) {
+        portsToFill.get(i).put("nodePort", (int) gotPorts.get(i).number());
+      }
+      return new Prepared(spec, null);
+    });
   }
 
   /** Tries random free-looking candidates; null when none could be claimed. */

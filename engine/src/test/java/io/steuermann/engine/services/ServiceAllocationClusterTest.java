@@ -33,7 +33,10 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Allocation across the members of one cluster: two actor systems, each with its own engine
@@ -42,6 +45,7 @@ import org.junit.jupiter.api.Test;
  * asking for the same nodePort through different members exactly one succeeds: the claim entity
  * of a value lives on one member, whichever member asks.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ServiceAllocationClusterTest {
   private static final Pattern URL = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(\\?.*)?$");
   private static String adminUrl;
@@ -127,6 +131,7 @@ class ServiceAllocationClusterTest {
   }
 
   @Test
+  @Order(2)
   void createsThroughBothMembersAtOnceGetDistinctValues() {
     List<CompletableFuture<ObjectCommand.Reply>> creates = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
@@ -142,7 +147,9 @@ class ServiceAllocationClusterTest {
     assertEquals(40, ips.size());
   }
 
+  /** First: the ports it asks for by number must not have been picked at random before. */
   @Test
+  @Order(1)
   void ofTwoCreatesAskingForOneNodePortThroughDifferentMembersOneWins() {
     for (int round = 0; round < 10; round++) {
       int port = 31000 + round;

@@ -70,6 +70,27 @@ class ServiceAllocationTest {
     }
   }
 
+  /**
+   * A nodePort no Service holds now: tests that ask for a port by number must not meet one the
+   * random allocation of an earlier test happened to pick.
+   */
+  static int freePort(TestEngine engine) {
+    engine.engine.consistentRead(java.time.Duration.ofSeconds(10)).toCompletableFuture().join();
+    Set<Integer> used = new HashSet<>();
+    for (ObjectNode svc : engine.engine.cache().list(io.steuermann.engine.watch.WatchFilter.of(Kind.SERVICE, "")).items()) {
+      svc.path("spec").path("ports").forEach(p -> used.add(p.path("nodePort").asInt()));
+    }
+    int port = 32767;
+    while (used.contains(port) || RESERVED.contains(port)) {
+      port--;
+    }
+    RESERVED.add(port);
+    return port;
+  }
+
+  /** Ports handed out by {@link #freePort} (a test may free and ask for one again). */
+  private static final Set<Integer> RESERVED = new HashSet<>();
+
   static ObjectKey key(String name) {
     return ObjectKey.of(Kind.SERVICE, "default", name);
   }
@@ -128,8 +149,9 @@ class ServiceAllocationTest {
 
   @Test
   void valuesOutOfRangeOrTakenAreRefusedWith422AndNothingIsStoredOrJournaled() {
+    int port = freePort(engine);
     ObjectNode holder = done(create(engine, service("holder", "{\"clusterIP\":\"127.64.9.9\",\"type\":\"NodePort\","
-        + "\"ports\":[{\"port\":80,\"nodePort\":30999}]}")));
+        + "\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
     long before = Meta.parseResourceVersion(Meta.resourceVersion(holder));
 
     ApiStatus outOfRange = refused(create(engine, service("far", "{\"clusterIP\":\"10.0.0.1\",\"ports\":[{\"port\":80}]}")));
@@ -144,8 +166,8 @@ class ServiceAllocationTest {
         + "allocate IP 127.64.9.9: provided IP is already allocated", ipTaken.message());
 
     ApiStatus portTaken = refused(create(engine, service("same-port",
-        "{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":30999}]}")));
-    assertEquals("Service \"same-port\" is invalid: spec.ports[0].nodePort: Invalid value: 30999: "
+        "{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
+    assertEquals("Service \"same-port\" is invalid: spec.ports[0].nodePort: Invalid value: " + port + ": "
         + "provided port is already allocated", portTaken.message());
     assertEquals("spec.ports[0].nodePort", portTaken.details().causes().get(0).field());
 
@@ -156,7 +178,7 @@ class ServiceAllocationTest {
 
     // a free IP with a taken port: the IP is not left claimed
     ApiStatus mixed = refused(create(engine, service("mixed", "{\"clusterIP\":\"127.64.9.10\",\"type\":\"NodePort\","
-        + "\"ports\":[{\"port\":80,\"nodePort\":30999}]}")));
+        + "\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
     assertEquals(422, mixed.code());
 
     for (String name : List.of("far", "same-ip", "same-port", "low-port", "mixed")) {
@@ -169,31 +191,34 @@ class ServiceAllocationTest {
 
   @Test
   void deletingAServiceReleasesItsValuesForReuse() {
+    int port = freePort(engine);
     done(create(engine, service("first", "{\"clusterIP\":\"127.64.7.7\",\"type\":\"NodePort\","
-        + "\"ports\":[{\"port\":80,\"nodePort\":31777}]}")));
+        + "\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
     refused(create(engine, service("second", "{\"clusterIP\":\"127.64.7.7\",\"type\":\"NodePort\","
-        + "\"ports\":[{\"port\":80,\"nodePort\":31777}]}")));
+        + "\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
     done(engine.delete(key("first"), null));
     ObjectNode second = done(create(engine, service("second", "{\"clusterIP\":\"127.64.7.7\",\"type\":\"NodePort\","
-        + "\"ports\":[{\"port\":80,\"nodePort\":31777}]}")));
+        + "\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
     assertEquals("127.64.7.7", second.path("spec").path("clusterIP").asText());
   }
 
   @Test
   void typeChangesAllocateAndReleaseNodePorts() {
-    ObjectNode svc = done(create(engine, service("switch", "{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":31555}]}")));
+    int first = freePort(engine);
+    int second = freePort(engine);
+    ObjectNode svc = done(create(engine, service("switch", "{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":" + first + "}]}")));
     String ip = svc.path("spec").path("clusterIP").asText();
     ObjectNode clusterIp = done(engine.engine.store().patch(key("switch"), PatchType.MERGE,
         json("{\"spec\":{\"type\":\"ClusterIP\"}}"), Part.MAIN).toCompletableFuture().join());
     assertTrue(!clusterIp.path("spec").path("ports").get(0).has("nodePort"), clusterIp::toString);
     assertEquals(ip, clusterIp.path("spec").path("clusterIP").asText(), "the clusterIP is kept");
     // the port is free again
-    done(create(engine, service("taker", "{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":31555}]}")));
+    done(create(engine, service("taker", "{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":" + first + "}]}")));
 
     ObjectNode nodePort = done(engine.engine.store().patch(key("switch"), PatchType.MERGE,
         json("{\"spec\":{\"type\":\"NodePort\"}}"), Part.MAIN).toCompletableFuture().join());
     int allocated = nodePort.path("spec").path("ports").get(0).path("nodePort").asInt();
-    assertTrue(allocated >= 30000 && allocated <= 32767 && allocated != 31555, nodePort::toString);
+    assertTrue(allocated >= 30000 && allocated <= 32767 && allocated != first, nodePort::toString);
 
     // a replace that leaves the allocated values out keeps them (kubectl replace of the manifest)
     ObjectNode replaced = done(engine.engine.store().replace(key("switch"), json(service("switch",
@@ -203,11 +228,11 @@ class ServiceAllocationTest {
 
     // changing a nodePort on update releases the old one
     done(engine.engine.store().patch(key("switch"), PatchType.JSON,
-        array("[{\"op\":\"replace\",\"path\":\"/spec/ports/0/nodePort\",\"value\":31556}]"), Part.MAIN)
+        array("[{\"op\":\"replace\",\"path\":\"/spec/ports/0/nodePort\",\"value\":" + second + "}]"), Part.MAIN)
         .toCompletableFuture().join());
     done(create(engine, service("taker-2", "{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":" + allocated + "}]}")));
     ApiStatus clash = refused(engine.engine.store().patch(key("taker-2"), PatchType.JSON,
-        array("[{\"op\":\"replace\",\"path\":\"/spec/ports/0/nodePort\",\"value\":31556}]"), Part.MAIN)
+        array("[{\"op\":\"replace\",\"path\":\"/spec/ports/0/nodePort\",\"value\":" + second + "}]"), Part.MAIN)
         .toCompletableFuture().join());
     assertEquals(422, clash.code());
     assertEquals("spec.ports[0].nodePort", clash.details().causes().get(0).field());
