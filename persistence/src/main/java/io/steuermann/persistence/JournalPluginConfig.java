@@ -41,7 +41,7 @@ public final class JournalPluginConfig {
     // Service address claims (clusterIPs, nodePorts) are event-sourced too, but in a table of
     // their own: their writes must not take orderings of event_journal, which are the objects'
     // resourceVersions, and the change feed need not skip them.
-    Config claims = plugin(s, profile, 2)
+    Config claims = plugin(s, profile, 4)
         .withValue("tables.event_journal.tableName", ConfigValueFactory.fromAnyRef(CLAIM_JOURNAL_TABLE))
         .withValue("tables.event_tag.tableName", ConfigValueFactory.fromAnyRef(CLAIM_TAG_TABLE))
         .withFallback(ConfigFactory.defaultReference().getConfig("jdbc-journal"));
