@@ -40,7 +40,8 @@ public final class JournalPluginConfig {
         .withValue("parallelism", ConfigValueFactory.fromAnyRef(4));
     // Service address claims (clusterIPs, nodePorts) are event-sourced too, but in a table of
     // their own: their writes must not take orderings of event_journal, which are the objects'
-    // resourceVersions, and the change feed need not skip them.
+    // resourceVersions, and the change feed need not skip them. Each claim of a new value starts
+    // an entity (recovery reads) and writes: with 2 connections claims queued for them.
     Config claims = plugin(s, profile, 4)
         .withValue("tables.event_journal.tableName", ConfigValueFactory.fromAnyRef(CLAIM_JOURNAL_TABLE))
         .withValue("tables.event_tag.tableName", ConfigValueFactory.fromAnyRef(CLAIM_TAG_TABLE))
