@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -46,6 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class ServiceAllocator implements Allocations {
   private static final Logger log = LoggerFactory.getLogger(ServiceAllocator.class);
   private static final int RANDOM_TRIES = 32;
+  private static final Duration HINT_AGE = Duration.ofMillis(500);
 
   /** A value: a clusterIP or a nodePort, and its claim entity's id. */
   record Value(boolean ip, long number) {
@@ -289,7 +291,10 @@ public final class ServiceAllocator implements Allocations {
     if (triesLeft == 0) {
       return CompletableFuture.completedFuture(null);
     }
-    Value candidate = candidate(ip, inUse);
+    // the cache's view is only a hint (it may lag a release): when it leaves nothing, the values
+    // not yet found taken by a claim are tried too
+    Value picked = candidate(ip, inUse, true);
+    Value candidate = picked != null ? picked : candidate(ip, inUse, false);
     if (candidate == null) {
       return CompletableFuture.completedFuture(null);
     }
@@ -303,12 +308,12 @@ public final class ServiceAllocator implements Allocations {
   }
 
   /** A random value of the range not known to be in use; null when the cache shows all in use. */
-  private Value candidate(boolean ip, Avoid inUse) {
+  private Value candidate(boolean ip, Avoid inUse, boolean withHint) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     if (ip) {
       for (int i = 0; i < 1000; i++) {
         Value v = new Value(true, ranges.network() + random.nextLong(ranges.size()));
-        if (ranges.pickable(v.number()) && !inUse.contains(v)) {
+        if (ranges.pickable(v.number()) && !inUse.contains(v, withHint)) {
           return v;
         }
       }
@@ -319,7 +324,7 @@ public final class ServiceAllocator implements Allocations {
     // a random start, then onwards: finds the last free port of a nearly full range too
     for (int i = 0; i < size; i++) {
       Value v = new Value(false, ranges.firstPort() + (start + i) % size);
-      if (!inUse.contains(v)) {
+      if (!inUse.contains(v, withHint)) {
         return v;
       }
     }
@@ -367,11 +372,36 @@ public final class ServiceAllocator implements Allocations {
     return CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new));
   }
 
+  /** The values in use as the watch cache showed them, and when (System.nanoTime). */
+  private record InUse(long atNanos, Set<Value> values) {}
+
+  private final AtomicReference<InUse> inUse = new AtomicReference<>(new InUse(Long.MIN_VALUE, Set.of()));
+
+  /**
+   * The values the local watch cache shows in use, at most {@link #HINT_AGE} old: a hint for
+   * picking (the claim entities decide), so concurrent creates in a busy range share one pass
+   * over all Services instead of making one each.
+   */
+  private Set<Value> inUseHint() {
+    InUse last = inUse.get();
+    long now = System.nanoTime();
+    if (now - last.atNanos() < HINT_AGE.toNanos()) {
+      return last.values();
+    }
+    Set<Value> values = new HashSet<>();
+    for (ObjectNode service : cachedServices.get()) {
+      values.addAll(values(service.path("spec")));
+    }
+    Set<Value> fresh = Set.copyOf(values);
+    inUse.set(new InUse(now, fresh));
+    return fresh;
+  }
+
   /**
    * The values a pick should avoid: those this write holds or found taken and, once a random
    * pick has hit a taken value (the range is getting busy), all the local watch cache shows in
-   * use. Reading the cache is a pass over every Service, so the common case of a first pick
-   * that is free does without it.
+   * use (a hint, at most half a second old: {@link #inUseHint}). Reading the cache is a pass
+   * over every Service, so the common case of a first pick that is free does without it.
    */
   private final class Avoid {
     private final Set<Value> known = new HashSet<>();
@@ -390,15 +420,13 @@ public final class ServiceAllocator implements Allocations {
     void taken(Value v) {
       known.add(v);
       if (cached == null) {
-        cached = new HashSet<>();
-        for (ObjectNode service : cachedServices.get()) {
-          cached.addAll(values(service.path("spec")));
-        }
+        cached = inUseHint();
       }
     }
 
-    boolean contains(Value v) {
-      return known.contains(v) || (cached != null && cached.contains(v));
+    /** Whether to pass over {@code v}: known taken, or (with the hint) shown in use by the cache. */
+    boolean contains(Value v, boolean withHint) {
+      return known.contains(v) || (withHint && cached != null && cached.contains(v));
     }
   }
 
