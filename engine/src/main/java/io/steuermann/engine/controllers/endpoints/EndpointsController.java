@@ -381,6 +381,10 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
         // already gone
         endpoints.remove(endpointsKey);
         deletedServices.remove(serviceKey);
+      } else if (written.op() == Op.CREATE && written.reply() instanceof ObjectCommand.Refused refused
+          && (refused.status().code() == 403 || refused.status().code() == 404)) {
+        // the namespace is terminating or gone: its Services go too, and the resync looks again
+        log.debug("Endpoints {}: not created ({}); the namespace is going", endpointsKey, refused.status().message());
       } else {
         log.debug("Endpoints {}: write not done ({}); retrying", endpointsKey, why);
         timers.startSingleTimer(new Retry(serviceKey), settings.retryDelay());
