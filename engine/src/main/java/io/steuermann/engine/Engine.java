@@ -94,7 +94,8 @@ public final class Engine {
         feed::wakeUp, this::acknowledge, Clock.systemUTC(),
         controllerSettings.getBoolean("enabled")
             ? io.steuermann.engine.controllers.Controllers.perObject(() -> this.controllers)
-            : io.steuermann.engine.objects.ObjectControllers.none());
+            : io.steuermann.engine.objects.ObjectControllers.none(),
+        serviceAllocator(system, cache, askTimeout));
     ObjectEntity.init(system, services);
     this.singletons = controllerSettings.getBoolean("enabled")
         ? io.steuermann.engine.controllers.Singletons.start(system, controllers)
@@ -115,6 +116,18 @@ public final class Engine {
             ready.complete(cache.resourceVersion());
           }
         });
+  }
+
+  /** Service clusterIPs and nodePorts: claim entities, asked before a Service is written. */
+  private static io.steuermann.engine.services.ServiceAllocator serviceAllocator(
+      ActorSystem<?> system, WatchCache cache, Duration askTimeout) {
+    io.steuermann.engine.services.ClaimEntity.init(system);
+    return new io.steuermann.engine.services.ServiceAllocator(
+        org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system),
+        io.steuermann.engine.services.ServiceRanges.fromConfig(system.settings().config()),
+        cache::get,
+        () -> cache.list(io.steuermann.engine.watch.WatchFilter.of(Kind.SERVICE, "")).items(),
+        Clock.systemUTC(), askTimeout);
   }
 
   public ObjectStore store() {

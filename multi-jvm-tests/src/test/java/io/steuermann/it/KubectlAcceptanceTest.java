@@ -65,10 +65,18 @@ class KubectlAcceptanceTest {
         selector: {app: web}
         ports: [{port: 80, targetPort: 8080}]
       ---
+      # Endpoints written by hand belong to a Service without a selector: those of a Service
+      # with one are the endpoints controller's (it may well have created them already)
+      apiVersion: v1
+      kind: Service
+      metadata: {name: manual, namespace: accept}
+      spec:
+        ports: [{port: 80}]
+      ---
       apiVersion: v1
       kind: Endpoints
-      metadata: {name: svc, namespace: accept}
-      subsets: []
+      metadata: {name: manual, namespace: accept}
+      subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{port: 8080}]}]
       ---
       apiVersion: v1
       kind: Node
@@ -110,7 +118,7 @@ class KubectlAcceptanceTest {
     Result created = kubectl("create", "-f", manifest.toString());
     assertEquals(0, created.exit, created.output);
     for (String line : List.of("namespace/accept created", "pod/p1 created", "deployment.apps/web created",
-        "replicaset.apps/rs created", "service/svc created", "endpoints/svc created",
+        "replicaset.apps/rs created", "service/svc created", "service/manual created", "endpoints/manual created",
         "node/node-accept created", "event/ev1 created")) {
       assertTrue(created.output.contains(line), "missing '" + line + "' in:\n" + created.output);
     }

@@ -15,6 +15,12 @@ import java.util.Map;
  */
 public final class JournalPluginConfig {
 
+  /** The journal plugin id of claim entities (see {@link #CLAIM_JOURNAL_TABLE}). */
+  public static final String CLAIM_JOURNAL_PLUGIN = "steuermann-claim-journal";
+  /** A second journal table, same shape as event_journal, for allocation claims. */
+  public static final String CLAIM_JOURNAL_TABLE = "claim_journal";
+  static final String CLAIM_TAG_TABLE = "claim_tag";
+
   private JournalPluginConfig() {}
 
   public static Config forStore(StoreSettings s) {
@@ -32,6 +38,14 @@ public final class JournalPluginConfig {
         .withValue("replayBatchSize", ConfigValueFactory.fromAnyRef(500))
         // Concurrent batch inserts beyond the connection count would only wait in slick's queue.
         .withValue("parallelism", ConfigValueFactory.fromAnyRef(4));
+    // Service address claims (clusterIPs, nodePorts) are event-sourced too, but in a table of
+    // their own: their writes must not take orderings of event_journal, which are the objects'
+    // resourceVersions, and the change feed need not skip them. Each claim of a new value starts
+    // an entity (recovery reads) and writes: with 2 connections claims queued for them.
+    Config claims = plugin(s, profile, 4)
+        .withValue("tables.event_journal.tableName", ConfigValueFactory.fromAnyRef(CLAIM_JOURNAL_TABLE))
+        .withValue("tables.event_tag.tableName", ConfigValueFactory.fromAnyRef(CLAIM_TAG_TABLE))
+        .withFallback(ConfigFactory.defaultReference().getConfig("jdbc-journal"));
     Config snapshots = plugin(s, profile, 2);
     Config readJournal = plugin(s, profile, 2);
     return ConfigFactory.parseMap(Map.of(
@@ -39,6 +53,7 @@ public final class JournalPluginConfig {
             "pekko.persistence.snapshot-store.plugin", "jdbc-snapshot-store"))
         .withValue("jdbc-journal", journal.root())
         .withValue("jdbc-snapshot-store", snapshots.root())
+        .withValue(CLAIM_JOURNAL_PLUGIN, claims.root())
         // Only for by-persistence-id queries (tools, tests); it must not share a pool it closes.
         .withValue("jdbc-read-journal", readJournal.root());
   }

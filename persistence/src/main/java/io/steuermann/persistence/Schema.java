@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates the tables of pekko-persistence-jdbc's 1.x schema (journal, tags, snapshots) when they
  * are missing. The statements follow the plugin's shipped DDL (schema/h2, schema/postgres) with
- * IF NOT EXISTS everywhere; durable_state is left out because nothing uses it.
+ * IF NOT EXISTS everywhere; durable_state is left out because nothing uses it. The claim_journal
+ * and claim_tag tables have the journal's shape: the journal of allocation claims
+ * ({@link JournalPluginConfig#CLAIM_JOURNAL_PLUGIN}).
  */
 public final class Schema {
 
@@ -46,6 +48,32 @@ public final class Schema {
         PRIMARY KEY("event_id", "tag"),
         CONSTRAINT "fk_event_journal" FOREIGN KEY("event_id")
           REFERENCES PUBLIC."event_journal"("ordering") ON DELETE CASCADE)""",
+      """
+      CREATE TABLE IF NOT EXISTS PUBLIC."claim_journal" (
+        "ordering" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,
+        "deleted" BOOLEAN DEFAULT false NOT NULL,
+        "persistence_id" VARCHAR(255) NOT NULL,
+        "sequence_number" BIGINT NOT NULL,
+        "writer" VARCHAR NOT NULL,
+        "write_timestamp" BIGINT NOT NULL,
+        "adapter_manifest" VARCHAR NOT NULL,
+        "event_payload" VARBINARY NOT NULL,
+        "event_ser_id" INTEGER NOT NULL,
+        "event_ser_manifest" VARCHAR NOT NULL,
+        "meta_payload" VARBINARY,
+        "meta_ser_id" INTEGER,
+        "meta_ser_manifest" VARCHAR,
+        PRIMARY KEY("persistence_id","sequence_number"))""",
+      """
+      CREATE UNIQUE INDEX IF NOT EXISTS "claim_journal_ordering_idx"
+        ON PUBLIC."claim_journal" ("ordering")""",
+      """
+      CREATE TABLE IF NOT EXISTS PUBLIC."claim_tag" (
+        "event_id" BIGINT NOT NULL,
+        "tag" VARCHAR NOT NULL,
+        PRIMARY KEY("event_id", "tag"),
+        CONSTRAINT "fk_claim_journal" FOREIGN KEY("event_id")
+          REFERENCES PUBLIC."claim_journal"("ordering") ON DELETE CASCADE)""",
       """
       CREATE TABLE IF NOT EXISTS PUBLIC."snapshot" (
         "persistence_id" VARCHAR(255) NOT NULL,
@@ -86,6 +114,32 @@ public final class Schema {
         PRIMARY KEY(event_id, tag),
         CONSTRAINT fk_event_journal FOREIGN KEY(event_id)
           REFERENCES public.event_journal(ordering) ON DELETE CASCADE)""",
+      """
+      CREATE TABLE IF NOT EXISTS public.claim_journal (
+        ordering BIGSERIAL,
+        persistence_id VARCHAR(255) NOT NULL,
+        sequence_number BIGINT NOT NULL,
+        deleted BOOLEAN DEFAULT FALSE NOT NULL,
+        writer VARCHAR(255) NOT NULL,
+        write_timestamp BIGINT,
+        adapter_manifest VARCHAR(255),
+        event_ser_id INTEGER NOT NULL,
+        event_ser_manifest VARCHAR(255) NOT NULL,
+        event_payload BYTEA NOT NULL,
+        meta_ser_id INTEGER,
+        meta_ser_manifest VARCHAR(255),
+        meta_payload BYTEA,
+        PRIMARY KEY(persistence_id, sequence_number))""",
+      """
+      CREATE UNIQUE INDEX IF NOT EXISTS claim_journal_ordering_idx
+        ON public.claim_journal(ordering)""",
+      """
+      CREATE TABLE IF NOT EXISTS public.claim_tag (
+        event_id BIGINT,
+        tag VARCHAR(256),
+        PRIMARY KEY(event_id, tag),
+        CONSTRAINT fk_claim_journal FOREIGN KEY(event_id)
+          REFERENCES public.claim_journal(ordering) ON DELETE CASCADE)""",
       """
       CREATE TABLE IF NOT EXISTS public.snapshot (
         persistence_id VARCHAR(255) NOT NULL,

@@ -1,5 +1,6 @@
 package io.steuermann.engine.controllers;
 
+import io.steuermann.engine.controllers.endpoints.EndpointsController;
 import io.steuermann.engine.controllers.gc.GarbageCollector;
 import io.steuermann.engine.controllers.nodes.NodeLifecycleController;
 import io.steuermann.engine.controllers.scheduler.Scheduler;
@@ -13,7 +14,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 /**
  * The cluster-wide controllers, each exactly once in the cluster (a cluster singleton that
  * moves to another member when its member leaves or is downed): the scheduler, the node
- * lifecycle controller, the garbage collector, and the waker of the per-object controllers.
+ * lifecycle controller, the garbage collector, the endpoints controller, and the waker of the
+ * per-object controllers.
  * A controller that fails is restarted.
  */
 public final class Singletons {
@@ -21,7 +23,8 @@ public final class Singletons {
   public record Refs(ActorRef<Scheduler.Command> scheduler,
       ActorRef<NodeLifecycleController.Command> nodeLifecycle,
       ActorRef<GarbageCollector.Command> garbageCollector,
-      ActorRef<ControllerWaker.Tick> waker) {}
+      ActorRef<ControllerWaker.Tick> waker,
+      ActorRef<EndpointsController.Command> endpoints) {}
 
   private Singletons() {}
 
@@ -38,6 +41,9 @@ public final class Singletons {
             "garbage-collector")),
         singleton.init(SingletonActor.of(
             Behaviors.supervise(ControllerWaker.create(ctx)).onFailure(SupervisorStrategy.restart()),
-            "controller-waker")));
+            "controller-waker")),
+        singleton.init(SingletonActor.of(
+            Behaviors.supervise(EndpointsController.create(ctx)).onFailure(SupervisorStrategy.restart()),
+            "endpoints-controller")));
   }
 }

@@ -101,20 +101,7 @@ final class Defaults {
   }
 
   private static void service(ObjectNode svc) {
-    ObjectNode spec = spec(svc);
-    putIfAbsent(spec, "type", "ClusterIP");
-    putIfAbsent(spec, "sessionAffinity", "None");
-    JsonNode ports = spec.get("ports");
-    if (ports instanceof ArrayNode array) {
-      for (JsonNode p : array) {
-        if (p instanceof ObjectNode port) {
-          putIfAbsent(port, "protocol", "TCP");
-          if (!port.has("targetPort") && port.has("port")) {
-            port.set("targetPort", port.get("port"));
-          }
-        }
-      }
-    }
+    io.steuermann.engine.services.ServiceSpecs.applyDefaults(spec(svc));
     obj(obj(svc, "status"), "loadBalancer");
   }
 

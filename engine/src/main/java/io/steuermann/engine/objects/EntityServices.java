@@ -9,14 +9,20 @@ import java.util.function.LongConsumer;
  * event it wrote (that ordering is the object's resourceVersion), whom to tell that it wrote
  * (so the change feed polls at once instead of at its next interval), whom to tell the
  * resourceVersion it acknowledged (so reads on this node can wait for their own writes), the
- * clock for timestamps, and the controllers that act for objects of some kinds.
+ * clock for timestamps, the controllers that act for objects of some kinds, and the
+ * allocations of values that must be unique across objects (Service clusterIPs, nodePorts).
  */
 public record EntityServices(
     VersionSource versions, Runnable written, LongConsumer acknowledged, Clock clock,
-    ObjectControllers controllers) {
+    ObjectControllers controllers, Allocations allocations) {
 
   public EntityServices(VersionSource versions, Runnable written, LongConsumer acknowledged, Clock clock) {
     this(versions, written, acknowledged, clock, ObjectControllers.none());
+  }
+
+  public EntityServices(VersionSource versions, Runnable written, LongConsumer acknowledged, Clock clock,
+      ObjectControllers controllers) {
+    this(versions, written, acknowledged, clock, controllers, Allocations.none());
   }
 
   /** Finds the journal ordering of one event of one persistence id. */

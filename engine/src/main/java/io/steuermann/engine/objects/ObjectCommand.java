@@ -69,6 +69,12 @@ public sealed interface ObjectCommand extends CborSerializable {
    */
   record VersionLookupFailed(long sequenceNr, String error) implements ObjectCommand {}
 
+  /**
+   * Internal: the {@link Allocations} of a write are prepared: {@code object} is what to write,
+   * or {@code refusal} says why not.
+   */
+  record AllocationsPrepared(long token, ObjectNode object, ApiStatus refusal) implements ObjectCommand {}
+
   /** The answer to every user command. */
   sealed interface Reply extends CborSerializable {}
 

@@ -6,6 +6,7 @@ import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.Meta;
 import io.steuermann.engine.model.ObjectKey;
+import io.steuermann.engine.objects.ObjectCommand.AllocationsPrepared;
 import io.steuermann.engine.objects.ObjectCommand.Bind;
 import io.steuermann.engine.objects.ObjectCommand.Create;
 import io.steuermann.engine.objects.ObjectCommand.Delete;
@@ -27,6 +28,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -94,12 +97,17 @@ public final class ObjectEntity
   /** A write whose resourceVersion is being looked up; its reply waits for it. */
   private record Pending(long sequenceNr, ActorRef<Reply> replyTo, ObjectNode object, boolean created) {}
 
+  /** A write waiting for its {@link Allocations} to be prepared; its reply waits for them. */
+  private record Preparing(long token, ActorRef<Reply> replyTo, boolean created) {}
+
   private final ObjectKey key;
   private final EntityServices services;
   private final ActorContext<ObjectCommand> ctx;
   // Not state: a cache of the journal's ordering of the last event, relearned on recovery.
   private long resourceVersion;
   private Pending pending;
+  private Preparing preparing;
+  private long preparations;
   private final ActorRef<ObjectControllers.ObjectChanged> controller;
 
   private ObjectEntity(ObjectKey key, EntityServices services, ActorContext<ObjectCommand> ctx) {
@@ -144,11 +152,12 @@ public final class ObjectEntity
         .forAnyState()
         .onCommand(VersionLearned.class, this::onVersionLearned)
         .onCommand(VersionLookupFailed.class, this::onVersionLookupFailed)
+        .onCommand(AllocationsPrepared.class, this::onAllocationsPrepared)
         .onAnyCommand(this::onUserCommand);
   }
 
   private ReplyEffect<ObjectEvent, ObjectState> onUserCommand(ObjectState state, ObjectCommand command) {
-    if (pending != null) {
+    if (pending != null || preparing != null) {
       return Effect().stash();
     }
     if (command instanceof Get get) {
@@ -198,7 +207,7 @@ public final class ObjectEntity
     if (!causes.isEmpty()) {
       return refuse(create.replyTo(), ApiStatus.invalid(key.kind(), key.name(), causes));
     }
-    return write(new ObjectEvent.Created(object), create.replyTo(), true);
+    return writeAllocated(state, object, create.replyTo(), true);
   }
 
   private ReplyEffect<ObjectEvent, ObjectState> onReplace(
@@ -225,9 +234,41 @@ public final class ObjectEntity
     }
     if (isDeletionComplete(updated)) {
       // the last finalizer of an object marked for deletion is gone: now it goes
-      return write(new ObjectEvent.Deleted(updated), replyTo, false);
+      return write(state, new ObjectEvent.Deleted(updated), replyTo, false);
     }
-    return write(new ObjectEvent.Updated(updated), replyTo, false);
+    return writeAllocated(state, updated, replyTo, false);
+  }
+
+  /**
+   * Writes a created or updated object, first claiming the unique values it needs (a
+   * Service's clusterIP and nodePorts) when its kind has any. Other commands wait meanwhile.
+   */
+  private ReplyEffect<ObjectEvent, ObjectState> writeAllocated(
+      ObjectState state, ObjectNode object, ActorRef<Reply> replyTo, boolean created) {
+    if (!services.allocations().applies(key)) {
+      return write(state, created ? new ObjectEvent.Created(object) : new ObjectEvent.Updated(object), replyTo, created);
+    }
+    long token = ++preparations;
+    preparing = new Preparing(token, replyTo, created);
+    ctx.pipeToSelf(services.allocations().prepare(key, state.object(), object),
+        (prepared, error) -> error == null
+            ? new AllocationsPrepared(token, prepared.object(), prepared.refusal())
+            : new AllocationsPrepared(token, null, ApiStatus.internal("allocation failed: " + error)));
+    return Effect().none().thenNoReply();
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> onAllocationsPrepared(ObjectState state, AllocationsPrepared prepared) {
+    if (preparing == null || preparing.token() != prepared.token()) {
+      return Effect().none().thenNoReply();
+    }
+    Preparing write = preparing;
+    preparing = null;
+    if (prepared.refusal() != null) {
+      return Effect().reply(write.replyTo(), new Refused(prepared.refusal())).thenUnstashAll();
+    }
+    ObjectEvent event = write.created()
+        ? new ObjectEvent.Created(prepared.object()) : new ObjectEvent.Updated(prepared.object());
+    return write(state, event, write.replyTo(), write.created());
   }
 
   private ReplyEffect<ObjectEvent, ObjectState> onPatch(ObjectState state, Patch patch) {
@@ -319,7 +360,7 @@ public final class ObjectEntity
       Defaults.obj(marked, "status").put("phase", "Terminating");
     }
     if (!hasFinalizers && grace == 0) {
-      return write(new ObjectEvent.Deleted(current), delete.replyTo(), false);
+      return write(state, new ObjectEvent.Deleted(current), delete.replyTo(), false);
     }
     // marked for deletion: a node stops the pod's containers, or controllers remove finalizers
     Instant deadline = Instant.now(services.clock()).plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS);
@@ -332,7 +373,7 @@ public final class ObjectEntity
     if (marked.equals(current)) {
       return Effect().reply(delete.replyTo(), new Done(current(state), false));
     }
-    return write(new ObjectEvent.Updated(marked), delete.replyTo(), false);
+    return write(state, new ObjectEvent.Updated(marked), delete.replyTo(), false);
   }
 
   /**
@@ -381,22 +422,34 @@ public final class ObjectEntity
     ObjectNode updated = current.deepCopy();
     Defaults.obj(updated, "spec").put("nodeName", bind.nodeName());
     PodConditions.set(Defaults.obj(updated, "status"), "PodScheduled", "True", null, null, now());
-    return write(new ObjectEvent.Updated(updated), bind.replyTo(), false);
+    return write(state, new ObjectEvent.Updated(updated), bind.replyTo(), false);
   }
 
-  private ReplyEffect<ObjectEvent, ObjectState> write(ObjectEvent event, ActorRef<Reply> replyTo, boolean created) {
+  private ReplyEffect<ObjectEvent, ObjectState> write(
+      ObjectState before, ObjectEvent event, ActorRef<Reply> replyTo, boolean created) {
+    ObjectNode previous = before.object();
     return Effect().persist(event)
         .thenRun(newState -> {
           services.written().run();
-          learnVersion(new Pending(lastSequenceNumber(ctx), replyTo, event.object(), created));
+          // values the object no longer holds are released before the client hears of the
+          // write, so a client that deleted a Service may at once reuse its nodePort
+          CompletionStage<Void> released = services.allocations().applies(key)
+              ? services.allocations().committed(key, previous, newState.object())
+              : CompletableFuture.completedFuture(null);
+          learnVersion(new Pending(lastSequenceNumber(ctx), replyTo, event.object(), created), released);
         })
         .thenNoReply();
   }
 
   private void learnVersion(Pending write) {
+    learnVersion(write, CompletableFuture.completedFuture(null));
+  }
+
+  private void learnVersion(Pending write, CompletionStage<Void> alsoAwait) {
     pending = write;
     ctx.pipeToSelf(
-        services.versions().versionOf(key.persistenceId(), write.sequenceNr()),
+        services.versions().versionOf(key.persistenceId(), write.sequenceNr())
+            .thenCombine(alsoAwait.exceptionally(e -> null), (version, ignored) -> version),
         (version, error) -> error == null
             ? new VersionLearned(write.sequenceNr(), version)
             : new VersionLookupFailed(write.sequenceNr(), String.valueOf(error)));
@@ -475,6 +528,10 @@ public final class ObjectEntity
       }
       meta.remove("resourceVersion");
       meta.remove("selfLink");
+      if (key.kind() == Kind.SERVICE) {
+        io.steuermann.engine.services.ServiceSpecs.keepAllocatedValues(
+            current.path("spec"), Defaults.obj(updated, "spec"));
+      }
       Defaults.apply(key.kind(), updated);
       if (tracksGeneration() && !updated.path("spec").equals(current.path("spec"))) {
         meta.put("generation", Meta.generation(current) + 1);

@@ -143,41 +143,7 @@ public final class ObjectValidator {
   }
 
   private static void service(JsonNode spec, List<FieldError> errors) {
-    String type = spec.path("type").asText("ClusterIP");
-    if (!List.of("ClusterIP", "NodePort", "LoadBalancer", "ExternalName").contains(type)) {
-      errors.add(FieldError.notSupported("spec.type", type,
-          List.of("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")));
-    }
-    JsonNode ports = spec.path("ports");
-    boolean headless = "None".equals(spec.path("clusterIP").asText(""));
-    if ((!ports.isArray() || ports.isEmpty()) && !headless && !"ExternalName".equals(type)) {
-      errors.add(FieldError.required("spec.ports", ""));
-    }
-    Set<String> names = new HashSet<>();
-    for (int i = 0; i < ports.size(); i++) {
-      JsonNode port = ports.get(i);
-      String at = "spec.ports[" + i + "]";
-      int number = port.path("port").asInt(0);
-      if (number < 1 || number > 65535) {
-        errors.add(FieldError.invalid(at + ".port", port.path("port").toString(),
-            "must be between 1 and 65535, inclusive"));
-      }
-      protocol(at + ".protocol", port, errors);
-      String name = port.path("name").asText("");
-      if (ports.size() > 1 && name.isEmpty()) {
-        errors.add(FieldError.required(at + ".name", ""));
-      } else if (!name.isEmpty() && !names.add(name)) {
-        errors.add(FieldError.duplicate(at + ".name", name));
-      }
-      JsonNode nodePort = port.path("nodePort");
-      if (!nodePort.isMissingNode() && !nodePort.isNull()) {
-        int np = nodePort.asInt(-1);
-        if (np < 1 || np > 65535) {
-          errors.add(FieldError.invalid(at + ".nodePort", nodePort.toString(),
-              "must be between 1 and 65535, inclusive"));
-        }
-      }
-    }
+    errors.addAll(io.steuermann.engine.services.ServiceSpecs.validate(spec));
   }
 
   private static void protocol(String path, JsonNode port, List<FieldError> errors) {

@@ -26,7 +26,11 @@ public final class TestEngine implements AutoCloseable {
   public final Engine engine;
 
   public TestEngine(String extraConfig) throws Exception {
-    Path dataDir = Files.createTempDirectory("steuermann-controllers");
+    this(Files.createTempDirectory("steuermann-controllers"), extraConfig);
+  }
+
+  /** An engine on the H2 store in {@code dataDir}: a second one on the same directory is a restart. */
+  public TestEngine(Path dataDir, String extraConfig) throws Exception {
     Config config = Engine.configure(ConfigFactory.parseString(
             "pekko.actor.provider = cluster\n"
                 + "pekko.remote.artery.canonical.port = 0\n"

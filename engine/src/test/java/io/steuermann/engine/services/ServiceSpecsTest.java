@@ -1,0 +1,112 @@
+package io.steuermann.engine.services;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.model.Json;
+import io.steuermann.engine.validation.FieldError;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Service defaulting and validation: Kubernetes' field paths and messages. */
+class ServiceSpecsTest {
+
+  static ObjectNode spec(String json) {
+    try {
+      ObjectNode spec = (ObjectNode) Json.parse(json);
+      ServiceSpecs.applyDefaults(spec);
+      return spec;
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  static List<String> errors(String json) {
+    return ServiceSpecs.validate(spec(json)).stream().map(FieldError::error).toList();
+  }
+
+  @Test
+  void defaultsAreKubernetes() throws IOException {
+    assertEquals(Json.parse("""
+        {"ports":[{"port":80,"protocol":"TCP","targetPort":80}],"type":"ClusterIP","sessionAffinity":"None",
+         "ipFamilies":["IPv4"],"ipFamilyPolicy":"SingleStack","internalTrafficPolicy":"Cluster"}"""),
+        spec("{\"ports\":[{\"port\":80}]}"));
+    JsonNode clientIp = spec("{\"sessionAffinity\":\"ClientIP\",\"clusterIP\":\"127.64.0.9\",\"ports\":[{\"port\":80}]}");
+    assertEquals(10800, clientIp.path("sessionAffinityConfig").path("clientIP").path("timeoutSeconds").asInt());
+    assertEquals("[\"127.64.0.9\"]", clientIp.path("clusterIPs").toString());
+    assertEquals("127.64.0.8", spec("{\"clusterIPs\":[\"127.64.0.8\"],\"ports\":[{\"port\":80}]}")
+        .path("clusterIP").asText());
+  }
+
+  @Test
+  void portsAreRequiredExceptForHeadlessServices() {
+    assertEquals(List.of("spec.ports: Required value"), errors("{\"selector\":{\"a\":\"b\"}}"));
+    assertEquals(List.of(), errors("{\"clusterIP\":\"None\",\"selector\":{\"a\":\"b\"}}"));
+    assertEquals(List.of("spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services"),
+        errors("{\"clusterIP\":\"None\",\"type\":\"NodePort\",\"ports\":[{\"port\":80}]}"));
+  }
+
+  @Test
+  void portsAreCheckedOneByOne() {
+    assertEquals(List.of(
+        "spec.ports[0].name: Required value",
+        "spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive",
+        "spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive",
+        "spec.ports[1].name: Required value",
+        "spec.ports[1].targetPort: Invalid value: \"99\": must contain at least one letter (a-z)"),
+        errors("{\"ports\":[{\"port\":0},{\"port\":80,\"targetPort\":\"99\"}]}"));
+    assertEquals(List.of("spec.ports[1].name: Duplicate value: \"http\""),
+        errors("{\"ports\":[{\"name\":\"http\",\"port\":80},{\"name\":\"http\",\"port\":81}]}"));
+    assertEquals(List.of("spec.ports[1]: Duplicate value: \"80/TCP\""),
+        errors("{\"ports\":[{\"name\":\"a\",\"port\":80},{\"name\":\"b\",\"port\":80}]}"));
+    assertEquals(List.of(), errors("{\"ports\":[{\"name\":\"a\",\"port\":53},{\"name\":\"b\",\"port\":53,\"protocol\":\"UDP\"}]}"));
+    assertEquals(List.of("spec.ports[0].protocol: Unsupported value: \"SCTP\": supported values: \"TCP\", \"UDP\" "
+        + "(SCTP is not supported by Steuermann)"), errors("{\"ports\":[{\"port\":80,\"protocol\":\"SCTP\"}]}"));
+    assertEquals(List.of("spec.ports[0].targetPort: Invalid value: \"a-very-long-port-name\": must be no more than 15 characters"),
+        errors("{\"ports\":[{\"port\":80,\"targetPort\":\"a-very-long-port-name\"}]}"));
+  }
+
+  @Test
+  void onlyClusterIpAndNodePortAreServed() {
+    assertEquals(List.of("spec.type: Unsupported value: \"LoadBalancer\": supported values: \"ClusterIP\", \"NodePort\" "
+        + "(type LoadBalancer is not supported by Steuermann)"),
+        errors("{\"type\":\"LoadBalancer\",\"ports\":[{\"port\":80,\"nodePort\":30000}]}"));
+    assertEquals(List.of("spec.type: Unsupported value: \"Fancy\": supported values: \"ClusterIP\", \"NodePort\""),
+        errors("{\"type\":\"Fancy\",\"ports\":[{\"port\":80}]}"));
+    assertEquals(List.of("spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"),
+        errors("{\"ports\":[{\"port\":80,\"nodePort\":30000}]}"));
+    assertEquals(List.of("spec.ports[1].nodePort: Duplicate value: 30000"),
+        errors("{\"type\":\"NodePort\",\"ports\":[{\"name\":\"a\",\"port\":80,\"nodePort\":30000},"
+            + "{\"name\":\"b\",\"port\":81,\"nodePort\":30000}]}"));
+  }
+
+  @Test
+  void sessionAffinityAndClusterIp() {
+    assertEquals(List.of("spec.sessionAffinity: Unsupported value: \"Sticky\": supported values: \"ClientIP\", \"None\""),
+        errors("{\"sessionAffinity\":\"Sticky\",\"ports\":[{\"port\":80}]}"));
+    assertEquals(List.of("spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 0: must be greater than 0 "
+        + "and less than 86400"),
+        errors("{\"sessionAffinity\":\"ClientIP\",\"sessionAffinityConfig\":{\"clientIP\":{\"timeoutSeconds\":0}},"
+            + "\"ports\":[{\"port\":80}]}"));
+    assertEquals(List.of("spec.clusterIPs[0]: Invalid value: \"127.64.0.300\": must be a valid IP address, "
+        + "(e.g. 10.9.8.7 or 2001:db8::ffff)"), errors("{\"clusterIP\":\"127.64.0.300\",\"ports\":[{\"port\":80}]}"));
+  }
+
+  @Test
+  void anUpdateKeepsAllocatedValuesItLeavesOutAndDropsNodePortsWithTheType() {
+    ObjectNode old = spec("{\"type\":\"NodePort\",\"clusterIP\":\"127.64.0.5\","
+        + "\"ports\":[{\"name\":\"a\",\"port\":80,\"nodePort\":30001},{\"name\":\"b\",\"port\":81,\"nodePort\":30002}]}");
+    ObjectNode replaced = spec("{\"type\":\"NodePort\",\"ports\":[{\"name\":\"b\",\"port\":82},{\"name\":\"c\",\"port\":83}]}");
+    ServiceSpecs.keepAllocatedValues(old, replaced);
+    assertEquals("127.64.0.5", replaced.path("clusterIP").asText());
+    assertEquals(30002, replaced.path("ports").get(0).path("nodePort").asInt());
+    assertEquals(0, replaced.path("ports").get(1).path("nodePort").asInt());
+
+    ObjectNode toClusterIp = old.deepCopy();
+    toClusterIp.put("type", "ClusterIP");
+    ServiceSpecs.keepAllocatedValues(old, toClusterIp);
+    assertEquals(List.of(), ServiceSpecs.validate(toClusterIp).stream().map(FieldError::error).toList());
+  }
+}
