@@ -277,8 +277,7 @@ public final class ServiceSpecs {
             "must be greater than 0 and less than " + MAX_CLIENT_IP_TIMEOUT));
       }
     } else if (!config.isMissingNode() && !config.isNull() && config.size() > 0) {
-      errors.add(FieldError.invalid("spec.sessionAffinityConfig", config.toString(),
-          "must not be set when session affinity is None"));
+      errors.add(FieldError.forbidden("spec.sessionAffinityConfig", "must not be set when session affinity is None"));
     }
   }
 
