@@ -27,30 +27,15 @@ import org.junit.jupiter.api.Test;
 class RollingUpdateSystemTest {
   private static final String STRATEGY = """
       , "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}}""";
-  /** What the readiness probes of the hollow pods (address 127.0.0.1) connect to. */
-  private static java.net.ServerSocket probed;
+  private static ProbeTarget probed;
   private static String PROBE;
 
   private static SystemCluster cluster;
 
   @BeforeAll
   static void start() throws java.io.IOException {
-    probed = new java.net.ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress());
-    PROBE = """
-        , "readinessProbe": {"initialDelaySeconds": 1, "periodSeconds": 1, "tcpSocket": {"port": %d}}"""
-        .formatted(probed.getLocalPort());
-    // accept and drop the probes' connections, so the accept queue never fills
-    Thread acceptor = new Thread(() -> {
-      while (!probed.isClosed()) {
-        try {
-          probed.accept().close();
-        } catch (java.io.IOException e) {
-          // closed at the end of the tests
-        }
-      }
-    }, "readiness-probe-target");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    probed = new ProbeTarget();
+    PROBE = probed.readinessProbe(1);
     cluster = SystemCluster.start("rolling-update");
     cluster.hollow("hollow-nodes = 3, name-prefix = \"roll-\", hollow.start-latency = 150ms");
   }

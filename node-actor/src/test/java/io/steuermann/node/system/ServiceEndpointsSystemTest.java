@@ -38,22 +38,25 @@ class ServiceEndpointsSystemTest {
   private static final String NS = "svc-roll";
   private static final String STRATEGY = """
       , "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}""";
-  private static final String PROBE = """
-      , "readinessProbe": {"initialDelaySeconds": 1, "tcpSocket": {"port": 80}}""";
+  private static ProbeTarget probed;
+  private static String PROBE;
 
   private static SystemCluster cluster;
 
   @BeforeAll
-  static void start() {
+  static void start() throws java.io.IOException {
+    probed = new ProbeTarget();
+    PROBE = probed.readinessProbe(1);
     cluster = SystemCluster.start("service-endpoints");
     cluster.hollow("hollow-nodes = 3, name-prefix = \"svc-\", hollow.start-latency = 100ms");
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws java.io.IOException {
     if (cluster != null) {
       cluster.close();
     }
+    probed.close();
   }
 
   private static Set<String> readyPodNames() {

@@ -485,8 +485,10 @@ class ServiceProxySystemTest {
       awaitServing(NODE, nodePort);
       deleteService("short");
       await().atMost(SystemCluster.WAIT).until(() -> refused(ip, 80) && refused(NODE, nodePort));
-      // the same addresses again, for a new Service
+      // the same addresses again, for a new Service; its Endpoints too, since the endpoints
+      // controller deletes a Service's Endpoints with it (selector or not), as Kubernetes does
       service("short", ip, tcpPort("http", 80, nodePort), "");
+      endpoints("short", "http", "TCP", backend.port());
       awaitServing(ip, 80);
       awaitServing(NODE, nodePort);
       deleteService("short");
