@@ -485,8 +485,11 @@ class ServiceProxySystemTest {
       awaitServing(NODE, nodePort);
       deleteService("short");
       await().atMost(SystemCluster.WAIT).until(() -> refused(ip, 80) && refused(NODE, nodePort));
+      // the Endpoints controller deletes the Endpoints of a deleted Service (user-managed ones too)
+      await().atMost(SystemCluster.WAIT).until(() -> cluster.cached(ObjectKey.of(Kind.ENDPOINTS, NS, "short")) == null);
       // the same addresses again, for a new Service
       service("short", ip, tcpPort("http", 80, nodePort), "");
+      endpoints("short", "http", "TCP", backend.port());
       awaitServing(ip, 80);
       awaitServing(NODE, nodePort);
       deleteService("short");
