@@ -485,8 +485,9 @@ class ServiceProxySystemTest {
       awaitServing(NODE, nodePort);
       deleteService("short");
       await().atMost(SystemCluster.WAIT).until(() -> refused(ip, 80) && refused(NODE, nodePort));
-      // the same addresses again, for a new Service; its Endpoints too, since the endpoints
-      // controller deletes a Service's Endpoints with it (selector or not), as Kubernetes does
+      // the Endpoints controller deletes the Endpoints of a deleted Service (user-managed ones too)
+      await().atMost(SystemCluster.WAIT).until(() -> cluster.cached(ObjectKey.of(Kind.ENDPOINTS, NS, "short")) == null);
+      // the same addresses again, for a new Service
       service("short", ip, tcpPort("http", 80, nodePort), "");
       endpoints("short", "http", "TCP", backend.port());
       awaitServing(ip, 80);

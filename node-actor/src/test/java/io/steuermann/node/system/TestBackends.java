@@ -84,6 +84,27 @@ final class TestBackends {
     });
   }
 
+  /**
+   * Like {@link #http}, except that {@code /ready} answers 200 while {@code ready} holds and 503
+   * otherwise: a pod whose readiness probe can be made to fail while it still serves.
+   */
+  static Tcp httpWithReadiness(String body, java.util.concurrent.atomic.AtomicBoolean ready) throws IOException {
+    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+    return new Tcp(socket -> {
+      InputStream in = socket.getInputStream();
+      String requestLine = readLine(in).trim();
+      readHeaders(in);
+      boolean probe = requestLine.startsWith("GET /ready ");
+      String status = probe && !ready.get() ? "503 Service Unavailable" : "200 OK";
+      byte[] payload = probe ? new byte[0] : content;
+      OutputStream out = socket.getOutputStream();
+      out.write(("HTTP/1.0 " + status + "\r\nContent-Type: text/plain\r\nContent-Length: " + payload.length
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(payload);
+      out.flush();
+    });
+  }
+
   /** Says its name in a first line, then echoes every line back. */
   static Tcp greeter(String name) throws IOException {
     return new Tcp(socket -> {
