@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.steuermann.engine.Engine;
 import io.steuermann.http.ApiServer;
-import io.steuermann.node.NodeAgents;
+import io.steuermann.node.NodeRuntimes;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -36,6 +36,16 @@ public final class Main {
       return;
     }
     Config config = Engine.configure(flags.withFallback(ConfigFactory.load()));
+    NodeRuntimes nodes;
+    try {
+      // before anything else starts: without its container runtime the server does not start
+      nodes = NodeRuntimes.connect(config.getConfig("steuermann.node"));
+    } catch (NodeRuntimes.Unavailable e) {
+      log.error("Steuermann cannot start: {}", e.getMessage());
+      System.err.println("steuermann: cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "steuermann", config);
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -45,7 +55,7 @@ public final class Main {
     try {
       Engine engine = Engine.start(system);
       ApiServer.start(system, engine);
-      NodeAgents.start(system, engine);
+      nodes.start(system, engine);
     } catch (RuntimeException e) {
       log.error("Steuermann cannot start: {}", e.getMessage(), e);
       system.terminate();
