@@ -2,9 +2,12 @@ package io.steuermann.node.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +42,8 @@ public final class BusyboxImage {
    * Imports {@code image} (as {@code repository:tag}) from {@code busybox} unless it exists;
    * answers whether it had to be made. Two importers at once produce the same image.
    */
-  public static boolean ensure(DockerClient docker, String image, Path busybox) throws IOException {
+  public static boolean ensure(DockerClient docker, DockerHttpClient http, String image, Path busybox)
+      throws IOException {
     if (exists(docker, image)) {
       return false;
     }
@@ -51,11 +55,28 @@ public final class BusyboxImage {
     boolean tagged = colon > image.lastIndexOf('/');
     String repository = tagged ? image.substring(0, colon) : image;
     String tag = tagged ? image.substring(colon + 1) : "latest";
-    docker.createImageCmd(repository, new ByteArrayInputStream(rootfs(busybox))).withTag(tag).exec();
+    // docker-java's createImageCmd sends a body the engine reads as a truncated tar
+    // ("unexpected EOF"); the same request made directly works
+    DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+        .method(DockerHttpClient.Request.Method.POST)
+        .path("/images/create?fromSrc=-&repo=" + encode(repository) + "&tag=" + encode(tag))
+        .putHeader("Content-Type", "application/x-tar")
+        .body(new ByteArrayInputStream(rootfs(busybox)))
+        .build();
+    try (DockerHttpClient.Response response = http.execute(request)) {
+      String body = new String(response.getBody().readAllBytes(), StandardCharsets.UTF_8);
+      if (response.getStatusCode() != 200 || body.contains("\"error\"")) {
+        throw new IOException("docker import of " + image + " failed: " + response.getStatusCode() + " " + body);
+      }
+    }
     if (!exists(docker, image)) {
       throw new IOException("docker import of " + image + " reported success, but the image is not there");
     }
     return true;
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   /** The tar of the root filesystem: /bin/busybox, applet symlinks, and empty /etc and /tmp. */

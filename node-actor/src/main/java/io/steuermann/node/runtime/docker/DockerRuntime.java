@@ -12,6 +12,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.steuermann.node.runtime.ContainerRuntime;
 import io.steuermann.node.runtime.docker.ContainerSpecs.PodFields;
@@ -134,12 +135,13 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       throw new Unavailable("the Docker engine address is not valid: " + e.getMessage(), e);
     }
     URI host = config.getDockerHost();
-    DockerClient docker = DockerClientImpl.getInstance(config, new ZerodepDockerHttpClient.Builder()
+    DockerHttpClient http = new ZerodepDockerHttpClient.Builder()
         .dockerHost(host)
         .sslConfig(config.getSSLConfig())
         .maxConnections(Math.max(32, settings.threads() * 2 + 8))
         .connectionTimeout(Duration.ofSeconds(5))
-        .build());
+        .build();
+    DockerClient docker = DockerClientImpl.getInstance(config, http);
     Info engine;
     try {
       engine = CompletableFuture.supplyAsync(() -> {
@@ -155,7 +157,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
           + "this process)", cause);
     }
     try {
-      if (BusyboxImage.ensure(docker, settings.sandboxImage(), settings.busybox())) {
+      if (BusyboxImage.ensure(docker, http, settings.sandboxImage(), settings.busybox())) {
         log.info("Made the pod sandbox image {} from {} (docker import)", settings.sandboxImage(), settings.busybox());
       }
     } catch (IOException | RuntimeException e) {
