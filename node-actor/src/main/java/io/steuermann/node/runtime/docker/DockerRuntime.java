@@ -6,7 +6,6 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Info;
@@ -87,6 +86,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   }
 
   private final DockerClient docker;
+  private final DockerHttpClient http;
   private final String node;
   private final String address;
   private final DockerSettings settings;
@@ -101,8 +101,10 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   private final Set<String> stopRequested = ConcurrentHashMap.newKeySet();
   private volatile Listener listener = (pod, status) -> { };
 
-  private DockerRuntime(DockerClient docker, String node, String address, DockerSettings settings, Info engine) {
+  private DockerRuntime(DockerClient docker, DockerHttpClient http, String node, String address,
+      DockerSettings settings, Info engine) {
     this.docker = docker;
+    this.http = http;
     this.node = node;
     this.address = address;
     this.settings = settings;
@@ -165,7 +167,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       throw new Unavailable("the Docker engine at " + host + " is reachable, but the pod sandbox image "
           + settings.sandboxImage() + " is missing and could not be made: " + describe(e), e);
     }
-    DockerRuntime runtime = new DockerRuntime(docker, node, address, settings, engine);
+    DockerRuntime runtime = new DockerRuntime(docker, http, node, address, settings, engine);
     runtime.events.start();
     log.info("Node {}: Docker runtime on {} (engine {}), node address {}, {} cpus, {} memory", node, host,
         engine.getServerVersion(), address, runtime.info.capacity().get("cpu"),
@@ -226,7 +228,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     checkNotStopped(ref);
     // leftovers of an earlier start that failed half-way: a pod never runs twice
     removeAll(podContainers(ref.uid()));
-    Sandbox sandbox = sandboxes.create(ref, pod.spec());
+    Sandbox sandbox = createSandbox(pod);
     try {
       List<ContainerStatus> statuses = new ArrayList<>();
       for (ContainerConfig c : pod.containers()) {
@@ -242,6 +244,20 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     }
   }
 
+  /** The sandbox; its image is made again if someone removed it since the runtime started. */
+  private Sandbox createSandbox(PodConfig pod) {
+    try {
+      return sandboxes.create(pod.ref(), pod.spec());
+    } catch (NotFoundException e) {
+      try {
+        BusyboxImage.ensure(docker, http, settings.sandboxImage(), settings.busybox());
+      } catch (IOException io) {
+        throw new IllegalStateException("the pod sandbox image is missing and could not be made: " + io.getMessage(), io);
+      }
+      return sandboxes.create(pod.ref(), pod.spec());
+    }
+  }
+
   private void checkNotStopped(PodRef ref) {
     if (stopRequested.contains(ref.uid())) {
       throw new CancellationException("pod " + ref.namespace() + "/" + ref.name() + " was stopped while it started");
@@ -254,6 +270,11 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       List<Container> all = podContainers(pod.uid());
       Container sandboxContainer = all.stream().filter(c -> DockerLabels.SANDBOX.equals(label(c, DockerLabels.ROLE)))
           .findFirst().orElseThrow(() -> new IllegalStateException("no pod sandbox for " + pod));
+      if (!"running".equals(sandboxContainer.getState())) {
+        // the engine restarted (or someone stopped it): the pod's containers need their namespace back
+        log.info("Node {}: starting the stopped sandbox of pod {}/{} again", node, pod.namespace(), pod.name());
+        docker.startContainerCmd(sandboxContainer.getId()).exec();
+      }
       Sandbox sandbox = sandboxes.describe(docker.inspectContainerCmd(sandboxContainer.getId()).exec());
       keepOnlyPrevious(pod, container.name(), DockerLabels.appName(pod, container.name(), attempt),
           instancesOf(all, container.name()));
@@ -375,8 +396,8 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
         try {
           docker.killContainerCmd(id).withSignal("SIGTERM").exec();
           signalled.add(id);
-        } catch (NotFoundException | ConflictException | NotModifiedException e) {
-          // not running (anymore)
+        } catch (RuntimeException e) {
+          // not running (anymore): 404 or 409
         }
       }
     }
@@ -398,10 +419,8 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     for (String id : ids) {
       try {
         docker.killContainerCmd(id).withSignal("SIGKILL").exec();
-      } catch (NotFoundException | ConflictException | NotModifiedException e) {
-        // exited within the grace period
       } catch (RuntimeException e) {
-        // "is not running" comes as a plain 409/500 on some engine versions
+        // exited within the grace period: 404 or 409
       }
     }
     for (String id : ids) {
