@@ -84,8 +84,8 @@ public final class DockerBench {
         + "Deployment/service of %d replicas; %d cpus%n", version.out.strip(), image, samples, warmup, replicas,
         Runtime.getRuntime().availableProcessors());
     Path work = Files.createTempDirectory("steuermann-bench-docker");
-    Latencies steuermann;
-    Latencies plain;
+    Latencies steuermann = new Latencies();
+    Latencies plain = new Latencies();
     double deploymentSeconds;
     try {
       try (ServerProcess server = ServerProcess.start(dist, ServerProcess.split(serverJavaOpts),
@@ -93,16 +93,17 @@ public final class DockerBench {
         base = "http://127.0.0.1:" + server.port;
         awaitTrue(Duration.ofSeconds(120), server, "server ready", () -> status("GET", "/readyz", null) == 200);
         awaitTrue(Duration.ofSeconds(60), server, "node " + node + " Ready", this::nodeReady);
-        steuermann = podLatencies(server);
+        podLatencies(server, steuermann, plain);
         deploymentSeconds = deployment(server);
       }
-      plain = dockerRunLatencies();
     } finally {
       removeContainers("label=steuermann.io/node=" + node);
       deleteRecursively(work);
     }
     double swarmSeconds = swarm();
 
+    steuermann = Latencies.merge(List.of(steuermann));
+    plain = Latencies.merge(List.of(plain));
     double p50 = steuermann.percentileMillis(50);
     double p99 = steuermann.percentileMillis(99);
     double dp50 = plain.percentileMillis(50);
@@ -125,9 +126,12 @@ public final class DockerBench {
 
   // ---------------------------------------------------------------- Steuermann
 
-  /** One pod at a time: POST until the watch shows it Running and Ready; then it is deleted and gone. */
-  private Latencies podLatencies(ServerProcess server) throws Exception {
-    Latencies latencies = new Latencies();
+  /**
+   * One pod at a time: POST until the watch shows it Running and Ready; then it is deleted and
+   * gone. Each sample is paired with a plain {@code docker run -d}, so that both see the same
+   * load on a shared machine.
+   */
+  private void podLatencies(ServerProcess server, Latencies latencies, Latencies plain) throws Exception {
     try (Watch watch = new Watch(base + "/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dbench-pod")) {
       for (int i = 0; i < warmup + samples; i++) {
         String name = "bench-pod-" + i;
@@ -147,9 +151,12 @@ public final class DockerBench {
         status("DELETE", "/api/v1/namespaces/default/pods/" + name, null);
         awaitTrue(Duration.ofSeconds(60), server, "pod " + name + " removed",
             () -> containerCount("label=steuermann.io/node=" + node) == 0);
+        long run = dockerRun();
+        if (i >= warmup) {
+          plain.record(run);
+        }
       }
     }
-    return Latencies.merge(List.of(latencies));
   }
 
   /** A Deployment of {@code replicas}: POST until the watch has seen every one Running and Ready. */
@@ -185,23 +192,17 @@ public final class DockerBench {
 
   // ---------------------------------------------------------------- Docker
 
-  /** {@code docker run -d}: it returns when the container runs. */
-  private Latencies dockerRunLatencies() throws IOException {
-    Latencies latencies = new Latencies();
-    for (int i = 0; i < warmup + samples; i++) {
-      String name = "stm-bench-run-" + UUID.randomUUID().toString().substring(0, 8);
-      long t0 = System.nanoTime();
-      Cmd run = docker("run", "-d", "--name", name, "--label", "steuermann.io/bench=" + node, image, "sleep", "3600");
-      long t1 = System.nanoTime();
-      if (run.code != 0) {
-        throw new IllegalStateException("docker run failed: " + run.out);
-      }
-      if (i >= warmup) {
-        latencies.record(t1 - t0);
-      }
-      docker("rm", "-f", name);
+  /** {@code docker run -d} (it returns when the container runs), then its removal; answers the run's nanoseconds. */
+  private long dockerRun() throws IOException {
+    String name = "stm-bench-run-" + UUID.randomUUID().toString().substring(0, 8);
+    long t0 = System.nanoTime();
+    Cmd run = docker("run", "-d", "--name", name, "--label", "steuermann.io/bench=" + node, image, "sleep", "3600");
+    long t1 = System.nanoTime();
+    if (run.code != 0) {
+      throw new IllegalStateException("docker run failed: " + run.out);
     }
-    return Latencies.merge(List.of(latencies));
+    docker("rm", "-f", name);
+    return t1 - t0;
   }
 
   /** Docker Swarm on this machine: a service of {@code replicas} until all run. */

@@ -62,7 +62,8 @@ class DockerAdoptionTest {
 
   @AfterEach
   void removeContainers() throws IOException {
-    List<String> ids = ids("");
+    List<String> ids = List.of(docker("ps", "-aq", "--filter", "label=steuermann.io/node=" + node).out.strip()
+        .split("\n")).stream().filter(s -> !s.isBlank()).toList();
     if (!ids.isEmpty()) {
       List<String> rm = new ArrayList<>(List.of("rm", "-f"));
       rm.addAll(ids);
@@ -133,14 +134,17 @@ class DockerAdoptionTest {
 
   /** Full ids of this node's containers ({@code status} e.g. "running"; empty for all). */
   private List<String> ids(String status) throws IOException {
-    List<String> args = new ArrayList<>(List.of("ps", "-a", "--no-trunc", "--format", "{{.ID}}",
+    List<String> args = new ArrayList<>(List.of("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}}",
         "--filter", "label=steuermann.io/node=" + node));
     if (!status.isEmpty()) {
       args.addAll(List.of("--filter", "status=" + status));
     }
     Cmd ps = docker(args.toArray(String[]::new));
     assertEquals(0, ps.code, ps.out);
-    return Arrays.stream(ps.out.split("\n")).map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toList());
+    // spare sandboxes (started ahead of need, taken by no pod yet) are not the pods' containers
+    return Arrays.stream(ps.out.split("\n")).map(String::strip).filter(s -> !s.isEmpty())
+        .filter(s -> !s.contains(" stm_spare_"))
+        .map(s -> s.substring(0, s.indexOf(' '))).collect(Collectors.toList());
   }
 
   private record Cmd(int code, String out) {}

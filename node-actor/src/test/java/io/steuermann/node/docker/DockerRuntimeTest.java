@@ -310,12 +310,34 @@ class DockerRuntimeTest {
     // and reports the exits of what it adopted
     List<ContainerStatus> seen = new CopyOnWriteArrayList<>();
     again.setListener((pod, status) -> seen.add(status));
-    runtime.close();
-    runtime.client(); // closed runtimes are not used again
+    runtime.close(); // the old process is gone: only the new runtime follows the events
     String id = started.containers().get(0).containerId().substring("docker://".length());
     DockerSupport.client().killContainerCmd(id).exec();
     await().atMost(WAIT).until(() -> seen.stream().anyMatch(s -> s.containerId().endsWith(id)));
     assertEquals(137, ((Terminated) seen.get(0).state()).exitCode());
+  }
+
+  @Test
+  void aPodWithoutPortsTakesASpareSandboxWhichARestartedRuntimeFindsAgain() {
+    await().atMost(WAIT).until(() -> runtime.readySpareSandboxes() == 2);
+    PodConfig pod = pod("spare", """
+        {"containers": [{"name": "main", "image": "%s", "command": ["sleep", "3600"]}]}""".formatted(IMAGE));
+    RunningPod started = join(runtime.startPod(pod));
+    Container sandbox = podContainers(pod.ref()).stream()
+        .filter(c -> "sandbox".equals(c.getLabels().get("steuermann.io/role"))).findFirst().orElseThrow();
+    assertEquals("/stmpod_default_spare_" + pod.ref().uid(), sandbox.getNames()[0]);
+    // the pool fills up again
+    await().atMost(WAIT).until(() -> runtime.readySpareSandboxes() == 2);
+    runtime.close();
+    DockerRuntime again = newRuntime(node);
+    List<RunningPod> found = join(again.listPods());
+    assertEquals(List.of(pod.ref()), found.stream().map(RunningPod::ref).toList());
+    assertEquals(started.podIp(), found.get(0).podIp());
+    // the new runtime takes over the spares instead of making more
+    assertEquals(2, again.readySpareSandboxes());
+    assertEquals(2, DockerSupport.containersOf(node).stream().filter(DockerSupport::isSpare).count());
+    join(again.stopPod(pod.ref(), Duration.ZERO));
+    assertEquals(List.of(), podContainers(pod.ref()));
   }
 
   @Test
@@ -373,8 +395,7 @@ class DockerRuntimeTest {
   }
 
   private List<Container> podContainers(PodRef pod) {
-    return DockerSupport.containersOf(node).stream()
-        .filter(c -> pod.uid().equals(c.getLabels().get("steuermann.io/pod-uid"))).toList();
+    return DockerSupport.podContainers(node, pod.uid());
   }
 
   private List<Container> appContainers(PodRef pod) {

@@ -88,9 +88,9 @@ public final class DockerSupport {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** The settings a node of the tests uses (the default sandbox image, 8 threads). */
+  /** The settings a node of the tests uses (the default sandbox image, 8 threads, 2 spare sandboxes). */
   public static DockerSettings settings() {
-    return new DockerSettings("", "steuermann/pause:1", BUSYBOX, 8, Duration.ofSeconds(60), 110);
+    return new DockerSettings("", "steuermann/pause:1", BUSYBOX, 8, Duration.ofSeconds(60), 110, 2);
   }
 
   /** A connected Docker runtime for node {@code node} on 127.0.0.1. */
@@ -110,6 +110,20 @@ public final class DockerSupport {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The containers of one pod (by uid) on a node: those labelled with it, and its sandbox when
+   * it was a spare the pod took (which is known by its name, {@code stmpod_<ns>_<name>_<uid>}).
+   */
+  public static List<Container> podContainers(String node, String uid) {
+    return containersOf(node).stream().filter(c -> uid.equals(c.getLabels().get("steuermann.io/pod-uid"))
+        || List.of(c.getNames()).stream().anyMatch(n -> n.endsWith("_" + uid))).toList();
+  }
+
+  /** Whether a container is a spare sandbox no pod has taken yet. */
+  public static boolean isSpare(Container c) {
+    return List.of(c.getNames()).stream().anyMatch(n -> n.startsWith("/stm_spare_"));
   }
 
   /** Removes (kills) every container of a node: a test's clean-up. */

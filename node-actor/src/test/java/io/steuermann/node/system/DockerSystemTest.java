@@ -152,8 +152,7 @@ class DockerSystemTest {
   }
 
   private static long containersOfPod(String uid) {
-    return DockerSupport.containersOf(node).stream()
-        .filter(c -> uid.equals(c.getLabels().get("steuermann.io/pod-uid"))).count();
+    return DockerSupport.podContainers(node, uid).size();
   }
 
   private static List<ObjectNode> awaitRunningReady(String namespace, String selector, int count) {

@@ -1,8 +1,10 @@
 package io.steuermann.node.runtime.docker;
 
+import com.github.dockerjava.api.model.Container;
 import io.steuermann.node.runtime.ContainerRuntime.PodRef;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The labels every container of the runtime carries. They are the runtime's only memory that
@@ -47,6 +49,50 @@ final class DockerLabels {
     labels.put(POD_NAME, pod.name());
     labels.put(POD_UID, pod.uid());
     return labels;
+  }
+
+  /**
+   * The pod a container belongs to: from its labels, or — for a spare sandbox a pod has taken
+   * ({@link SandboxPool}) — from its name; empty for an unclaimed spare.
+   */
+  static Optional<PodRef> podOf(Container c) {
+    Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+    if (!labels.getOrDefault(POD_UID, "").isEmpty()) {
+      return Optional.of(podRef(labels));
+    }
+    if (c.getNames() != null) {
+      for (String name : c.getNames()) {
+        Optional<PodRef> claimed = fromClaimedName(name.startsWith("/") ? name.substring(1) : name);
+        if (claimed.isPresent()) {
+          return claimed;
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  static boolean isSpare(Container c) {
+    return SANDBOX.equals(c.getLabels() == null ? "" : c.getLabels().get(ROLE)) && podOf(c).isEmpty();
+  }
+
+  static String spareName(String random) {
+    return "stm_spare_" + random;
+  }
+
+  /**
+   * A spare sandbox taken by a pod: {@code stmpod_<namespace>_<name>_<uid>}. Namespaces and pod
+   * names are DNS labels and subdomains, uids hex and dashes: no underscore, so it parses back.
+   */
+  static String claimedSandboxName(PodRef pod) {
+    return "stmpod_" + pod.namespace() + "_" + pod.name() + "_" + pod.uid();
+  }
+
+  static Optional<PodRef> fromClaimedName(String name) {
+    String[] parts = name.split("_");
+    if (parts.length == 4 && parts[0].equals("stmpod")) {
+      return Optional.of(new PodRef(parts[1], parts[2], parts[3]));
+    }
+    return Optional.empty();
   }
 
   static PodRef podRef(Map<String, String> labels) {

@@ -95,6 +95,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   private final ScheduledExecutorService timer;
   private final PodLanes lanes;
   private final PodSandboxes sandboxes;
+  private final SandboxPool spares;
   private final ImagePuller puller;
   private final DockerEvents events;
   private final Map<String, Instance> instances = new ConcurrentHashMap<>();
@@ -117,6 +118,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "docker-" + node + "-timer"));
     this.lanes = new PodLanes(executor);
     this.sandboxes = new PodSandboxes(docker, node, address, settings.sandboxImage());
+    this.spares = new SandboxPool(docker, node, settings.sandboxImage(), settings.warmSandboxes(), executor);
     this.puller = new ImagePuller(docker, settings.pullTimeout());
     this.events = new DockerEvents(docker, node, id -> executor.execute(() -> onDie(id)), timer);
   }
@@ -169,6 +171,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     }
     DockerRuntime runtime = new DockerRuntime(docker, http, node, address, settings, engine);
     runtime.events.start();
+    runtime.spares.start(runtime.nodeContainers());
     log.info("Node {}: Docker runtime on {} (engine {}), node address {}, {} cpus, {} memory", node, host,
         engine.getServerVersion(), address, runtime.info.capacity().get("cpu"),
         runtime.info.capacity().get("memory"));
@@ -244,8 +247,23 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     }
   }
 
-  /** The sandbox; its image is made again if someone removed it since the runtime started. */
+  /**
+   * The pod's sandbox: a spare one when the pod needs nothing a spare lacks (published ports,
+   * the host network), else a new one; its image is made again if someone removed it.
+   */
   private Sandbox createSandbox(PodConfig pod) {
+    if (!pod.spec().path("hostNetwork").asBoolean(false) && sandboxes.declared(pod.spec()).isEmpty()) {
+      Optional<String> spare = spares.take();
+      if (spare.isPresent()) {
+        try {
+          docker.renameContainerCmd(spare.get()).withName(DockerLabels.claimedSandboxName(pod.ref())).exec();
+          return sandboxes.describe(docker.inspectContainerCmd(spare.get()).exec());
+        } catch (RuntimeException e) {
+          log.warn("Node {}: a spare sandbox could not be taken ({}); making one", node, e.toString());
+          sandboxes.removeQuietly(spare.get());
+        }
+      }
+    }
     try {
       return sandboxes.create(pod.ref(), pod.spec());
     } catch (NotFoundException e) {
@@ -446,7 +464,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     return CompletableFuture.supplyAsync(this::nodeContainers, executor).thenCompose(all -> {
       Map<String, List<Container>> byPod = new LinkedHashMap<>();
       for (Container c : all) {
-        byPod.computeIfAbsent(label(c, DockerLabels.POD_UID), k -> new ArrayList<>()).add(c);
+        DockerLabels.podOf(c).ifPresent(pod -> byPod.computeIfAbsent(pod.uid(), k -> new ArrayList<>()).add(c));
       }
       List<CompletableFuture<Optional<RunningPod>>> pods = new ArrayList<>();
       // through each pod's lane: a pod being started or stopped right now is seen after that
@@ -464,13 +482,13 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     if (sandboxContainer.isEmpty() || !"running".equals(sandboxContainer.get().getState())) {
       if (!all.isEmpty()) {
         log.info("Node {}: removing the containers of pod {}, whose sandbox is gone", node,
-            DockerLabels.podRef(all.get(0).getLabels()));
+            DockerLabels.podOf(all.get(0)).orElseThrow());
         removeAll(all);
       }
       forgetPod(uid);
       return Optional.empty();
     }
-    PodRef ref = DockerLabels.podRef(sandboxContainer.get().getLabels());
+    PodRef ref = DockerLabels.podOf(sandboxContainer.get()).orElseThrow();
     Sandbox sandbox = sandboxes.describe(docker.inspectContainerCmd(sandboxContainer.get().getId()).exec());
     Map<String, Container> newest = new LinkedHashMap<>();
     for (Container c : all) {
@@ -630,10 +648,10 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
         .withLabelFilter(Map.of(DockerLabels.NODE, node)).exec();
   }
 
-  /** Every container of one pod on this node. */
+  /** Every container of one pod on this node (a sandbox taken from the spares is known by its name). */
   private List<Container> podContainers(String uid) {
-    return docker.listContainersCmd().withShowAll(true)
-        .withLabelFilter(Map.of(DockerLabels.NODE, node, DockerLabels.POD_UID, uid)).exec();
+    return nodeContainers().stream()
+        .filter(c -> DockerLabels.podOf(c).map(p -> p.uid().equals(uid)).orElse(false)).toList();
   }
 
   /** The instances of one container of a pod, newest first. */
@@ -709,10 +727,16 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   /** Stops following events and frees the client; containers keep running (a later runtime adopts them). */
   @Override
   public void close() {
+    spares.close();
     events.close();
     timer.shutdownNow();
     executor.shutdown();
     closeQuietly(docker);
+  }
+
+  /** Spare sandboxes started and ready to be taken (for tests and diagnostics). */
+  public int readySpareSandboxes() {
+    return spares.ready();
   }
 
   /** For tests: the Docker client this runtime uses. */

@@ -13,9 +13,10 @@ import java.time.Duration;
  * @param threads the runtime's threads for blocking Docker calls
  * @param pullTimeout how long an image pull may take before it counts as failed
  * @param pods the node's pod capacity
+ * @param warmSandboxes sandboxes kept started ahead of need, for pods without ports
  */
 public record DockerSettings(String host, String sandboxImage, Path busybox, int threads, Duration pullTimeout,
-    int pods) {
+    int pods, int warmSandboxes) {
 
   public DockerSettings {
     if (threads < 1) {
@@ -26,6 +27,6 @@ public record DockerSettings(String host, String sandboxImage, Path busybox, int
   public static DockerSettings fromConfig(Config docker) {
     return new DockerSettings(docker.getString("host"), docker.getString("sandbox-image"),
         Path.of(docker.getString("busybox")), docker.getInt("threads"), docker.getDuration("pull-timeout"),
-        docker.getInt("pods"));
+        docker.getInt("pods"), docker.getInt("warm-sandboxes"));
   }
 }
