@@ -150,7 +150,7 @@ public final class DockerBench {
         }
         status("DELETE", "/api/v1/namespaces/default/pods/" + name, null);
         awaitTrue(Duration.ofSeconds(60), server, "pod " + name + " removed",
-            () -> containerCount("label=steuermann.io/node=" + node) == 0);
+            () -> podContainerCount() == 0);
         long run = dockerRun();
         if (i >= warmup) {
           plain.record(run);
@@ -177,9 +177,14 @@ public final class DockerBench {
       awaitTrue(Duration.ofSeconds(300), server, "Deployment Ready", () -> watch.ready.size() >= replicas);
       long last = watch.ready.values().stream().max(Comparator.naturalOrder()).orElseThrow();
       double seconds = (last - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "Deployment of %d: last pod created %.2f s, last bound %.2f s, first Ready %.2f s, "
+              + "last Ready %.2f s after the POST%n", replicas,
+          (watch.seen.values().stream().max(Comparator.naturalOrder()).orElseThrow() - t0) / 1e9,
+          (watch.bound.values().stream().max(Comparator.naturalOrder()).orElseThrow() - t0) / 1e9,
+          (watch.ready.values().stream().min(Comparator.naturalOrder()).orElseThrow() - t0) / 1e9, seconds);
       status("DELETE", "/apis/apps/v1/namespaces/default/deployments/bench-deploy", null);
       awaitTrue(Duration.ofSeconds(120), server, "Deployment's containers removed",
-          () -> containerCount("label=steuermann.io/node=" + node) == 0);
+          () -> podContainerCount() == 0);
       return seconds;
     }
   }
@@ -267,6 +272,12 @@ public final class DockerBench {
     }
   }
 
+  /** The node's containers that belong to pods (spare sandboxes, started ahead of need, do not). */
+  private int podContainerCount() throws IOException {
+    String out = docker("ps", "-a", "--format", "{{.Names}}", "--filter", "label=steuermann.io/node=" + node).out;
+    return (int) out.lines().map(String::strip).filter(n -> !n.isEmpty() && !n.startsWith("stm_spare_")).count();
+  }
+
   private static int containerCount(String filter) throws IOException {
     String out = docker("ps", "-aq", "--filter", filter).out.strip();
     return out.isEmpty() ? 0 : out.split("\n").length;
@@ -309,6 +320,8 @@ public final class DockerBench {
   /** A Kubernetes watch of pods: when each pod was first seen Running and Ready. */
   private static final class Watch implements AutoCloseable {
     final Map<String, Long> ready = new ConcurrentHashMap<>();
+    final Map<String, Long> seen = new ConcurrentHashMap<>();
+    final Map<String, Long> bound = new ConcurrentHashMap<>();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final java.net.HttpURLConnection connection;
 
@@ -330,6 +343,11 @@ public final class DockerBench {
           }
           long now = System.nanoTime();
           JsonNode pod = JSON.readTree(line).path("object");
+          String podName = pod.path("metadata").path("name").asText();
+          seen.putIfAbsent(podName, now);
+          if (!pod.path("spec").path("nodeName").asText("").isEmpty()) {
+            bound.putIfAbsent(podName, now);
+          }
           if ("Running".equals(pod.path("status").path("phase").asText()) && isReady(pod)
               && !pod.path("metadata").has("deletionTimestamp")) {
             ready.putIfAbsent(pod.path("metadata").path("name").asText(), now);

@@ -337,6 +337,9 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       ContainerSpecs.apply(create, c, new PodFields(pod, node, sandbox.podIp(), address), sandbox.networkMode());
       id = create.exec().getId();
     } catch (RuntimeException e) {
+      if (e instanceof NotFoundException) {
+        puller.forget(c.image());
+      }
       return new ContainerStatus(c.name(), c.image(), "", "", new Waiting("CreateContainerError", describe(e)));
     }
     Instance instance = new Instance(pod, c.name(), c.image(), false);
@@ -353,14 +356,10 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       return new ContainerStatus(c.name(), c.image(), DockerStates.imageId(inspect), "docker://" + id,
           new Terminated(t.exitCode() == 0 ? 128 : t.exitCode(), "StartError", describe(e), null, t.finishedAt()));
     }
-    InspectContainerResponse inspect = docker.inspectContainerCmd(id).exec();
-    ContainerStatus status = DockerStates.status(inspect, c.name(), c.image());
-    if (status.state() instanceof Terminated) {
-      synchronized (instance) {
-        instance.exitReported = true;
-      }
-    }
-    return status;
+    // running now; an exit, however soon, comes as an event and is reported after this answer
+    String imageId = puller.imageId(c.image());
+    return new ContainerStatus(c.name(), c.image(), imageId.isEmpty() ? "" : "docker://" + imageId,
+        "docker://" + id, new Running(java.time.Instant.now()));
   }
 
   @Override
@@ -648,10 +647,22 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
         .withLabelFilter(Map.of(DockerLabels.NODE, node)).exec();
   }
 
-  /** Every container of one pod on this node (a sandbox taken from the spares is known by its name). */
+  /**
+   * Every container of one pod on this node: those labelled with its uid, and its sandbox when
+   * it was a spare (known by its name). Two filtered queries are cheaper for the engine than
+   * listing the whole node.
+   */
   private List<Container> podContainers(String uid) {
-    return nodeContainers().stream()
-        .filter(c -> DockerLabels.podOf(c).map(p -> p.uid().equals(uid)).orElse(false)).toList();
+    List<Container> all = new ArrayList<>(docker.listContainersCmd().withShowAll(true)
+        .withLabelFilter(Map.of(DockerLabels.NODE, node, DockerLabels.POD_UID, uid)).exec());
+    for (Container c : docker.listContainersCmd().withShowAll(true)
+        .withLabelFilter(Map.of(DockerLabels.NODE, node)).withNameFilter(List.of("_" + uid)).exec()) {
+      if (DockerLabels.podOf(c).map(p -> p.uid().equals(uid)).orElse(false)
+          && all.stream().noneMatch(known -> known.getId().equals(c.getId()))) {
+        all.add(c);
+      }
+    }
+    return all;
   }
 
   /** The instances of one container of a pod, newest first. */

@@ -5,7 +5,9 @@ import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.steuermann.node.runtime.ContainerRuntime.Waiting;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 final class ImagePuller {
   private final DockerClient docker;
   private final Duration timeout;
+  /** Images seen present, with their ids: a pod start need not ask the engine again. */
+  private final Map<String, String> known = new ConcurrentHashMap<>();
 
   ImagePuller(DockerClient docker, Duration timeout) {
     this.docker = docker;
@@ -35,6 +39,8 @@ final class ImagePuller {
     }
     try {
       pull(image);
+      known.remove(image);
+      present(image);
       return Optional.empty();
     } catch (RuntimeException e) {
       return Optional.of(new Waiting("ErrImagePull", "Failed to pull image \"" + image + "\": " + message(e)));
@@ -51,12 +57,25 @@ final class ImagePuller {
   }
 
   boolean present(String image) {
+    if (known.containsKey(image)) {
+      return true;
+    }
     try {
-      docker.inspectImageCmd(image).exec();
+      known.put(image, docker.inspectImageCmd(image).exec().getId());
       return true;
     } catch (NotFoundException e) {
       return false;
     }
+  }
+
+  /** The image's id ({@code sha256:...}) as last seen, or empty. */
+  String imageId(String image) {
+    return known.getOrDefault(image, "");
+  }
+
+  /** The engine said the image is not there (removed since): ask again next time. */
+  void forget(String image) {
+    known.remove(image);
   }
 
   private void pull(String image) throws InterruptedException {
