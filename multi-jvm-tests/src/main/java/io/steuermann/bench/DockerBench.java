@@ -95,6 +95,7 @@ public final class DockerBench {
         awaitTrue(Duration.ofSeconds(60), server, "node " + node + " Ready", this::nodeReady);
         podLatencies(server, steuermann, plain);
         deploymentSeconds = deployment(server);
+        warnings(server);
       }
     } finally {
       removeContainers("label=steuermann.io/node=" + node);
@@ -384,6 +385,16 @@ public final class DockerBench {
         throw new IllegalStateException("timed out waiting for " + what + "; server log:\n" + server.logTail(40));
       }
       Thread.sleep(5);
+    }
+  }
+
+  /** The server's warnings: a pod start that failed and was retried shows up here. */
+  private static void warnings(ServerProcess server) throws IOException {
+    List<String> lines = Files.readAllLines(server.log).stream()
+        .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+    if (!lines.isEmpty()) {
+      System.out.println("server warnings (" + lines.size() + "):");
+      lines.stream().limit(20).forEach(l -> System.out.println("  " + l));
     }
   }
 

@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,6 +101,12 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   private final DockerEvents events;
   private final Map<String, Instance> instances = new ConcurrentHashMap<>();
   private final Set<String> stopRequested = ConcurrentHashMap.newKeySet();
+  /**
+   * Container creates and starts in flight. The engine's work per start (namespaces, cgroups,
+   * runc) is CPU-bound; more at once than the machine has cores only slows every start and
+   * starves everything else on the machine (measured: docs/benchmarks.md).
+   */
+  private final Semaphore starts;
   private volatile Listener listener = (pod, status) -> { };
 
   private DockerRuntime(DockerClient docker, DockerHttpClient http, String node, String address,
@@ -110,6 +117,8 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     this.address = address;
     this.settings = settings;
     this.info = runtimeInfo(engine, address, settings.pods());
+    int cores = engine.getNCPU() == null ? 1 : engine.getNCPU();
+    this.starts = new Semaphore(settings.parallelStarts() > 0 ? settings.parallelStarts() : Math.max(4, 2 * cores), true);
     AtomicInteger threads = new AtomicInteger();
     ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.threads(), settings.threads(), 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), r -> daemon(r, "docker-" + node + "-" + threads.incrementAndGet()));
@@ -118,7 +127,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "docker-" + node + "-timer"));
     this.lanes = new PodLanes(executor);
     this.sandboxes = new PodSandboxes(docker, node, address, settings.sandboxImage());
-    this.spares = new SandboxPool(docker, node, settings.sandboxImage(), settings.warmSandboxes(), executor);
+    this.spares = new SandboxPool(docker, node, settings.sandboxImage(), settings.warmSandboxes(), executor, starts);
     this.puller = new ImagePuller(docker, settings.pullTimeout());
     this.events = new DockerEvents(docker, node, id -> executor.execute(() -> onDie(id)), timer);
   }
@@ -265,14 +274,29 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       }
     }
     try {
-      return sandboxes.create(pod.ref(), pod.spec());
+      return throttled(() -> sandboxes.create(pod.ref(), pod.spec()));
     } catch (NotFoundException e) {
       try {
         BusyboxImage.ensure(docker, http, settings.sandboxImage(), settings.busybox());
       } catch (IOException io) {
         throw new IllegalStateException("the pod sandbox image is missing and could not be made: " + io.getMessage(), io);
       }
-      return sandboxes.create(pod.ref(), pod.spec());
+      return throttled(() -> sandboxes.create(pod.ref(), pod.spec()));
+    }
+  }
+
+  /** Runs an engine create/start step within the bound on starts in flight. */
+  private <T> T throttled(java.util.function.Supplier<T> step) {
+    try {
+      starts.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancellationException("interrupted while waiting to start a container");
+    }
+    try {
+      return step.get();
+    } finally {
+      starts.release();
     }
   }
 
@@ -335,7 +359,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
           .withName(DockerLabels.appName(pod, c.name(), attempt))
           .withLabels(DockerLabels.app(node, pod, c.name(), attempt));
       ContainerSpecs.apply(create, c, new PodFields(pod, node, sandbox.podIp(), address), sandbox.networkMode());
-      id = create.exec().getId();
+      id = throttled(() -> create.exec().getId());
     } catch (RuntimeException e) {
       if (e instanceof NotFoundException) {
         puller.forget(c.image());
@@ -345,7 +369,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     Instance instance = new Instance(pod, c.name(), c.image(), false);
     instances.put(id, instance);
     try {
-      docker.startContainerCmd(id).exec();
+      throttled(() -> docker.startContainerCmd(id).exec());
     } catch (RuntimeException e) {
       synchronized (instance) {
         instance.exitReported = true;

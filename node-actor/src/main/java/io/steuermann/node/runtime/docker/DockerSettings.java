@@ -14,9 +14,10 @@ import java.time.Duration;
  * @param pullTimeout how long an image pull may take before it counts as failed
  * @param pods the node's pod capacity
  * @param warmSandboxes sandboxes kept started ahead of need, for pods without ports
+ * @param parallelStarts container creates and starts in flight at once; 0: twice the engine's cores, at least 4
  */
 public record DockerSettings(String host, String sandboxImage, Path busybox, int threads, Duration pullTimeout,
-    int pods, int warmSandboxes) {
+    int pods, int warmSandboxes, int parallelStarts) {
 
   public DockerSettings {
     if (threads < 1) {
@@ -27,6 +28,6 @@ public record DockerSettings(String host, String sandboxImage, Path busybox, int
   public static DockerSettings fromConfig(Config docker) {
     return new DockerSettings(docker.getString("host"), docker.getString("sandbox-image"),
         Path.of(docker.getString("busybox")), docker.getInt("threads"), docker.getDuration("pull-timeout"),
-        docker.getInt("pods"), docker.getInt("warm-sandboxes"));
+        docker.getInt("pods"), docker.getInt("warm-sandboxes"), docker.getInt("parallel-starts"));
   }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,13 +30,15 @@ final class SandboxPool {
   private final String image;
   private final int target;
   private final Executor executor;
+  private final Semaphore starts;
   private final Deque<String> spares = new ArrayDeque<>();
   private int creating;
   private int failures;
   private volatile boolean closed;
 
-  SandboxPool(DockerClient docker, String node, String image, int target, Executor executor) {
+  SandboxPool(DockerClient docker, String node, String image, int target, Executor executor, Semaphore starts) {
     this.docker = docker;
+    this.starts = starts;
     this.node = node;
     this.image = image;
     this.target = target;
@@ -85,6 +88,15 @@ final class SandboxPool {
   private void createOne() {
     String id = null;
     try {
+      starts.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      synchronized (this) {
+        creating--;
+      }
+      return;
+    }
+    try {
       id = docker.createContainerCmd(image)
           .withName(DockerLabels.spareName(UUID.randomUUID().toString().substring(0, 8)))
           .withLabels(Map.of(DockerLabels.NODE, node, DockerLabels.ROLE, DockerLabels.SANDBOX))
@@ -106,6 +118,8 @@ final class SandboxPool {
         failures++;
       }
       log.warn("Node {}: could not start a spare pod sandbox: {}", node, e.toString());
+    } finally {
+      starts.release();
     }
   }
 
