@@ -33,12 +33,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       container runs), p50/p99 and their ratio;</li>
  *   <li>a Deployment of 20 replicas until all are Ready, beside Docker Swarm
  *       ({@code docker swarm init --advertise-addr 127.0.0.1},
- *       {@code docker service create --replicas 20} of the same image, until 20/20 run).</li>
+ *       {@code docker service create --replicas 20} of the same image, until 20/20 run), taking
+ *       turns for {@code --rounds} rounds (3); the medians are compared.</li>
  * </ol>
+ * Every pod sample is paired with a {@code docker run}, and the Deployments with the Swarm
+ * services, so that both sides see the same load on a shared machine.
  * The server runs as its own process with {@code --runtime docker} on a node name of its own;
  * every container made is removed at the end, and a swarm the benchmark created is left.
  *
- * <pre>bin/bench-docker [--samples 30] [--replicas 20] [--image steuermann/busybox:test] [--server-java-opts "..."]</pre>
+ * <pre>bin/bench-docker [--samples 30] [--replicas 20] [--rounds 3] [--image steuermann/busybox:test] [--server-java-opts "..."]</pre>
  */
 public final class DockerBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +49,7 @@ public final class DockerBench {
   private int samples = 30;
   private int warmup = 3;
   private int replicas = 20;
+  private int rounds = 3;
   private String image = "steuermann/busybox:test";
   private String serverJavaOpts = "-Xms512m -Xmx1g -XX:+UseParallelGC";
   private Path dist = Path.of("http-api/target");
@@ -61,11 +65,12 @@ public final class DockerBench {
         case "--samples" -> { bench.samples = Integer.parseInt(v); i++; }
         case "--warmup" -> { bench.warmup = Integer.parseInt(v); i++; }
         case "--replicas" -> { bench.replicas = Integer.parseInt(v); i++; }
+        case "--rounds" -> { bench.rounds = Integer.parseInt(v); i++; }
         case "--image" -> { bench.image = v; i++; }
         case "--server-java-opts" -> { bench.serverJavaOpts = v; i++; }
         case "--dist" -> { bench.dist = Path.of(v); i++; }
         case "--help" -> {
-          System.out.println("bin/bench-docker [--samples N] [--warmup N] [--replicas N] [--image I] "
+          System.out.println("bin/bench-docker [--samples N] [--warmup N] [--replicas N] [--rounds N] [--image I] "
               + "[--server-java-opts \"...\"]");
           return;
         }
@@ -86,7 +91,9 @@ public final class DockerBench {
     Path work = Files.createTempDirectory("steuermann-bench-docker");
     Latencies steuermann = new Latencies();
     Latencies plain = new Latencies();
-    double deploymentSeconds;
+    List<Double> deployments = new ArrayList<>();
+    List<Double> services = new ArrayList<>();
+    boolean joined = joinSwarm();
     try {
       try (ServerProcess server = ServerProcess.start(dist, ServerProcess.split(serverJavaOpts),
           List.of("--data-dir", work.resolve("data").toString(), "--runtime", "docker", "--node-name", node), work)) {
@@ -94,14 +101,24 @@ public final class DockerBench {
         awaitTrue(Duration.ofSeconds(120), server, "server ready", () -> status("GET", "/readyz", null) == 200);
         awaitTrue(Duration.ofSeconds(60), server, "node " + node + " Ready", this::nodeReady);
         podLatencies(server, steuermann, plain);
-        deploymentSeconds = deployment(server);
+        // Steuermann and Swarm take turns, so that both see the same load on a shared machine
+        for (int round = 1; round <= rounds; round++) {
+          deployments.add(deployment(server, round));
+          services.add(swarmService());
+          System.out.printf(Locale.ROOT, "round %d: Steuermann Deployment %.2f s, Swarm service %.2f s%n", round,
+              deployments.get(round - 1), services.get(round - 1));
+        }
         warnings(server);
       }
     } finally {
       removeContainers("label=steuermann.io/node=" + node);
       deleteRecursively(work);
+      if (joined) {
+        docker("swarm", "leave", "--force");
+      }
     }
-    double swarmSeconds = swarm();
+    double deploymentSeconds = median(deployments);
+    double swarmSeconds = median(services);
 
     steuermann = Latencies.merge(List.of(steuermann));
     plain = Latencies.merge(List.of(plain));
@@ -114,9 +131,10 @@ public final class DockerBench {
     System.out.printf(Locale.ROOT, "%-52s %7.0f ms %7.0f ms%n", "Steuermann pod create -> Running+Ready", p50, p99);
     System.out.printf(Locale.ROOT, "%-52s %7.0f ms %7.0f ms%n", "plain docker run -d (same image and command)", dp50, dp99);
     System.out.printf(Locale.ROOT, "%-52s %9.2fx %9.2fx%n", "ratio", p50 / dp50, p99 / dp99);
-    System.out.printf(Locale.ROOT, "%-52s %8.2f s%n", "Steuermann Deployment of " + replicas + ": all Ready", deploymentSeconds);
+    System.out.printf(Locale.ROOT, "%-52s %8.2f s%n", "Steuermann Deployment of " + replicas + ": all Ready (median)",
+        deploymentSeconds);
     System.out.printf(Locale.ROOT, "%-52s %8.2f s%n", "Docker Swarm service of " + replicas + ": " + replicas + "/"
-        + replicas + " running", swarmSeconds);
+        + replicas + " running (median)", swarmSeconds);
     System.out.printf(Locale.ROOT, "SUMMARY | pod create->Ready p50 %.0f ms vs docker run %.0f ms = %.2fx [%s] "
             + "(target <= 1.5x); p99 %.0f vs %.0f ms = %.2fx%n", p50, dp50, p50 / dp50, p50 / dp50 <= 1.5 ? "ok" : "MISSED",
         p99, dp99, p99 / dp99);
@@ -161,29 +179,30 @@ public final class DockerBench {
   }
 
   /** A Deployment of {@code replicas}: POST until the watch has seen every one Running and Ready. */
-  private double deployment(ServerProcess server) throws Exception {
-    try (Watch watch = new Watch(base + "/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dbench-deploy")) {
+  private double deployment(ServerProcess server, int round) throws Exception {
+    String name = "bench-deploy-" + round;
+    try (Watch watch = new Watch(base + "/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3D" + name)) {
       long t0 = System.nanoTime();
       int created = status("POST", "/apis/apps/v1/namespaces/default/deployments", """
-          {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "bench-deploy"},
-           "spec": {"replicas": %d, "selector": {"matchLabels": {"app": "bench-deploy"}},
-                    "template": {"metadata": {"labels": {"app": "bench-deploy"}},
+          {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "%1$s"},
+           "spec": {"replicas": %2$d, "selector": {"matchLabels": {"app": "%1$s"}},
+                    "template": {"metadata": {"labels": {"app": "%1$s"}},
                                  "spec": {"terminationGracePeriodSeconds": 0,
-                                          "containers": [{"name": "main", "image": "%s",
+                                          "containers": [{"name": "main", "image": "%3$s",
                                                           "command": ["sleep", "3600"]}]}}}}"""
-          .formatted(replicas, image));
+          .formatted(name, replicas, image));
       if (created != 201) {
         throw new IllegalStateException("creating the Deployment answered " + created);
       }
       awaitTrue(Duration.ofSeconds(300), server, "Deployment Ready", () -> watch.ready.size() >= replicas);
       long last = watch.ready.values().stream().max(Comparator.naturalOrder()).orElseThrow();
       double seconds = (last - t0) / 1e9;
-      System.out.printf(Locale.ROOT, "Deployment of %d: last pod created %.2f s, last bound %.2f s, first Ready %.2f s, "
+      System.out.printf(Locale.ROOT, "  Deployment of %d: last pod created %.2f s, last bound %.2f s, first Ready %.2f s, "
               + "last Ready %.2f s after the POST%n", replicas,
           (watch.seen.values().stream().max(Comparator.naturalOrder()).orElseThrow() - t0) / 1e9,
           (watch.bound.values().stream().max(Comparator.naturalOrder()).orElseThrow() - t0) / 1e9,
           (watch.ready.values().stream().min(Comparator.naturalOrder()).orElseThrow() - t0) / 1e9, seconds);
-      status("DELETE", "/apis/apps/v1/namespaces/default/deployments/bench-deploy", null);
+      status("DELETE", "/apis/apps/v1/namespaces/default/deployments/" + name, null);
       awaitTrue(Duration.ofSeconds(120), server, "Deployment's containers removed",
           () -> podContainerCount() == 0);
       return seconds;
@@ -211,17 +230,21 @@ public final class DockerBench {
     return t1 - t0;
   }
 
-  /** Docker Swarm on this machine: a service of {@code replicas} until all run. */
-  private double swarm() throws Exception {
-    boolean joined = false;
+  /** {@code docker swarm init} on 127.0.0.1 unless this engine is in a swarm; answers whether it made one. */
+  private static boolean joinSwarm() throws IOException {
     String state = docker("info", "--format", "{{.Swarm.LocalNodeState}}").out.strip();
-    if (!state.equals("active")) {
-      Cmd init = docker("swarm", "init", "--advertise-addr", "127.0.0.1");
-      if (init.code != 0) {
-        throw new IllegalStateException("docker swarm init failed: " + init.out);
-      }
-      joined = true;
+    if (state.equals("active")) {
+      return false;
     }
+    Cmd init = docker("swarm", "init", "--advertise-addr", "127.0.0.1");
+    if (init.code != 0) {
+      throw new IllegalStateException("docker swarm init failed: " + init.out);
+    }
+    return true;
+  }
+
+  /** Docker Swarm on this machine: a service of {@code replicas} until all run; then it is removed. */
+  private double swarmService() throws Exception {
     String service = "stm-bench-" + UUID.randomUUID().toString().substring(0, 8);
     try {
       long t0 = System.nanoTime();
@@ -247,10 +270,12 @@ public final class DockerBench {
       while (containerCount("label=com.docker.swarm.service.name=" + service) > 0 && System.nanoTime() < deadline) {
         Thread.sleep(200);
       }
-      if (joined) {
-        docker("swarm", "leave", "--force");
-      }
     }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
   }
 
   private record Cmd(int code, String out) {}
