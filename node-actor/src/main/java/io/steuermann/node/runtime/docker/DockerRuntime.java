@@ -102,6 +102,13 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   private final Map<String, Instance> instances = new ConcurrentHashMap<>();
   private final Set<String> stopRequested = ConcurrentHashMap.newKeySet();
   /**
+   * Once this runtime has listed the node (the agent does at its start), every pod uid with
+   * containers is here: those listed and those started since. A pod not here has no leftovers
+   * to clean up before its start, which saves the engine two queries per pod.
+   */
+  private final Set<String> knownPods = ConcurrentHashMap.newKeySet();
+  private volatile boolean listed;
+  /**
    * Container creates and starts in flight. The engine's work per start (namespaces, cgroups,
    * runc) is CPU-bound; more at once than the machine has cores only slows every start and
    * starves everything else on the machine (measured: docs/benchmarks.md).
@@ -127,7 +134,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "docker-" + node + "-timer"));
     this.lanes = new PodLanes(executor);
     this.sandboxes = new PodSandboxes(docker, node, address, settings.sandboxImage());
-    this.spares = new SandboxPool(docker, node, settings.sandboxImage(), settings.warmSandboxes(), executor, starts);
+    this.spares = new SandboxPool(docker, node, settings.sandboxImage(), settings.warmSandboxes(), executor, starts, timer);
     this.puller = new ImagePuller(docker, settings.pullTimeout());
     this.events = new DockerEvents(docker, node, id -> executor.execute(() -> onDie(id)), timer);
   }
@@ -239,7 +246,10 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     PodRef ref = pod.ref();
     checkNotStopped(ref);
     // leftovers of an earlier start that failed half-way: a pod never runs twice
-    removeAll(podContainers(ref.uid()));
+    if (!listed || !knownPods.add(ref.uid())) {
+      knownPods.add(ref.uid());
+      removeAll(podContainers(ref.uid()));
+    }
     Sandbox sandbox = createSandbox(pod);
     try {
       List<ContainerStatus> statuses = new ArrayList<>();
@@ -489,6 +499,8 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       for (Container c : all) {
         DockerLabels.podOf(c).ifPresent(pod -> byPod.computeIfAbsent(pod.uid(), k -> new ArrayList<>()).add(c));
       }
+      knownPods.addAll(byPod.keySet());
+      listed = true;
       List<CompletableFuture<Optional<RunningPod>>> pods = new ArrayList<>();
       // through each pod's lane: a pod being started or stopped right now is seen after that
       byPod.keySet().forEach(uid -> pods.add(lanes.submit(uid, () -> describePod(uid))));
@@ -736,7 +748,9 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     instances.remove(id);
   }
 
+  /** The pod's containers are removed: nothing of it is left to know. */
   private void forgetPod(String uid) {
+    knownPods.remove(uid);
     instances.values().removeIf(i -> i.pod.uid().equals(uid));
   }
 

@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,13 +34,18 @@ final class SandboxPool {
   private final int target;
   private final Executor executor;
   private final Semaphore starts;
+  private final ScheduledExecutorService timer;
   private final Deque<String> spares = new ArrayDeque<>();
   private int creating;
   private int failures;
+  private long lastTake;
+  private boolean refillScheduled;
   private volatile boolean closed;
 
-  SandboxPool(DockerClient docker, String node, String image, int target, Executor executor, Semaphore starts) {
+  SandboxPool(DockerClient docker, String node, String image, int target, Executor executor, Semaphore starts,
+      ScheduledExecutorService timer) {
     this.docker = docker;
+    this.timer = timer;
     this.starts = starts;
     this.node = node;
     this.image = image;
@@ -61,14 +69,40 @@ final class SandboxPool {
     refill();
   }
 
-  /** A running spare sandbox, if one is ready; never waits. */
+  /**
+   * A running spare sandbox, if one is ready; never waits. The pool fills up again once pods
+   * have stopped arriving for a moment: spares made during a burst would only compete with the
+   * burst's own starts.
+   */
   Optional<String> take() {
     String id;
     synchronized (this) {
       id = spares.poll();
+      lastTake = System.nanoTime();
+      if (refillScheduled || closed) {
+        return Optional.ofNullable(id);
+      }
+      refillScheduled = true;
     }
-    refill();
+    timer.schedule(this::refillWhenQuiet, QUIET.toMillis(), TimeUnit.MILLISECONDS);
     return Optional.ofNullable(id);
+  }
+
+  private static final Duration QUIET = Duration.ofSeconds(1);
+
+  private void refillWhenQuiet() {
+    long quietFor;
+    synchronized (this) {
+      quietFor = System.nanoTime() - lastTake;
+      if (quietFor >= QUIET.toNanos()) {
+        refillScheduled = false;
+      }
+    }
+    if (quietFor >= QUIET.toNanos()) {
+      refill();
+    } else {
+      timer.schedule(this::refillWhenQuiet, QUIET.toNanos() - quietFor, TimeUnit.NANOSECONDS);
+    }
   }
 
   private void refill() {
