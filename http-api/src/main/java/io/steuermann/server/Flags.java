@@ -27,7 +27,10 @@ public final class Flags {
       new Flag("--postgres-password", "steuermann.store.postgres.password", "PostgreSQL password"),
       new Flag("--cluster-port", "pekko.remote.artery.canonical.port", "cluster port (default 0: any free port)"),
       new Flag("--max-writes-in-flight", "steuermann.api.max-writes-in-flight", "writes in flight before 429 (default 512)"),
-      new Flag("--hollow-nodes", "steuermann.node.hollow-nodes", "run N simulated (hollow) nodes in this process (default 0)"));
+      new Flag("--hollow-nodes", "steuermann.node.hollow-nodes", "run N simulated (hollow) nodes in this process (default 0)"),
+      new Flag("--runtime", "steuermann.node.runtime", "docker (default), hollow or none: this process's node"),
+      new Flag("--node-name", "steuermann.node.name", "name of the Docker node (default: the host name)"),
+      new Flag("--node-address", "steuermann.node.address", "Docker node's address, where ports are published (default 127.0.0.1)"));
 
   /** Thrown for a flag we do not know, one without its value, or {@code --help} (not an error). */
   public static final class UsageException extends Exception {

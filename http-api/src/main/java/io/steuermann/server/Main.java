@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.steuermann.engine.Engine;
 import io.steuermann.http.ApiServer;
 import io.steuermann.node.NodeAgents;
+import io.steuermann.node.NodeRuntimes;
 import io.steuermann.node.proxy.ProxySettings;
 import io.steuermann.node.proxy.ServiceProxy;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -39,6 +40,16 @@ public final class Main {
     }
     Config config = Engine.configure(flags.withFallback(
         ConfigFactory.load(ConfigFactory.defaultApplication().withFallback(ProxySettings.PEKKO_DEFAULTS))));
+    NodeRuntimes runtimes;
+    try {
+      // before anything else starts: without its container runtime the server does not start
+      runtimes = NodeRuntimes.connect(config.getConfig("steuermann.node"));
+    } catch (NodeRuntimes.Unavailable e) {
+      log.error("Steuermann cannot start: {}", e.getMessage());
+      System.err.println("steuermann: cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "steuermann", config);
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -47,7 +58,7 @@ public final class Main {
     }
     try {
       Engine engine = Engine.start(system);
-      NodeAgents nodes = NodeAgents.start(system, engine);
+      NodeAgents nodes = runtimes.start(system, engine);
       ApiServer.start(system, engine, nodes::runtime);
       if (!nodes.nodeNames().isEmpty()) {
         ServiceProxy.start(system, engine); // the machine's kube-proxy, where nodes run

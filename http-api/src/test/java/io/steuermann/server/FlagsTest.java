@@ -21,6 +21,14 @@ class FlagsTest {
   }
 
   @Test
+  void runtimeFlagsSetTheNodeKeys() throws Exception {
+    Config c = Flags.parse(new String[] {"--runtime", "docker", "--node-name", "n1", "--node-address", "10.0.0.2"});
+    assertEquals("docker", c.getString("steuermann.node.runtime"));
+    assertEquals("n1", c.getString("steuermann.node.name"));
+    assertEquals("10.0.0.2", c.getString("steuermann.node.address"));
+  }
+
+  @Test
   void flagsWinOverAConfigFile() throws Exception {
     Path file = Files.createTempFile("steuermann", ".conf");
     Files.writeString(file, "steuermann.api.port = 7000\nsteuermann.api.bind-address = \"0.0.0.0\"\n");

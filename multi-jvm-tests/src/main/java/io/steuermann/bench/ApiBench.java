@@ -215,7 +215,8 @@ public final class ApiBench {
 
   private static List<Row> runStore(Options opt, String store) throws Exception {
     Path work = Files.createTempDirectory("steuermann-bench-" + store + "-");
-    List<String> serverArgs = new ArrayList<>(List.of("--data-dir", work.resolve("data").toString()));
+    List<String> serverArgs = new ArrayList<>(List.of("--data-dir", work.resolve("data").toString(),
+        "--runtime", "none"));
     if (opt.maxWritesInFlight != null) {
       serverArgs.addAll(List.of("--max-writes-in-flight", opt.maxWritesInFlight));
     }

@@ -64,7 +64,7 @@ public final class ScaleBench {
   private void run() throws Exception {
     Path work = Files.createTempDirectory("steuermann-scale");
     List<String> serverArgs = new ArrayList<>(List.of("--data-dir", work.resolve("data").toString(),
-        "--hollow-nodes", Integer.toString(nodes)));
+        "--runtime", "hollow", "--hollow-nodes", Integer.toString(nodes)));
     serverArgs.addAll(ServerProcess.split(extraServerArgs));
     System.out.printf(Locale.ROOT, "bench-scale: %d hollow nodes, a Deployment of %d replicas; server %s%n",
         nodes, pods, serverJavaOpts);

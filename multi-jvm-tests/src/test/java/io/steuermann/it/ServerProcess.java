@@ -277,6 +277,8 @@ public final class ServerProcess implements AutoCloseable {
 
     private Builder(String name) {
       this.name = name.replaceAll("[^A-Za-z0-9_.-]", "_");
+      // no node unless a test asks for one (flag("--runtime", "docker") or --hollow-nodes)
+      flags.put("--runtime", "none");
     }
 
     /** The API port; without it a free one is picked. */

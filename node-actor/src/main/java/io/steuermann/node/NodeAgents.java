@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node agents of one process, with the one {@link PodRouter} that feeds them. The server
- * calls {@link #start(ActorSystem, Engine)} after {@code Engine.start}: with
- * {@code steuermann.node.hollow-nodes = N > 0} it runs N hollow nodes; a real runtime (Docker)
- * plugs in through {@link #start(ActorSystem, Engine, NodeSettings, Map)} with one node.
+ * chooses the runtime with {@link NodeRuntimes} and starts the agents after {@code Engine.start}:
+ * with {@code steuermann.node.hollow-nodes = N > 0} N hollow nodes; the Docker runtime plugs
+ * in through {@link #start(ActorSystem, Engine, NodeSettings, Map)} with one node.
  * Agents start once the engine is ready (its watch cache holds the whole journal), so that
  * adoption and housekeeping see every pod.
  */
@@ -57,8 +57,8 @@ public final class NodeAgents {
   public static NodeAgents start(ActorSystem<?> system, Engine engine, NodeSettings settings) {
     int n = settings.hollowNodes();
     if (n <= 0) {
-      log.warn("This process runs no node: no container runtime is configured. Start with --hollow-nodes N "
-          + "(steuermann.node.hollow-nodes) to run N simulated nodes here; a Docker runtime is not available yet.");
+      log.warn("This process runs no node. Start with --runtime docker for a node with real containers, or "
+          + "--hollow-nodes N (steuermann.node.hollow-nodes) to run N simulated nodes here.");
       return start(system, engine, settings, Map.of());
     }
     Map<String, ContainerRuntime> runtimes = new LinkedHashMap<>();

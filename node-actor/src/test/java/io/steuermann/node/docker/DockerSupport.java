@@ -1,0 +1,144 @@
+package io.steuermann.node.docker;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.transport.DockerHttpClient;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.steuermann.node.runtime.docker.BusyboxImage;
+import io.steuermann.node.runtime.docker.DockerRuntime;
+import io.steuermann.node.runtime.docker.DockerSettings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What tests with real containers need, in one place:
+ *
+ * <pre>{@code
+ * @BeforeAll static void docker() { DockerSupport.requireDocker(); }   // skip loudly, or fail under CI
+ * String node = DockerSupport.uniqueNodeName("mytest");                   // nodes share the engine
+ * DockerRuntime runtime = DockerSupport.runtime(node);                    // a node's runtime
+ * ... pods with image DockerSupport.IMAGE (busybox: sh, httpd, wget, nc, sleep, ...)
+ * DockerSupport.removeContainersOf(node);                                // in @AfterEach
+ * }</pre>
+ *
+ * <p>{@link #requireDocker()} skips the test with a message on stderr when no Docker engine is
+ * reachable, and fails it when the environment variable {@code CI} is set (.ci/run sets it):
+ * there the engine is part of the machine. It also makes the test image {@link #IMAGE} once
+ * ({@code docker import} of the host's static {@code /bin/busybox}; no registry is needed).
+ */
+public final class DockerSupport {
+  /**
+   * The workload image of the tests: a static busybox. Rely only on the applets {@code sh},
+   * {@code sleep}, {@code cat}, {@code echo}, {@code httpd}, {@code wget} and {@code nc} being
+   * linked in /bin (an older build of the image has no more, and no /tmp); call others as
+   * {@code busybox mkdir ...}.
+   */
+  public static final String IMAGE = "steuermann/busybox:test";
+  public static final Path BUSYBOX = Path.of("/bin/busybox");
+
+  private DockerSupport() {}
+
+  /** A client of the local engine ({@code DOCKER_HOST} or the default socket). */
+  public static DockerClient client() {
+    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    return DockerClientImpl.getInstance(config, http(config));
+  }
+
+  private static DockerHttpClient http(DefaultDockerClientConfig config) {
+    return new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost())
+        .sslConfig(config.getSSLConfig()).connectionTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /**
+   * Returns when a Docker engine answers and the test image exists; otherwise skips the test
+   * (with a loud message) or, under CI, fails it.
+   */
+  public static void requireDocker() {
+    String problem = null;
+    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    DockerHttpClient http = http(config);
+    try (DockerClient docker = DockerClientImpl.getInstance(config, http)) {
+      docker.pingCmd().exec();
+      BusyboxImage.ensure(docker, http, IMAGE, BUSYBOX);
+    } catch (IOException | RuntimeException e) {
+      problem = e.toString();
+    }
+    if (problem == null) {
+      return;
+    }
+    String message = "No usable Docker engine (DOCKER_HOST or /var/run/docker.sock): " + problem;
+    if (System.getenv("CI") != null) {
+      fail(message + " -- Docker tests are required under CI");
+    }
+    System.err.println("\n*** SKIPPING DOCKER TESTS: " + message + " ***\n");
+    assumeTrue(false, message);
+  }
+
+  /** A node name no other test (or test run) uses: the runtime sees only its own node's containers. */
+  public static String uniqueNodeName(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** The settings a node of the tests uses (the default sandbox image, 8 threads, 2 spare sandboxes). */
+  public static DockerSettings settings() {
+    return new DockerSettings("", "steuermann/pause:1", BUSYBOX, 8, Duration.ofSeconds(60), 110, 2, 0);
+  }
+
+  /** A connected Docker runtime for node {@code node} on 127.0.0.1. */
+  public static DockerRuntime runtime(String node) {
+    try {
+      return DockerRuntime.connect(settings(), node, "127.0.0.1");
+    } catch (DockerRuntime.Unavailable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The containers (any state) of a node. */
+  public static List<Container> containersOf(String node) {
+    try (DockerClient docker = client()) {
+      return docker.listContainersCmd().withShowAll(true)
+          .withLabelFilter(Map.of("steuermann.io/node", node)).exec();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The containers of one pod (by uid) on a node: those labelled with it, and its sandbox when
+   * it was a spare the pod took (which is known by its name, {@code stmpod_<ns>_<name>_<uid>}).
+   */
+  public static List<Container> podContainers(String node, String uid) {
+    return containersOf(node).stream().filter(c -> uid.equals(c.getLabels().get("steuermann.io/pod-uid"))
+        || List.of(c.getNames()).stream().anyMatch(n -> n.endsWith("_" + uid))).toList();
+  }
+
+  /** Whether a container is a spare sandbox no pod has taken yet. */
+  public static boolean isSpare(Container c) {
+    return List.of(c.getNames()).stream().anyMatch(n -> n.startsWith("/stm_spare_"));
+  }
+
+  /** Removes (kills) every container of a node: a test's clean-up. */
+  public static void removeContainersOf(String node) {
+    try (DockerClient docker = client()) {
+      for (Container c : docker.listContainersCmd().withShowAll(true)
+          .withLabelFilter(Map.of("steuermann.io/node", node)).exec()) {
+        try {
+          docker.removeContainerCmd(c.getId()).withForce(true).exec();
+        } catch (RuntimeException e) {
+          // gone meanwhile
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
