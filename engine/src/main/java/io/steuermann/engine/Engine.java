@@ -60,7 +60,7 @@ public final class Engine {
    * journal plugins pointed at the store it names ({@code steuermann.store}).
    */
   public static Config configure(Config base) {
-    Config resolved = base.resolve();
+    Config resolved = io.steuermann.engine.cluster.ClusterRoles.configure(base.resolve());
     return JournalPluginConfig.forStore(StoreSettings.fromConfig(resolved)).withFallback(resolved).resolve();
   }
 
@@ -94,7 +94,9 @@ public final class Engine {
         feed::wakeUp, this::acknowledge, Clock.systemUTC(),
         controllerSettings.getBoolean("enabled")
             ? io.steuermann.engine.controllers.Controllers.perObject(() -> this.controllers)
-            : io.steuermann.engine.objects.ObjectControllers.none());
+            : io.steuermann.engine.objects.ObjectControllers.none(),
+        io.steuermann.engine.cluster.Quorum.of(system));
+    io.steuermann.engine.cluster.ShutdownReasons.register(system);
     ObjectEntity.init(system, services);
     this.singletons = controllerSettings.getBoolean("enabled")
         ? io.steuermann.engine.controllers.Singletons.start(system, controllers)

@@ -26,6 +26,9 @@ public final class Flags {
       new Flag("--postgres-user", "steuermann.store.postgres.user", "PostgreSQL user"),
       new Flag("--postgres-password", "steuermann.store.postgres.password", "PostgreSQL password"),
       new Flag("--cluster-port", "pekko.remote.artery.canonical.port", "cluster port (default 0: any free port)"),
+      new Flag("--cluster-host", "pekko.remote.artery.canonical.hostname", "cluster address others reach this member at (default 127.0.0.1)"),
+      new Flag("--seed-nodes", "steuermann.cluster.seed-nodes", "host:port,... cluster ports of members to join (default none: a cluster of one)"),
+      new Flag("--roles", "steuermann.cluster.roles", "control,worker (default both): control hosts objects and singletons, worker runs nodes"),
       new Flag("--max-writes-in-flight", "steuermann.api.max-writes-in-flight", "writes in flight before 429 (default 512)"),
       new Flag("--hollow-nodes", "steuermann.node.hollow-nodes", "run N simulated (hollow) nodes in this process (default 0)"));
 

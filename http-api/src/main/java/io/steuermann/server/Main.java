@@ -3,6 +3,7 @@ package io.steuermann.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.steuermann.engine.Engine;
+import io.steuermann.engine.cluster.ClusterRoles;
 import io.steuermann.http.ApiServer;
 import io.steuermann.node.NodeAgents;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -35,7 +36,14 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Config config = Engine.configure(flags.withFallback(ConfigFactory.load()));
+    Config config;
+    try {
+      config = Engine.configure(SeedNodes.configure(flags.withFallback(ConfigFactory.load()).resolve()));
+    } catch (SeedNodes.Refused | IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "steuermann", config);
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -45,7 +53,9 @@ public final class Main {
     try {
       Engine engine = Engine.start(system);
       ApiServer.start(system, engine);
-      NodeAgents.start(system, engine);
+      if (ClusterRoles.isWorker(system)) {
+        NodeAgents.start(system, engine);
+      }
     } catch (RuntimeException e) {
       log.error("Steuermann cannot start: {}", e.getMessage(), e);
       system.terminate();

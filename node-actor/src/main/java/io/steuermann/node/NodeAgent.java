@@ -717,6 +717,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       // and write a fresh status
       ObjectNode patch = Json.object();
       patch.putObject("metadata").set("labels", labels());
+      ((ObjectNode) patch.get("metadata")).set("annotations", annotations());
       getContext().pipeToSelf(registrations.submit(() ->
           controllers.store().patch(nodeKey, ObjectCommand.PatchType.MERGE, patch, ObjectCommand.Part.MAIN)),
           LabelsPatched::new);
@@ -761,6 +762,15 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
+  /** The cluster member this agent runs in, so the node lifecycle controller knows when it is gone. */
+  private ObjectNode annotations() {
+    var self = org.apache.pekko.cluster.typed.Cluster.get(getContext().getSystem()).selfMember().uniqueAddress();
+    ObjectNode annotations = Json.object();
+    annotations.put(io.steuermann.engine.controllers.nodes.NodeLifecycleController.MEMBER_ANNOTATION,
+        self.address() + "#" + self.longUid());
+    return annotations;
+  }
+
   private ObjectNode labels() {
     ObjectNode labels = Json.object();
     labels.put("kubernetes.io/hostname", nodeName);
@@ -779,6 +789,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     ObjectNode meta = node.putObject("metadata");
     meta.put("name", nodeName);
     meta.set("labels", labels());
+    meta.set("annotations", annotations());
     node.putObject("spec");
     node.set("status", nodeStatus());
     return node;
