@@ -52,6 +52,8 @@ public final class Engine {
   private final AtomicLong acknowledged = new AtomicLong();
   private final CompletableFuture<Long> ready = new CompletableFuture<>();
   private final Duration askTimeout;
+  private final Executor blocking;
+  private final OrderingLookup lookup;
   private final io.steuermann.engine.controllers.ControllerContext controllers;
   private final io.steuermann.engine.controllers.Singletons.Refs singletons;
 
@@ -77,8 +79,8 @@ public final class Engine {
     this.db = JournalDatabase.open(settings);
     Schema.ensure(db);
     system.getWhenTerminated().thenRun(db::shutdown);
-    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    OrderingLookup lookup = new OrderingLookup(db, blocking);
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.lookup = new OrderingLookup(db, blocking);
     long highestAtStart = lookup.highestOrdering();
     Materializer materializer = Materializer.createMaterializer(system);
     this.cache = new WatchCache(config.getInt("steuermann.watch-cache.capacity"), materializer);
@@ -156,10 +158,17 @@ public final class Engine {
 
   /**
    * Completes when the watch cache reflects every write this process has acknowledged, so a
-   * list served from it after a write sees that write. Fails after {@code timeout}.
+   * list served from it after a write sees that write; in a cluster of several members, every
+   * write committed to the journal when the read came, whoever wrote it. Fails after {@code timeout}.
    */
   public CompletionStage<Long> consistentRead(Duration timeout) {
-    return awaitVersion(acknowledged.get(), timeout);
+    if (org.apache.pekko.cluster.typed.Cluster.get(system).state().members().size() <= 1) {
+      return awaitVersion(acknowledged.get(), timeout);
+    }
+    // other members write too: wait for everything committed in the journal when the read came
+    long local = acknowledged.get();
+    return CompletableFuture.supplyAsync(lookup::highestOrdering, blocking)
+        .thenCompose(highest -> awaitVersion(Math.max(local, highest), timeout));
   }
 
   /**
