@@ -98,7 +98,6 @@ public final class Engine {
             ? io.steuermann.engine.controllers.Controllers.perObject(() -> this.controllers)
             : io.steuermann.engine.objects.ObjectControllers.none(),
         io.steuermann.engine.cluster.Quorum.of(system));
-    io.steuermann.engine.cluster.ShutdownReasons.register(system);
     ObjectEntity.init(system, services);
     this.singletons = controllerSettings.getBoolean("enabled")
         ? io.steuermann.engine.controllers.Singletons.start(system, controllers)

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.steuermann.engine.Engine;
 import io.steuermann.engine.cluster.ClusterRoles;
+import io.steuermann.engine.cluster.ShutdownReasons;
 import io.steuermann.http.ApiServer;
 import io.steuermann.node.NodeAgents;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -45,6 +46,7 @@ public final class Main {
       return;
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "steuermann", config);
+    ShutdownReasons.register(system);
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       // no seed nodes configured: a cluster of one, joining itself

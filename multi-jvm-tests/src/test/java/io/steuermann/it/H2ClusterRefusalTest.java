@@ -44,7 +44,9 @@ class H2ClusterRefusalTest {
             .flag("--seed-nodes", "127.0.0.1:" + h2ClusterPort).launch()) {
       assertEquals(EXIT_CONFIGURATION, joiner.awaitExit(Duration.ofSeconds(90)));
       String log = Files.readString(joiner.log());
-      assertTrue(log.contains("needs the PostgreSQL store on every member"), log);
+      assertTrue(log.contains("incompatible cluster configuration"), log);
+      String h2Log = Files.readString(h2.log());
+      assertTrue(h2Log.contains("needs the PostgreSQL store on every member"), h2Log);
       // the H2 member is still a cluster of one, and serves
       await().atMost(Duration.ofSeconds(10)).until(() -> h2.api().get("/debug/cluster").status() == 200);
       assertEquals(1, h2.api().get("/debug/cluster").body().path("members").size());

@@ -29,8 +29,9 @@ public final class ShutdownReasons {
               + "that its supervisor restarts it; the new incarnation joins the cluster again.",
               exitCode(system, reason));
         } else if (reason == CoordinatedShutdown.incompatibleConfigurationDetectedReason()) {
-          log.error("This member could not join the cluster: its configuration is incompatible (see the "
-              + "errors above). Exiting with status {}.", exitCode(system, reason));
+          log.error("This member could not join the cluster: the member it asked found its configuration "
+              + "incompatible (that member's log says why). Steuermann members must all use --store postgres with "
+              + "the same --postgres-url. Exiting with status {}.", exitCode(system, reason));
         } else if (reason == CoordinatedShutdown.clusterJoinUnsuccessfulReason()) {
           log.error("This member could not join the cluster through its seed nodes in time. Exiting with "
               + "status {}.", exitCode(system, reason));

@@ -246,7 +246,8 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
         if (!"Unknown".equals(readyStatus) || !hasUnreachableTaints(node)) {
           run(name, state, markNotReady(name, node, ready, !"Unknown".equals(readyStatus),
               lost ? "its cluster member " + memberOf(node) + " is gone"
-                  : "no heartbeat for more than " + settings.gracePeriod()));
+                  : "no heartbeat for more than " + settings.gracePeriod(),
+              lost ? MESSAGE_UNKNOWN + " Its cluster member " + memberOf(node) + " is gone." : MESSAGE_UNKNOWN));
         } else {
           run(name, state, evictPods(name, node, state, now,
               lost ? settings.memberLostEvictionTimeout() : settings.evictionTimeout()));
@@ -302,7 +303,7 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
    * written, so no concurrent taint change is lost).
    */
   private CompletionStage<?> markNotReady(String name, ObjectNode node, JsonNode ready, boolean statusChange,
-      String why) {
+      String why, String message) {
     ObjectKey key = ObjectKey.of(Kind.NODE, "", name);
     CompletionStage<ObjectNode> marked;
     if (statusChange) {
@@ -314,7 +315,7 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
       condition.put("status", "Unknown");
       condition.put("lastTransitionTime", now);
       condition.put("reason", REASON_UNKNOWN);
-      condition.put("message", MESSAGE_UNKNOWN);
+      condition.put("message", message);
       int index = readyIndex(node);
       if (index >= 0) {
         // the whole condition as seen: a heartbeat meanwhile makes the patch fail, as it should

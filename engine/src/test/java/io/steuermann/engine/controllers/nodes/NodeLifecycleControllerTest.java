@@ -37,7 +37,8 @@ class NodeLifecycleControllerTest {
   static void start() throws Exception {
     // the engine runs the controller as a cluster singleton (Singletons), with these settings
     t = new TestEngine("steuermann.controllers.node-lifecycle {\n"
-        + "  grace-period = 2s\n  eviction-timeout = 2s\n  check-interval = 200ms\n}\n");
+        + "  grace-period = 2s\n  eviction-timeout = 2s\n  check-interval = 200ms\n"
+        + "  member-lost-after-uptime = 0s\n}\n");
     agents = Executors.newSingleThreadScheduledExecutor();
     agents.scheduleWithFixedDelay(() -> beating.forEach(NodeLifecycleControllerTest::heartbeat),
         0, 300, TimeUnit.MILLISECONDS);
@@ -173,6 +174,35 @@ class NodeLifecycleControllerTest {
           && "True".equals(ready(node).path("status").asText()) && t.cached(pod) != null;
     });
     assertFalse(hasEvent("NodeNotReady", "cordoned"));
+  }
+
+  @Test
+  void aNodeWhoseClusterMemberIsGoneIsNotReadyAndItsPodsAreEvictedAtOnce() {
+    node("orphaned", "{}", false);
+    node("of-this-member", "{}", true);
+    String self = org.apache.pekko.cluster.typed.Cluster.get(t.system).selfMember().address()
+        + "#" + org.apache.pekko.cluster.typed.Cluster.get(t.system).selfMember().uniqueAddress().longUid();
+    annotateMember("orphaned", "pekko://steuermann@127.0.0.1:1#42");
+    annotateMember("of-this-member", self);
+    ObjectKey pod = pod("orphaned-1", "orphaned", "[]");
+
+    await().atMost(TIMEOUT).until(() -> t.cached(pod) == null);
+    JsonNode orphaned = cachedNode("orphaned");
+    assertEquals("Unknown", ready(orphaned).path("status").asText());
+    // the condition says why: its member, not only a missing heartbeat
+    assertTrue(ready(orphaned).path("message").asText().contains("pekko://steuermann@127.0.0.1:1#42 is gone"),
+        ready(orphaned).toString());
+    assertEquals(2, unreachableTaints(orphaned));
+    // a node of a member that is there is judged by its heartbeat alone
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() ->
+        "True".equals(ready(cachedNode("of-this-member")).path("status").asText()));
+  }
+
+  private static void annotateMember(String node, String member) {
+    ObjectNode patch = json("{\"metadata\":{\"annotations\":{}}}");
+    ((ObjectNode) patch.path("metadata").path("annotations")).put(NodeLifecycleController.MEMBER_ANNOTATION, member);
+    done(t.engine.store().patch(ObjectKey.of(Kind.NODE, "", node), ObjectCommand.PatchType.MERGE, patch,
+        ObjectCommand.Part.MAIN).toCompletableFuture().join());
   }
 
   @Test
