@@ -93,7 +93,9 @@ public final class Engine {
         Clock.systemUTC(), controllerSettings, ready);
     EntityServices services = new EntityServices(
         (pid, seqNr) -> withRetries(() -> lookup.orderingOf(pid, seqNr), 3, 50),
-        feed::wakeUp, this::acknowledge, Clock.systemUTC(),
+        config.getBoolean("steuermann.cluster.feed-wake-ups")
+            ? io.steuermann.engine.cluster.FeedWakeUps.start(system, feed::wakeUp) : feed::wakeUp,
+        this::acknowledge, Clock.systemUTC(),
         controllerSettings.getBoolean("enabled")
             ? io.steuermann.engine.controllers.Controllers.perObject(() -> this.controllers)
             : io.steuermann.engine.objects.ObjectControllers.none(),
