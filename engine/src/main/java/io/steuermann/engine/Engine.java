@@ -90,7 +90,7 @@ public final class Engine {
     this.controllers = new io.steuermann.engine.controllers.ControllerContext(store, cache, materializer,
         new io.steuermann.engine.controllers.EventRecorder(store, Clock.systemUTC(), "steuermann",
             controllerSettings.getDouble("events-per-second"), controllerSettings.getDouble("events-burst")),
-        Clock.systemUTC(), controllerSettings, ready);
+        Clock.systemUTC(), controllerSettings, ready, this::caughtUp);
     EntityServices services = new EntityServices(
         (pid, seqNr) -> withRetries(() -> lookup.orderingOf(pid, seqNr), 3, 50),
         config.getBoolean("steuermann.cluster.feed-wake-ups")
@@ -100,6 +100,8 @@ public final class Engine {
             ? io.steuermann.engine.controllers.Controllers.perObject(() -> this.controllers)
             : io.steuermann.engine.objects.ObjectControllers.none(),
         io.steuermann.engine.cluster.Quorum.of(system));
+    // from the start: the node lifecycle controller needs to know which members were downed
+    io.steuermann.engine.cluster.LostMembers.get(system);
     ObjectEntity.init(system, services);
     this.singletons = controllerSettings.getBoolean("enabled")
         ? io.steuermann.engine.controllers.Singletons.start(system, controllers)
@@ -184,6 +186,22 @@ public final class Engine {
     return applied.toCompletableFuture()
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenApplyAsync(v -> v, system.executionContext());
+  }
+
+  /**
+   * Completes when the cache is ready and, in a cluster of several members, holds everything
+   * committed to the journal when this was called (a controller that has just moved here
+   * must see its predecessor's last writes).
+   */
+  private CompletionStage<Long> caughtUp() {
+    return ready.thenCompose(v -> {
+      if (org.apache.pekko.cluster.typed.Cluster.get(system).state().members().size() <= 1) {
+        return CompletableFuture.completedFuture(v);
+      }
+      return CompletableFuture.supplyAsync(lookup::highestOrdering, blocking)
+          .exceptionally(e -> 0L)
+          .thenCompose(cache::awaitVersion);
+    });
   }
 
   /** A passing database fault must not fail a write that is already committed. */

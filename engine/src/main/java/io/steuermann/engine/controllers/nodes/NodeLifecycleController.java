@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import io.steuermann.engine.cluster.LostMembers;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
@@ -92,7 +93,7 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
 
   /** The settings, from {@code steuermann.controllers.node-lifecycle}. */
   public record Settings(Duration gracePeriod, Duration evictionTimeout, Duration checkInterval, int concurrency,
-      int watchBuffer, Duration memberLostEvictionTimeout, Duration memberLostAfterUptime) {
+      int watchBuffer, Duration memberLostEvictionTimeout) {
     public static Settings from(Config controllers) {
       Config c = controllers.hasPath("node-lifecycle")
           ? controllers.getConfig("node-lifecycle") : ConfigFactory.empty();
@@ -102,8 +103,7 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
           c.hasPath("check-interval") ? c.getDuration("check-interval") : Duration.ofSeconds(1),
           c.hasPath("concurrency") ? c.getInt("concurrency") : 20,
           controllers.hasPath("watch-buffer") ? controllers.getInt("watch-buffer") : 100_000,
-          c.hasPath("member-lost-eviction-timeout") ? c.getDuration("member-lost-eviction-timeout") : Duration.ZERO,
-          c.hasPath("member-lost-after-uptime") ? c.getDuration("member-lost-after-uptime") : Duration.ofSeconds(20));
+          c.hasPath("member-lost-eviction-timeout") ? c.getDuration("member-lost-eviction-timeout") : Duration.ZERO);
     }
   }
 
@@ -504,14 +504,13 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
   // ---------------------------------------------------------------- lost cluster members
 
   /**
-   * The node's agent ran in a cluster member that is gone: downed (crashed, partitioned away,
-   * frozen) or removed, with no new incarnation at its address. Such a node will not heartbeat
-   * again, so it is NotReady at once and its pods are evicted after
-   * {@code member-lost-eviction-timeout} instead of the heartbeat grace period and eviction
-   * timeout. A member that restarted at the same address gets the normal grace period to
-   * register its nodes again (and adopt their containers). A process up for less than
-   * {@code member-lost-after-uptime} does not judge: after a full restart of the cluster the
-   * members are still joining.
+   * The node's agent ran in a cluster member that this member saw downed (crashed,
+   * partitioned away, frozen: {@link LostMembers}), and no new incarnation runs at its
+   * address. Such a node will not heartbeat again, so it is NotReady at once and its pods are
+   * evicted after {@code member-lost-eviction-timeout} instead of the heartbeat grace period
+   * and eviction timeout. A member that left gracefully (a restart), one restarted at the
+   * same address, and one this process never saw (after a full restart of the cluster) keep
+   * the heartbeat rule, so they can register their nodes again and adopt their containers.
    */
   private static String memberOf(JsonNode node) {
     return Meta.text(node.path("metadata").path("annotations"), MEMBER_ANNOTATION);
@@ -519,8 +518,7 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
 
   private boolean memberLost(ObjectNode node) {
     String member = memberOf(node);
-    if (member.isEmpty()
-        || Duration.ofSeconds(getContext().getSystem().uptime()).compareTo(settings.memberLostAfterUptime()) < 0) {
+    if (member.isEmpty() || !LostMembers.get(getContext().getSystem()).wasDowned(member)) {
       return false;
     }
     int hash = member.lastIndexOf('#');
