@@ -162,8 +162,15 @@ class ClusterRestartTest {
         p.path("metadata").path("uid").asText()));
     long versionBefore = cluster.api(1).list(ApiClient.PODS).resourceVersion();
 
-    for (int i = cluster.size() - 1; i >= 0; i--) {
-      assertEquals(EXIT_SIGTERM, cluster.member(i).stop(Duration.ofSeconds(30)));
+    // all at once, as an operator stops a whole cluster (one by one, the last members would
+    // find the first ones' nodes silent for longer than grace + eviction timeout, and evict)
+    List<java.util.concurrent.CompletableFuture<Integer>> stops = new ArrayList<>();
+    for (int i = 0; i < cluster.size(); i++) {
+      ServerProcess member = cluster.member(i);
+      stops.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> member.stop(Duration.ofSeconds(30))));
+    }
+    for (java.util.concurrent.CompletableFuture<Integer> stop : stops) {
+      assertEquals(EXIT_SIGTERM, stop.join());
     }
     for (int i = 0; i < cluster.size(); i++) {
       cluster.relaunch(i);
@@ -181,8 +188,19 @@ class ClusterRestartTest {
       assertTrue(api.list(ApiClient.PODS).resourceVersion() >= versionBefore);
     }
     // the same pods, running again on their nodes (whose agents came back with their members)
-    await("the same web pods running again").atMost(LONG).pollInterval(Duration.ofMillis(500)).until(() -> {
+    java.util.concurrent.atomic.AtomicReference<String> lastSeen = new java.util.concurrent.atomic.AtomicReference<>();
+    await("the same web pods running again (before: " + webBefore + ")").atMost(LONG)
+        .pollInterval(Duration.ofMillis(500))
+        .conditionEvaluationListener(c -> {
+          if (!c.isSatisfied() && c.getRemainingTimeInMS() < 1000) {
+            System.out.println("[full restart] web pods now: " + lastSeen.get());
+          }
+        })
+        .until(() -> {
       List<JsonNode> all = pods(cluster.api(2), "web");
+      lastSeen.set(all.stream().map(p -> p.path("metadata").path("name").asText() + "/"
+          + p.path("spec").path("nodeName").asText() + "/" + p.path("status").path("phase").asText()
+          + (p.path("metadata").has("deletionTimestamp") ? "/deleting" : "")).toList().toString());
       Map<String, String> now = new HashMap<>();
       all.forEach(p -> now.put(p.path("metadata").path("name").asText(), p.path("metadata").path("uid").asText()));
       return now.equals(webBefore)

@@ -36,9 +36,13 @@ class H2ClusterRefusalTest {
   @Test
   void aRunningH2MemberRefusesMembersThatJoinIt() throws Exception {
     int h2ClusterPort = ServerProcess.freePort();
+    int h2ApiPort = ServerProcess.freePort();
+    while (h2ApiPort == h2ClusterPort) {
+      h2ApiPort = ServerProcess.freePort();
+    }
     Path dir = Path.of("target", "it-data", "h2-alone-" + System.currentTimeMillis());
     try (PostgresDatabase db = PostgresDatabase.createFresh();
-        ServerProcess h2 = ServerProcess.builder("h2-alone").dataDir(dir)
+        ServerProcess h2 = ServerProcess.builder("h2-alone").dataDir(dir).port(h2ApiPort)
             .flag("--cluster-port", Integer.toString(h2ClusterPort)).start();
         ServerProcess joiner = ServerProcess.builder("joins-h2").postgres(db)
             .flag("--seed-nodes", "127.0.0.1:" + h2ClusterPort).launch()) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -24,13 +25,25 @@ final class TestCluster implements AutoCloseable {
 
   /** Starts {@code size} members with {@code hollowNodes} nodes each and waits until all are Up and ready. */
   static TestCluster start(String name, int size, PostgresDatabase db, int hollowNodes) {
+    return start(name, size, db, hollowNodes, i -> Map.of());
+  }
+
+  /** As {@link #start(String, int, PostgresDatabase, int)}, with more flags for member i. */
+  static TestCluster start(String name, int size, PostgresDatabase db, int hollowNodes,
+      java.util.function.IntFunction<Map<String, String>> flags) {
     TestCluster cluster = new TestCluster();
-    for (int i = 0; i < size; i++) {
-      cluster.clusterPorts.add(ServerProcess.freePort());
+    // all ports at once and distinct: a port freed by one probe may be handed out again
+    java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+    while (ports.size() < 2 * size) {
+      ports.add(ServerProcess.freePort());
     }
+    List<Integer> all = new ArrayList<>(ports);
+    List<Integer> apiPorts = all.subList(size, 2 * size);
+    cluster.clusterPorts.addAll(all.subList(0, size));
     String seeds = cluster.clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
     for (int i = 0; i < size; i++) {
       ServerProcess.Builder b = ServerProcess.builder(name + "-m" + i)
+          .port(apiPorts.get(i))
           .postgres(db)
           .heap("384m")
           .readyTimeout(Duration.ofSeconds(120))
@@ -38,6 +51,7 @@ final class TestCluster implements AutoCloseable {
           .flag("--seed-nodes", seeds)
           .flag("--hollow-nodes", Integer.toString(hollowNodes))
           .systemProperty("steuermann.node.name-prefix", "m" + i + "-");
+      flags.apply(i).forEach(b::flag);
       cluster.builders.add(b);
       cluster.members.add(b.launch());
     }
