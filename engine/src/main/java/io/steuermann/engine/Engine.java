@@ -52,6 +52,8 @@ public final class Engine {
   private final AtomicLong acknowledged = new AtomicLong();
   private final CompletableFuture<Long> ready = new CompletableFuture<>();
   private final Duration askTimeout;
+  private final Executor blocking;
+  private final OrderingLookup lookup;
   private final io.steuermann.engine.controllers.ControllerContext controllers;
   private final io.steuermann.engine.controllers.Singletons.Refs singletons;
 
@@ -60,7 +62,7 @@ public final class Engine {
    * journal plugins pointed at the store it names ({@code steuermann.store}).
    */
   public static Config configure(Config base) {
-    Config resolved = base.resolve();
+    Config resolved = io.steuermann.engine.cluster.ClusterRoles.configure(base.resolve());
     return JournalPluginConfig.forStore(StoreSettings.fromConfig(resolved)).withFallback(resolved).resolve();
   }
 
@@ -77,8 +79,8 @@ public final class Engine {
     this.db = JournalDatabase.open(settings);
     Schema.ensure(db);
     system.getWhenTerminated().thenRun(db::shutdown);
-    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    OrderingLookup lookup = new OrderingLookup(db, blocking);
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.lookup = new OrderingLookup(db, blocking);
     long highestAtStart = lookup.highestOrdering();
     Materializer materializer = Materializer.createMaterializer(system);
     this.cache = new WatchCache(config.getInt("steuermann.watch-cache.capacity"), materializer);
@@ -88,14 +90,19 @@ public final class Engine {
     this.controllers = new io.steuermann.engine.controllers.ControllerContext(store, cache, materializer,
         new io.steuermann.engine.controllers.EventRecorder(store, Clock.systemUTC(), "steuermann",
             controllerSettings.getDouble("events-per-second"), controllerSettings.getDouble("events-burst")),
-        Clock.systemUTC(), controllerSettings, ready);
+        Clock.systemUTC(), controllerSettings, ready, this::caughtUp);
     EntityServices services = new EntityServices(
         (pid, seqNr) -> withRetries(() -> lookup.orderingOf(pid, seqNr), 3, 50),
-        feed::wakeUp, this::acknowledge, Clock.systemUTC(),
+        config.getBoolean("steuermann.cluster.feed-wake-ups")
+            ? io.steuermann.engine.cluster.FeedWakeUps.start(system, feed::wakeUp) : feed::wakeUp,
+        this::acknowledge, Clock.systemUTC(),
         controllerSettings.getBoolean("enabled")
             ? io.steuermann.engine.controllers.Controllers.perObject(() -> this.controllers)
             : io.steuermann.engine.objects.ObjectControllers.none(),
-        serviceAllocator(system, cache, askTimeout));
+        serviceAllocator(system, cache, askTimeout),
+        io.steuermann.engine.cluster.Quorum.of(system));
+    // from the start: the node lifecycle controller needs to know which members were downed
+    io.steuermann.engine.cluster.LostMembers.get(system);
     ObjectEntity.init(system, services);
     this.singletons = controllerSettings.getBoolean("enabled")
         ? io.steuermann.engine.controllers.Singletons.start(system, controllers)
@@ -167,10 +174,17 @@ public final class Engine {
 
   /**
    * Completes when the watch cache reflects every write this process has acknowledged, so a
-   * list served from it after a write sees that write. Fails after {@code timeout}.
+   * list served from it after a write sees that write; in a cluster of several members, every
+   * write committed to the journal when the read came, whoever wrote it. Fails after {@code timeout}.
    */
   public CompletionStage<Long> consistentRead(Duration timeout) {
-    return awaitVersion(acknowledged.get(), timeout);
+    if (org.apache.pekko.cluster.typed.Cluster.get(system).state().members().size() <= 1) {
+      return awaitVersion(acknowledged.get(), timeout);
+    }
+    // other members write too: wait for everything committed in the journal when the read came
+    long local = acknowledged.get();
+    return CompletableFuture.supplyAsync(lookup::highestOrdering, blocking)
+        .thenCompose(highest -> awaitVersion(Math.max(local, highest), timeout));
   }
 
   /**
@@ -185,6 +199,22 @@ public final class Engine {
     return applied.toCompletableFuture()
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenApplyAsync(v -> v, system.executionContext());
+  }
+
+  /**
+   * Completes when the cache is ready and, in a cluster of several members, holds everything
+   * committed to the journal when this was called (a controller that has just moved here
+   * must see its predecessor's last writes).
+   */
+  private CompletionStage<Long> caughtUp() {
+    return ready.thenCompose(v -> {
+      if (org.apache.pekko.cluster.typed.Cluster.get(system).state().members().size() <= 1) {
+        return CompletableFuture.completedFuture(v);
+      }
+      return CompletableFuture.supplyAsync(lookup::highestOrdering, blocking)
+          .exceptionally(e -> 0L)
+          .thenCompose(cache::awaitVersion);
+    });
   }
 
   /** A passing database fault must not fail a write that is already committed. */

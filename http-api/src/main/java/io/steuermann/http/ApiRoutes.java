@@ -66,6 +66,9 @@ public final class ApiRoutes {
         jvm.put("threads", Thread.activeCount());
         return done(responses.json(200, jvm));
       }
+      case "/debug/cluster" -> {
+        return done(responses.json(200, io.steuermann.engine.cluster.ClusterView.describe(engine.system())));
+      }
       case "/changes" -> {
         if (!request.method().equals(HttpMethods.GET)) {
           return done(StatusResponses.response(ApiStatus.methodNotAllowed("GET only")));

@@ -2,7 +2,10 @@ package io.steuermann.server;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import io.steuermann.engine.Engine;
+import io.steuermann.engine.cluster.ClusterRoles;
+import io.steuermann.engine.cluster.ShutdownReasons;
 import io.steuermann.http.ApiServer;
 import io.steuermann.node.NodeAgents;
 import io.steuermann.node.NodeRuntimes;
@@ -38,12 +41,24 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Config config = Engine.configure(flags.withFallback(
-        ConfigFactory.load(ConfigFactory.defaultApplication().withFallback(ProxySettings.PEKKO_DEFAULTS))));
+    Config config;
+    try {
+      config = Engine.configure(SeedNodes.configure(flags.withFallback(
+          ConfigFactory.load(ConfigFactory.defaultApplication().withFallback(ProxySettings.PEKKO_DEFAULTS)))
+          .resolve()));
+    } catch (SeedNodes.Refused | IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    boolean worker = config.getStringList("pekko.cluster.roles").contains(ClusterRoles.WORKER);
     NodeRuntimes runtimes;
     try {
-      // before anything else starts: without its container runtime the server does not start
-      runtimes = NodeRuntimes.connect(config.getConfig("steuermann.node"));
+      // before anything else starts: a worker without its container runtime does not start
+      Config node = config.getConfig("steuermann.node");
+      runtimes = NodeRuntimes.connect(worker ? node : node
+          .withValue("runtime", ConfigValueFactory.fromAnyRef("none"))
+          .withValue("hollow-nodes", ConfigValueFactory.fromAnyRef(0)));
     } catch (NodeRuntimes.Unavailable e) {
       log.error("Steuermann cannot start: {}", e.getMessage());
       System.err.println("steuermann: cannot start: " + e.getMessage());
@@ -51,6 +66,7 @@ public final class Main {
       return;
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "steuermann", config);
+    ShutdownReasons.register(system);
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       // no seed nodes configured: a cluster of one, joining itself

@@ -82,6 +82,8 @@ public final class ApiBench {
     String postgresPassword = "steuermann";
     String maxWritesInFlight;
     boolean keepLogs;
+    /** Server processes forming one cluster on PostgreSQL; clients spread over them. */
+    int members = 1;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -107,6 +109,7 @@ public final class ApiBench {
         }
         switch (a) {
           case "--store" -> o.store = v;
+          case "--members" -> o.members = positive(a, Integer.parseInt(v));
           case "--clients" -> o.clients = positive(a, Integer.parseInt(v));
           case "--objects" -> o.objects = positive(a, Integer.parseInt(v));
           case "--warmup-seconds" -> o.warmupSeconds = Double.parseDouble(v);
@@ -149,6 +152,8 @@ public final class ApiBench {
       return """
           usage: bench-api [flags]
             --store h2|postgres|both     stores to measure (default both)
+            --members N                  N servers as one cluster on PostgreSQL (default 1); connections are
+                                         spread over them, the watch phase writes to the last, watches the first
             --clients N                  concurrent clients (connections) for creates and gets (16)
             --objects N                  pods created in the create phase (5000)
             --warmup-seconds S           warm-up before measuring (6)
@@ -171,15 +176,16 @@ public final class ApiBench {
 
   private final Options opt;
   private final String store;
-  private final ServerProcess server;
+  private final List<ServerProcess> servers;
+  private final AtomicInteger nextServer = new AtomicInteger();
   private final List<Row> rows = new ArrayList<>();
   private final AtomicInteger errorsPrinted = new AtomicInteger();
   private final byte[] podBodyPrefix;
 
-  private ApiBench(Options opt, String store, ServerProcess server) {
+  private ApiBench(Options opt, String store, List<ServerProcess> servers) {
     this.opt = opt;
     this.store = store;
-    this.server = server;
+    this.servers = servers;
     this.podBodyPrefix = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\""
         .getBytes(StandardCharsets.UTF_8);
   }
@@ -193,7 +199,12 @@ public final class ApiBench {
       System.exit(2);
       return;
     }
-    List<String> stores = opt.store.equals("both") ? List.of("h2", "postgres") : List.of(opt.store);
+    List<String> stores = opt.members > 1 ? List.of("postgres")
+        : opt.store.equals("both") ? List.of("h2", "postgres") : List.of(opt.store);
+    if (opt.members > 1 && opt.store.equals("h2")) {
+      System.err.println("--members needs PostgreSQL: a cluster of several members cannot share H2");
+      System.exit(2);
+    }
     System.out.printf(Locale.ROOT, "bench-api: stores %s, %d clients, %d objects, client %s, %d cores shared by"
         + " server and load generator (loopback)%n", stores, opt.clients, opt.objects, opt.client,
         Runtime.getRuntime().availableProcessors());
@@ -201,7 +212,7 @@ public final class ApiBench {
     boolean failed = false;
     for (String store : stores) {
       try {
-        results.put(store, runStore(opt, store));
+        results.put(opt.members > 1 ? store + " x" + opt.members + " members" : store, runStore(opt, store));
       } catch (Exception e) {
         failed = true;
         System.out.println("bench-api: " + store + " FAILED: " + e);
@@ -221,7 +232,7 @@ public final class ApiBench {
       serverArgs.addAll(List.of("--max-writes-in-flight", opt.maxWritesInFlight));
     }
     String database = null;
-    ServerProcess server = null;
+    List<ServerProcess> servers = new ArrayList<>();
     AtomicBoolean cleaned = new AtomicBoolean();
     Thread hook = null;
     boolean ok = false;
@@ -236,25 +247,41 @@ public final class ApiBench {
       // write to every pod the benchmark creates (bin/bench-scale measures the control plane)
       List<String> javaOpts = new ArrayList<>(ServerProcess.split(opt.serverJavaOpts));
       javaOpts.add("-Dsteuermann.controllers.enabled=false");
-      server = ServerProcess.start(opt.dist, javaOpts, serverArgs, work);
-      ServerProcess s = server;
+      List<Integer> clusterPorts = new ArrayList<>();
+      for (int m = 0; m < opt.members; m++) {
+        clusterPorts.add(ServerProcess.freePort());
+      }
+      String seeds = String.join(",", clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+      for (int m = 0; m < opt.members; m++) {
+        List<String> args = new ArrayList<>(serverArgs);
+        Path dir = work;
+        if (opt.members > 1) {
+          args.addAll(List.of("--cluster-port", Integer.toString(clusterPorts.get(m)), "--seed-nodes", seeds));
+          dir = Files.createDirectories(work.resolve("m" + m));
+        }
+        servers.add(ServerProcess.start(opt.dist, javaOpts, args, dir));
+      }
       String db = database;
-      hook = new Thread(() -> cleanUp(opt, s, db, work, true, cleaned));
+      hook = new Thread(() -> cleanUp(opt, servers, db, work, true, cleaned));
       Runtime.getRuntime().addShutdownHook(hook);
       long started = System.nanoTime();
-      awaitReady(server, Duration.ofSeconds(90));
-      System.out.printf(Locale.ROOT, "%n== %s: server pid %d on port %d ready in %.1f s%s; load average %s%n", store,
-          server.pid(), server.port, (System.nanoTime() - started) / 1e9,
-          database == null ? "" : ", database " + database, loadAverage());
-      ApiBench bench = new ApiBench(opt, store, server);
+      for (ServerProcess server : servers) {
+        awaitReady(server, Duration.ofSeconds(120));
+        System.out.printf(Locale.ROOT, "%n== %s: server pid %d on port %d ready in %.1f s%s; load average %s%n", store,
+            server.pid(), server.port, (System.nanoTime() - started) / 1e9,
+            database == null ? "" : ", database " + database, loadAverage());
+      }
+      ApiBench bench = new ApiBench(opt, store, servers);
       bench.run();
       ok = true;
       return bench.rows;
     } finally {
-      if (server != null && !ok) {
-        System.out.println("server log tail (" + server.log + "):\n" + server.logTail(30));
+      if (!ok) {
+        for (ServerProcess server : servers) {
+          System.out.println("server log tail (" + server.log + "):\n" + server.logTail(30));
+        }
       }
-      cleanUp(opt, server, database, work, ok && !opt.keepLogs, cleaned);
+      cleanUp(opt, servers, database, work, ok && !opt.keepLogs, cleaned);
       if (hook != null) {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
@@ -274,12 +301,12 @@ public final class ApiBench {
     }
   }
 
-  private static void cleanUp(Options opt, ServerProcess server, String database, Path work, boolean deleteWork,
-      AtomicBoolean cleaned) {
+  private static void cleanUp(Options opt, List<ServerProcess> servers, String database, Path work,
+      boolean deleteWork, AtomicBoolean cleaned) {
     if (!cleaned.compareAndSet(false, true)) {
       return;
     }
-    if (server != null) {
+    for (ServerProcess server : servers) {
       server.close();
     }
     if (database != null) {
@@ -370,8 +397,14 @@ public final class ApiBench {
     return body;
   }
 
+  /** A connection to the next member in turn, so that connections spread over the cluster. */
   private BenchHttp.Connection connect() {
-    return BenchHttp.open(opt.client, server.port, REQUEST_TIMEOUT);
+    return BenchHttp.open(opt.client, servers.get(nextServer.getAndIncrement() % servers.size()).port,
+        REQUEST_TIMEOUT);
+  }
+
+  private double serverCpuSeconds() {
+    return servers.stream().mapToDouble(ServerProcess::cpuSeconds).sum();
   }
 
   /** Per-thread counters of one phase. */
@@ -499,7 +532,7 @@ public final class ApiBench {
   /** Measures CPU of both processes (and of everything else on the machine) around a phase. */
   private final class Cpu {
     final long start = System.nanoTime();
-    final double server0 = server.cpuSeconds();
+    final double server0 = serverCpuSeconds();
     final double client0 = clientCpuSeconds();
     final double machine0 = machineBusySeconds();
     final double db0 = postgresCpuSeconds();
@@ -510,7 +543,7 @@ public final class ApiBench {
 
     Row row(String phase, List<Tally> tallies, String note) {
       double secs = seconds();
-      double serverCores = (server.cpuSeconds() - server0) / secs;
+      double serverCores = (serverCpuSeconds() - server0) / secs;
       double clientCores = (clientCpuSeconds() - client0) / secs;
       double dbCores = Math.max(0, (postgresCpuSeconds() - db0) / secs);
       double otherCores = Math.max(0, (machineBusySeconds() - machine0) / secs - serverCores - clientCores - dbCores);
@@ -663,7 +696,9 @@ public final class ApiBench {
     long[] sent = new long[writes];
     AtomicLongArray arrived = new AtomicLongArray(writes);
     AtomicInteger seen = new AtomicInteger();
-    BenchHttp.RawConnection watchConnection = new BenchHttp.RawConnection(server.port, REQUEST_TIMEOUT);
+    // in a cluster the watch is on the first member and the writes go to the last: a change
+    // reaches the watch through the journal and the other member's change feed
+    BenchHttp.RawConnection watchConnection = new BenchHttp.RawConnection(servers.get(0).port, REQUEST_TIMEOUT);
     InputStream stream = watchConnection.stream(POD_PATH + "?watch=1&resourceVersion=" + fromVersion
         + "&labelSelector=role%3Dwatch");
     Thread reader = new Thread(() -> {
@@ -693,7 +728,7 @@ public final class ApiBench {
     Tally t = new Tally();
     long start = System.nanoTime() + 50_000_000L;
     long deadline = start + (long) (opt.watchSeconds * 1e9) + 10_000_000_000L;
-    try (BenchHttp.Connection c = connect()) {
+    try (BenchHttp.Connection c = BenchHttp.open(opt.client, servers.get(servers.size() - 1).port, REQUEST_TIMEOUT)) {
       for (int k = 0; k < writes; k++) {
         long due = start + k * period;
         long now;
@@ -732,7 +767,8 @@ public final class ApiBench {
 
   private void printTable() {
     System.out.printf(Locale.ROOT, "%n%s  (server RSS %s MiB after the run; %d cores shared by server, client and"
-        + " anything else running; load average %s)%n", store, fmt(server.rssMiB(), 0),
+        + " anything else running; load average %s)%n", store + (servers.size() > 1 ? ", " + servers.size() + " members" : ""),
+        fmt(servers.stream().mapToDouble(ServerProcess::rssMiB).sum(), 0),
         Runtime.getRuntime().availableProcessors(), loadAverage());
     String format = "%-12s %8s %7s %9s %8s %8s %8s %6s %6s %7s %7s %7s %7s%n";
     System.out.printf(Locale.ROOT, format, "phase", "requests", "secs", "rate/s", "p50 ms", "p99 ms", "max ms",

@@ -52,7 +52,7 @@ final class ServerProcess implements AutoCloseable {
     return new ServerProcess(port, log, p);
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -207,6 +207,35 @@ public final class ServerProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** {@code kill -STOP}: the process is frozen (no thread runs) until {@link #resume()}. */
+  public void freeze() {
+    signal("STOP");
+  }
+
+  /** {@code kill -CONT}. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits for the process to exit on its own; fails after {@code bound}. Returns the exit status. */
+  public int awaitExit(Duration bound) {
+    return waitForExit(bound, "waiting for it to exit on its own");
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

@@ -18,6 +18,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.UniqueAddress;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,13 +114,19 @@ final class NodeRegistration extends AbstractBehavior<NodeRegistration.Command> 
     return this;
   }
 
+  /** This process's cluster member, as {@code address#uid}: a restarted process is a new member. */
+  private String member() {
+    UniqueAddress self = Cluster.get(getContext().getSystem()).selfMember().uniqueAddress();
+    return self.address() + "#" + self.longUid();
+  }
+
   private void register() {
     if (registering) {
       return;
     }
     registering = true;
     getContext().pipeToSelf(registrations.submit(() ->
-        controllers.store().create(NodeStatus.node(nodeName, info, now()))), Registered::new);
+        controllers.store().create(NodeStatus.node(nodeName, info, member(), now()))), Registered::new);
   }
 
   private Behavior<Command> onRegistered(Registered m) {
@@ -130,6 +138,7 @@ final class NodeRegistration extends AbstractBehavior<NodeRegistration.Command> 
       // and write a fresh status
       ObjectNode patch = Json.object();
       patch.putObject("metadata").set("labels", NodeStatus.labels(nodeName, info));
+      ((ObjectNode) patch.get("metadata")).set("annotations", NodeStatus.annotations(member()));
       getContext().pipeToSelf(registrations.submit(() ->
           controllers.store().patch(nodeKey, ObjectCommand.PatchType.MERGE, patch, ObjectCommand.Part.MAIN)),
           LabelsPatched::new);

@@ -3,6 +3,7 @@ package io.steuermann.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.controllers.nodes.NodeLifecycleController;
 import io.steuermann.engine.model.Json;
 import io.steuermann.node.runtime.ContainerRuntime.RuntimeInfo;
 import java.time.Instant;
@@ -22,14 +23,25 @@ final class NodeStatus {
     return labels;
   }
 
-  /** A new Node object: labels, an empty spec, a first status. */
-  static ObjectNode node(String nodeName, RuntimeInfo info, Instant now) {
+  /**
+   * The cluster member the agent runs in ({@code address#uid}), so the node lifecycle
+   * controller knows when that member is gone.
+   */
+  static ObjectNode annotations(String member) {
+    ObjectNode annotations = Json.object();
+    annotations.put(NodeLifecycleController.MEMBER_ANNOTATION, member);
+    return annotations;
+  }
+
+  /** A new Node object: labels, member annotation, an empty spec, a first status. */
+  static ObjectNode node(String nodeName, RuntimeInfo info, String member, Instant now) {
     ObjectNode node = Json.object();
     node.put("apiVersion", "v1");
     node.put("kind", "Node");
     ObjectNode meta = node.putObject("metadata");
     meta.put("name", nodeName);
     meta.set("labels", labels(nodeName, info));
+    meta.set("annotations", annotations(member));
     node.putObject("spec");
     node.set("status", status(nodeName, info, null, now));
     return node;

@@ -5,6 +5,7 @@ import io.steuermann.engine.api.ObjectStore;
 import io.steuermann.engine.watch.WatchCache;
 import java.time.Clock;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.stream.Materializer;
 
 /**
@@ -12,8 +13,17 @@ import org.apache.pekko.stream.Materializer;
  * uses), the local watch cache to observe, an event recorder, a clock, their settings
  * ({@code steuermann.controllers}), and {@code ready}, which completes once the watch cache
  * holds the whole journal. A controller must not act before that: a partly replayed cache
- * would show it too few pods, and it would create more.
+ * would show it too few pods, and it would create more. {@code caughtUp} completes once the
+ * cache also holds every change committed to the journal when it was asked, by any member: a
+ * controller that starts because its object moved to this member (a failover, a rebalance)
+ * waits for it, so that it sees the last writes of its previous incarnation elsewhere.
  */
 public record ControllerContext(
     ObjectStore store, WatchCache cache, Materializer materializer, EventRecorder events,
-    Clock clock, Config settings, CompletionStage<Long> ready) {}
+    Clock clock, Config settings, CompletionStage<Long> ready, Supplier<CompletionStage<Long>> caughtUp) {
+
+  public ControllerContext(ObjectStore store, WatchCache cache, Materializer materializer, EventRecorder events,
+      Clock clock, Config settings, CompletionStage<Long> ready) {
+    this(store, cache, materializer, events, clock, settings, ready, () -> ready);
+  }
+}

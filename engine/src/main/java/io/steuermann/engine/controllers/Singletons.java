@@ -8,7 +8,9 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import io.steuermann.engine.cluster.ClusterRoles;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
@@ -30,20 +32,23 @@ public final class Singletons {
 
   public static Refs start(ActorSystem<?> system, ControllerContext ctx) {
     ClusterSingleton singleton = ClusterSingleton.get(system);
+    // on control members only; other members get a proxy
+    ClusterSingletonSettings settings = ClusterSingletonSettings.create(system).withRole(ClusterRoles.CONTROL);
     return new Refs(
         singleton.init(SingletonActor.of(
-            Behaviors.supervise(Scheduler.create(ctx)).onFailure(SupervisorStrategy.restart()), "scheduler")),
+            Behaviors.supervise(Scheduler.create(ctx)).onFailure(SupervisorStrategy.restart()), "scheduler")
+            .withSettings(settings)),
         singleton.init(SingletonActor.of(
             Behaviors.supervise(NodeLifecycleController.create(ctx)).onFailure(SupervisorStrategy.restart()),
-            "node-lifecycle")),
+            "node-lifecycle").withSettings(settings)),
         singleton.init(SingletonActor.of(
             Behaviors.supervise(GarbageCollector.create(ctx)).onFailure(SupervisorStrategy.restart()),
-            "garbage-collector")),
+            "garbage-collector").withSettings(settings)),
         singleton.init(SingletonActor.of(
             Behaviors.supervise(ControllerWaker.create(ctx)).onFailure(SupervisorStrategy.restart()),
-            "controller-waker")),
+            "controller-waker").withSettings(settings)),
         singleton.init(SingletonActor.of(
             Behaviors.supervise(EndpointsController.create(ctx)).onFailure(SupervisorStrategy.restart()),
-            "endpoints-controller")));
+            "endpoints-controller").withSettings(settings)));
   }
 }

@@ -2,6 +2,7 @@ package io.steuermann.engine.objects;
 
 import java.time.Clock;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 /**
@@ -9,12 +10,13 @@ import java.util.function.LongConsumer;
  * event it wrote (that ordering is the object's resourceVersion), whom to tell that it wrote
  * (so the change feed polls at once instead of at its next interval), whom to tell the
  * resourceVersion it acknowledged (so reads on this node can wait for their own writes), the
- * clock for timestamps, the controllers that act for objects of some kinds, and the
- * allocations of values that must be unique across objects (Service clusterIPs, nodePorts).
+ * clock for timestamps, the controllers that act for objects of some kinds, the allocations of
+ * values that must be unique across objects (Service clusterIPs, nodePorts), and whether this
+ * member may act at all (it hears a majority of the cluster: {@code cluster.Quorum}).
  */
 public record EntityServices(
     VersionSource versions, Runnable written, LongConsumer acknowledged, Clock clock,
-    ObjectControllers controllers, Allocations allocations) {
+    ObjectControllers controllers, Allocations allocations, BooleanSupplier inMajority) {
 
   public EntityServices(VersionSource versions, Runnable written, LongConsumer acknowledged, Clock clock) {
     this(versions, written, acknowledged, clock, ObjectControllers.none());
@@ -22,7 +24,7 @@ public record EntityServices(
 
   public EntityServices(VersionSource versions, Runnable written, LongConsumer acknowledged, Clock clock,
       ObjectControllers controllers) {
-    this(versions, written, acknowledged, clock, controllers, Allocations.none());
+    this(versions, written, acknowledged, clock, controllers, Allocations.none(), () -> true);
   }
 
   /** Finds the journal ordering of one event of one persistence id. */

@@ -81,6 +81,8 @@ public final class ObjectEntity
       if (hasController(kind)) {
         entity = entity.withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy());
       }
+      // only control members host entities; the others get a proxy that routes to them
+      entity = entity.withRole(io.steuermann.engine.cluster.ClusterRoles.CONTROL);
       sharding.init(entity);
     }
   }
@@ -160,6 +162,12 @@ public final class ObjectEntity
     if (pending != null || preparing != null) {
       return Effect().stash();
     }
+    if (!services.inMajority().getAsBoolean()) {
+      // cut off from the majority (partitioned, or just resumed from a freeze): the majority may
+      // already have downed this member and moved this entity; neither write nor serve stale state
+      return refuse(replyTo(command), ApiStatus.unavailable(
+          "this cluster member is cut off from the majority of the control members; try another member"));
+    }
     if (command instanceof Get get) {
       return state.exists()
           ? Effect().reply(get.replyTo(), new Done(current(state), false))
@@ -176,6 +184,25 @@ public final class ObjectEntity
       return onDelete(state, delete);
     } else if (command instanceof Bind bind) {
       return onBind(state, bind);
+    }
+    throw new IllegalStateException("unhandled command " + command.getClass());
+  }
+
+  private static ActorRef<Reply> replyTo(ObjectCommand command) {
+    if (command instanceof Get c) {
+      return c.replyTo();
+    } else if (command instanceof Create c) {
+      return c.replyTo();
+    } else if (command instanceof Replace c) {
+      return c.replyTo();
+    } else if (command instanceof Patch c) {
+      return c.replyTo();
+    } else if (command instanceof Scale c) {
+      return c.replyTo();
+    } else if (command instanceof Delete c) {
+      return c.replyTo();
+    } else if (command instanceof Bind c) {
+      return c.replyTo();
     }
     throw new IllegalStateException("unhandled command " + command.getClass());
   }

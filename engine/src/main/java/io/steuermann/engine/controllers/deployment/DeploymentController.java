@@ -86,7 +86,8 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
     super(context);
     this.ctx = ctx;
     this.watch = new SelectorWatch<>(ctx, Kind.REPLICA_SET, context.getSelf(), RsEvent::new, new WatchEnded());
-    context.pipeToSelf(ctx.ready(), (v, e) -> new Ready());
+    // caughtUp, not only ready: after a move the cache must show the previous incarnation's writes
+    context.pipeToSelf(ctx.caughtUp().get(), (v, e) -> new Ready());
   }
 
   @Override

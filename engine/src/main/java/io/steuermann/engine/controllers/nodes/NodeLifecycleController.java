@@ -29,7 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import io.steuermann.engine.cluster.LostMembers;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -65,6 +69,11 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
   public static final String UNREACHABLE_TAINT = "node.kubernetes.io/unreachable";
   public static final String REASON_UNKNOWN = "NodeStatusUnknown";
   public static final String MESSAGE_UNKNOWN = "Kubelet stopped posting node status.";
+  /**
+   * The cluster member a node's agent runs in ({@code pekko://steuermann@host:port#uid}),
+   * written by the agent when it registers.
+   */
+  public static final String MEMBER_ANNOTATION = "steuermann.io/cluster-member";
 
   /** The messages of the controller; only {@link Stop} is meant for others. */
   public interface Command {}
@@ -84,7 +93,7 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
 
   /** The settings, from {@code steuermann.controllers.node-lifecycle}. */
   public record Settings(Duration gracePeriod, Duration evictionTimeout, Duration checkInterval, int concurrency,
-      int watchBuffer) {
+      int watchBuffer, Duration memberLostEvictionTimeout) {
     public static Settings from(Config controllers) {
       Config c = controllers.hasPath("node-lifecycle")
           ? controllers.getConfig("node-lifecycle") : ConfigFactory.empty();
@@ -93,7 +102,8 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
           c.hasPath("eviction-timeout") ? c.getDuration("eviction-timeout") : Duration.ofSeconds(10),
           c.hasPath("check-interval") ? c.getDuration("check-interval") : Duration.ofSeconds(1),
           c.hasPath("concurrency") ? c.getInt("concurrency") : 20,
-          controllers.hasPath("watch-buffer") ? controllers.getInt("watch-buffer") : 100_000);
+          controllers.hasPath("watch-buffer") ? controllers.getInt("watch-buffer") : 100_000,
+          c.hasPath("member-lost-eviction-timeout") ? c.getDuration("member-lost-eviction-timeout") : Duration.ZERO);
     }
   }
 
@@ -224,7 +234,8 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
         continue;
       }
       ObjectNode node = state.object;
-      boolean stale = Duration.between(state.heartbeatSeen, now).compareTo(settings.gracePeriod()) > 0;
+      boolean lost = memberLost(node);
+      boolean stale = lost || Duration.between(state.heartbeatSeen, now).compareTo(settings.gracePeriod()) > 0;
       JsonNode ready = readyCondition(node);
       String readyStatus = ready == null ? "" : Meta.text(ready, "status");
       if (stale) {
@@ -233,9 +244,13 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
           state.evictionAnnounced = false;
         }
         if (!"Unknown".equals(readyStatus) || !hasUnreachableTaints(node)) {
-          run(name, state, markNotReady(name, node, ready, !"Unknown".equals(readyStatus)));
+          run(name, state, markNotReady(name, node, ready, !"Unknown".equals(readyStatus),
+              lost ? "its cluster member " + memberOf(node) + " is gone"
+                  : "no heartbeat for more than " + settings.gracePeriod(),
+              lost ? MESSAGE_UNKNOWN + " Its cluster member " + memberOf(node) + " is gone." : MESSAGE_UNKNOWN));
         } else {
-          run(name, state, evictPods(name, node, state, now));
+          run(name, state, evictPods(name, node, state, now,
+              lost ? settings.memberLostEvictionTimeout() : settings.evictionTimeout()));
         }
       } else {
         state.notReadySince = null;
@@ -287,7 +302,8 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
    * adds the unreachable taints (a merge patch of spec.taints under the resourceVersion just
    * written, so no concurrent taint change is lost).
    */
-  private CompletionStage<?> markNotReady(String name, ObjectNode node, JsonNode ready, boolean statusChange) {
+  private CompletionStage<?> markNotReady(String name, ObjectNode node, JsonNode ready, boolean statusChange,
+      String why, String message) {
     ObjectKey key = ObjectKey.of(Kind.NODE, "", name);
     CompletionStage<ObjectNode> marked;
     if (statusChange) {
@@ -299,7 +315,7 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
       condition.put("status", "Unknown");
       condition.put("lastTransitionTime", now);
       condition.put("reason", REASON_UNKNOWN);
-      condition.put("message", MESSAGE_UNKNOWN);
+      condition.put("message", message);
       int index = readyIndex(node);
       if (index >= 0) {
         // the whole condition as seen: a heartbeat meanwhile makes the patch fail, as it should
@@ -321,7 +337,7 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
       marked = limiter.submit(() -> store.patch(key, ObjectCommand.PatchType.JSON, ops, ObjectCommand.Part.STATUS))
           .thenApply(reply -> {
             if (reply instanceof ObjectCommand.Done d) {
-              log.info("Node {} is NotReady: no heartbeat for more than {}", name, settings.gracePeriod());
+              log.info("Node {} is NotReady: {}", name, why);
               ctx.events().record(d.object(), "Warning", "NodeNotReady",
                   "Node " + name + " status is now: NodeNotReady");
               return d.object();
@@ -398,10 +414,11 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
    * the {@code tolerationSeconds} of a pod's toleration of the unreachable NoExecute taint; a
    * pod tolerating it without a limit stays.
    */
-  private CompletionStage<?> evictPods(String name, ObjectNode node, NodeState state, Instant now) {
+  private CompletionStage<?> evictPods(String name, ObjectNode node, NodeState state, Instant now,
+      Duration evictionTimeout) {
     List<ObjectNode> due = new ArrayList<>();
     for (ObjectNode pod : evictable(podsOn(name))) {
-      Duration allowed = tolerated(pod);
+      Duration allowed = tolerated(pod, evictionTimeout);
       if (allowed != null && !state.notReadySince.plus(allowed).isAfter(now)) {
         due.add(pod);
       }
@@ -468,7 +485,7 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
    * How long a pod stays on an unreachable node: the eviction timeout, or what its toleration
    * of the unreachable NoExecute taint says; null for a pod that tolerates it for ever.
    */
-  private Duration tolerated(JsonNode pod) {
+  private static Duration tolerated(JsonNode pod, Duration evictionTimeout) {
     for (JsonNode t : pod.path("spec").path("tolerations")) {
       String key = Meta.text(t, "key");
       String operator = Meta.text(t, "operator").isEmpty() ? "Equal" : Meta.text(t, "operator");
@@ -481,7 +498,38 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
         return seconds == null || seconds.isNull() ? null : Duration.ofSeconds(Math.max(0, seconds.asLong()));
       }
     }
-    return settings.evictionTimeout();
+    return evictionTimeout;
+  }
+
+  // ---------------------------------------------------------------- lost cluster members
+
+  /**
+   * The node's agent ran in a cluster member that this member saw downed (crashed,
+   * partitioned away, frozen: {@link LostMembers}), and no new incarnation runs at its
+   * address. Such a node will not heartbeat again, so it is NotReady at once and its pods are
+   * evicted after {@code member-lost-eviction-timeout} instead of the heartbeat grace period
+   * and eviction timeout. A member that left gracefully (a restart), one restarted at the
+   * same address, and one this process never saw (after a full restart of the cluster) keep
+   * the heartbeat rule, so they can register their nodes again and adopt their containers.
+   */
+  private static String memberOf(JsonNode node) {
+    return Meta.text(node.path("metadata").path("annotations"), MEMBER_ANNOTATION);
+  }
+
+  private boolean memberLost(ObjectNode node) {
+    String member = memberOf(node);
+    if (member.isEmpty() || !LostMembers.get(getContext().getSystem()).wasDowned(member)) {
+      return false;
+    }
+    int hash = member.lastIndexOf('#');
+    String address = hash > 0 ? member.substring(0, hash) : member;
+    for (Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
+      if (m.address().toString().equals(address)
+          && m.status() != MemberStatus.down() && m.status() != MemberStatus.removed()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- helpers

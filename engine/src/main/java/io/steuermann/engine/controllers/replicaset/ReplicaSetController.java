@@ -101,7 +101,8 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     this.expectationTimeout = ctx.settings().hasPath("replicaset.expectation-timeout")
         ? ctx.settings().getDuration("replicaset.expectation-timeout") : Duration.ofSeconds(30);
     this.watch = new SelectorWatch<>(ctx, Kind.POD, context.getSelf(), PodEvent::new, new WatchEnded());
-    context.pipeToSelf(ctx.ready(), (v, e) -> new Ready());
+    // caughtUp, not only ready: after a move the cache must show the previous incarnation's writes
+    context.pipeToSelf(ctx.caughtUp().get(), (v, e) -> new Ready());
   }
 
   @Override

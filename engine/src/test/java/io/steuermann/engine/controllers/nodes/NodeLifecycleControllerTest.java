@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import io.steuermann.engine.cluster.LostMembers;
 import io.steuermann.engine.controllers.gc.TestEngine;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.ObjectKey;
@@ -22,6 +24,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
+import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +45,10 @@ class NodeLifecycleControllerTest {
   static void start() throws Exception {
     // the engine runs the controller as a cluster singleton (Singletons), with these settings
     t = new TestEngine("steuermann.controllers.node-lifecycle {\n"
-        + "  grace-period = 2s\n  eviction-timeout = 2s\n  check-interval = 200ms\n}\n");
+        + "  grace-period = 2s\n  eviction-timeout = 2s\n  check-interval = 200ms\n"
+        + "}\n"
+        // a second member joins this H2-backed test cluster (it needs no store of its own)
+        + "pekko.cluster.configuration-compatibility-check.checkers.steuermann-store = \"\"\n");
     agents = Executors.newSingleThreadScheduledExecutor();
     agents.scheduleWithFixedDelay(() -> beating.forEach(NodeLifecycleControllerTest::heartbeat),
         0, 300, TimeUnit.MILLISECONDS);
@@ -173,6 +184,49 @@ class NodeLifecycleControllerTest {
           && "True".equals(ready(node).path("status").asText()) && t.cached(pod) != null;
     });
     assertFalse(hasEvent("NodeNotReady", "cordoned"));
+  }
+
+  @Test
+  void aNodeOfADownedMemberIsNotReadyAndItsPodsAreEvictedAtOnce() {
+    ActorSystem<Void> other = ActorSystem.create(Behaviors.empty(), t.system.name(), ConfigFactory.parseString(
+        "pekko.actor.provider = cluster\npekko.remote.artery.canonical.port = 0\npekko.cluster.roles = [worker]\n"
+            + "pekko.cluster.configuration-compatibility-check.checkers.steuermann-store = \"\"\n")
+        .withFallback(ConfigFactory.load()));
+    try {
+      Cluster.get(other).manager().tell(Join.create(Cluster.get(t.system).selfMember().address()));
+      await().atMost(TIMEOUT).until(() -> Cluster.get(other).selfMember().status() == MemberStatus.up());
+      String otherMember = LostMembers.id(Cluster.get(other).selfMember());
+      // nodes whose agents run in the other member and in this one; both heartbeat
+      node("orphaned", "{}", true);
+      node("of-this-member", "{}", true);
+      annotateMember("orphaned", otherMember);
+      annotateMember("of-this-member", LostMembers.id(Cluster.get(t.system).selfMember()));
+      ObjectKey pod = pod("orphaned-1", "orphaned", "[]");
+      ObjectKey stays = pod("of-this-member-1", "of-this-member", "[]");
+
+      // the other member is downed: its node heartbeats no more and is lost at once
+      beating.remove("orphaned");
+      Cluster.get(t.system).manager().tell(new Down(Cluster.get(other).selfMember().address()));
+      await().atMost(TIMEOUT).until(() -> t.cached(pod) == null);
+      JsonNode orphaned = cachedNode("orphaned");
+      assertEquals("Unknown", ready(orphaned).path("status").asText());
+      // the condition says why: the member, not the heartbeat grace period
+      assertTrue(ready(orphaned).path("message").asText().contains(otherMember + " is gone"),
+          ready(orphaned).toString());
+      assertEquals(2, unreachableTaints(orphaned));
+      // a node of a member that is there is judged by its heartbeat alone
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() ->
+          "True".equals(ready(cachedNode("of-this-member")).path("status").asText()) && t.cached(stays) != null);
+    } finally {
+      other.terminate();
+    }
+  }
+
+  private static void annotateMember(String node, String member) {
+    ObjectNode patch = json("{\"metadata\":{\"annotations\":{}}}");
+    ((ObjectNode) patch.path("metadata").path("annotations")).put(NodeLifecycleController.MEMBER_ANNOTATION, member);
+    done(t.engine.store().patch(ObjectKey.of(Kind.NODE, "", node), ObjectCommand.PatchType.MERGE, patch,
+        ObjectCommand.Part.MAIN).toCompletableFuture().join());
   }
 
   @Test
