@@ -780,6 +780,12 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     events.close();
     timer.shutdownNow();
     executor.shutdown();
+    try {
+      // calls in flight (a spare being made, say) finish with a working client
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     closeQuietly(docker);
   }
 

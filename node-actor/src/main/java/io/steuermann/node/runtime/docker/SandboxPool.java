@@ -137,6 +137,13 @@ final class SandboxPool {
           .withEntrypoint("/bin/busybox", "sleep", "2147483647")
           .withHostConfig(HostConfig.newHostConfig().withNetworkMode("bridge"))
           .exec().getId();
+      if (closed) {
+        remove(id); // the runtime closed meanwhile: a spare nobody will take must not stay
+        synchronized (this) {
+          creating--;
+        }
+        return;
+      }
       docker.startContainerCmd(id).exec();
       synchronized (this) {
         creating--;
