@@ -236,7 +236,9 @@ class DockerKubeletSystemTest {
     });
     String pullError = seen.stream().filter(s -> s.startsWith("ErrImagePull: ")).findFirst().orElseThrow();
     assertTrue(pullError.contains("127.0.0.1:"), "the engine's reason: " + seen);
-    assertTrue(seen.get(seen.size() - 1).contains("Back-off pulling image \"" + image + "\""), seen.toString());
+    // the back-off keeps the pull's reason in its message, as kubelet does
+    assertEquals("ImagePullBackOff: Back-off pulling image \"" + image + "\": ErrImagePull: "
+        + pullError.substring("ErrImagePull: ".length()), seen.get(seen.size() - 1), seen.toString());
     JsonNode pod = cluster.cached(key);
     assertEquals("Pending", pod.path("status").path("phase").asText(), pod.toString());
     assertEquals(0, container(key).path("restartCount").asInt());
