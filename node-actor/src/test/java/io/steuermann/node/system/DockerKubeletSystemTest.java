@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
@@ -19,6 +20,8 @@ import io.steuermann.engine.model.ObjectKey;
 import io.steuermann.engine.objects.PodConditions;
 import io.steuermann.node.NodeAgents;
 import io.steuermann.node.docker.DockerSupport;
+import io.steuermann.node.runtime.ContainerRuntime.LogOptions;
+import io.steuermann.node.runtime.ContainerRuntime.PodRef;
 import io.steuermann.node.runtime.docker.DockerRuntime;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -27,8 +30,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -247,6 +256,37 @@ class DockerKubeletSystemTest {
     assertTrue(eventMessages(key, "BackOff").contains("Back-off pulling image \"" + image + "\""), events(key));
   }
 
+  // ---------------------------------------------------------------- logs
+
+  @Test
+  void aFollowedLogThatItsReaderCancelsClosesTheEnginesRequest() throws Exception {
+    ObjectKey key = pod("quiet", "", """
+        "command": ["sh", "-c", "echo hello; exec sleep 600"]""");
+    awaitRunningReady(key);
+    ObjectNode pod = cluster.cached(key);
+    int idle = engineStreams();
+    var ref = new PodRef(key.namespace(), key.name(), Meta.uid(pod));
+    var options = new LogOptions(true, OptionalInt.empty(),
+        false, false, Optional.empty());
+    // the reader stops after the first line, while the container stays quiet
+    List<String> lines = new CopyOnWriteArrayList<>();
+    var reading = runtime.logs(ref, "main", options)
+        .viaMat(KillSwitches.single(), Keep.right())
+        .toMat(Sink.foreach(b -> lines.add(b.utf8String())),
+            Keep.left())
+        .run(cluster.system);
+    await().atMost(WAIT).until(() -> lines.equals(List.of("hello\n")));
+    assertEquals(idle + 1, engineStreams(), "the follow holds a request to the engine");
+    reading.shutdown();
+    await().atMost(WAIT).until(DockerKubeletSystemTest::engineStreams, n -> n == idle);
+  }
+
+  /** Streaming requests to the engine open in this process: docker-java reads each on a thread of its own. */
+  private static int engineStreams() {
+    return (int) Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("docker-java-stream-")).count();
+  }
+
   // ---------------------------------------------------------------- node
 
   @Test
@@ -305,7 +345,7 @@ class DockerKubeletSystemTest {
   /** The pod's only container status (a missing node while there is none yet). */
   private static JsonNode container(ObjectKey key) {
     ObjectNode pod = cluster.cached(key);
-    return pod == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+    return pod == null ? MissingNode.getInstance()
         : pod.path("status").path("containerStatuses").path(0);
   }
 
@@ -351,7 +391,7 @@ class DockerKubeletSystemTest {
 
   /** The engine's own record of the container's end (the runtime removes the container after a stop). */
   private static Event dieEvent(String containerId, Instant since) throws Exception {
-    List<Event> dies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Event> dies = new CopyOnWriteArrayList<>();
     try (DockerClient docker = DockerSupport.client()) {
       docker.eventsCmd().withContainerFilter(containerId).withEventFilter("die")
           .withSince(Long.toString(since.getEpochSecond() - 1))
