@@ -231,7 +231,7 @@ class DockerPodLogsTest {
         follower.process.destroy();
         assertTrue(follower.process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
         // The server closes its request to the engine once it finds the client gone. Pekko HTTP
-        // finds that out only when a write to the closed connection fails (akka-http #2244),
+        // finds that out only when a write to the closed connection fails (akka #18482),
         // not at the client's FIN as Go's server does: so the container writes until then.
         await().atMost(WAIT).until(() -> {
           dockerExec(c.path("containerID").asText(), "sh", "-c", "echo after-" + r + " > /proc/1/fd/1");
