@@ -33,8 +33,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -219,10 +221,11 @@ class DockerPodLogsTest {
         """.formatted(node, DockerSupport.IMAGE));
     JsonNode c = awaitRunningReady("talker");
     for (int round = 1; round <= 2; round++) {
-      int idle = engineStreams();
+      Set<Thread> before = engineStreams();
       try (Follower follower = new Follower("logs", "-f", "talker")) {
         await().atMost(WAIT).until(() -> follower.lines.contains("hello"));
-        assertEquals(idle + 1, engineStreams(), "the server reads the container's log from the engine");
+        Set<Thread> follow = newStreams(before);
+        assertEquals(1, follow.size(), "the server reads the container's log from the engine: " + follow);
         // a line the running container writes later arrives on the open stream
         dockerExec(c.path("containerID").asText(), "sh", "-c", "echo later-" + round + " > /proc/1/fd/1");
         int r = round;
@@ -235,7 +238,7 @@ class DockerPodLogsTest {
         // not at the client's FIN as Go's server does: so the container writes until then.
         await().atMost(WAIT).until(() -> {
           dockerExec(c.path("containerID").asText(), "sh", "-c", "echo after-" + r + " > /proc/1/fd/1");
-          return engineStreams() == idle;
+          return follow.stream().noneMatch(Thread::isAlive);
         });
       }
     }
@@ -252,9 +255,17 @@ class DockerPodLogsTest {
    * Streaming requests to the Docker engine open in this process (the node's event stream,
    * log follows): docker-java reads each on its own thread, named {@code docker-java-stream-*}.
    */
-  private static int engineStreams() {
-    return (int) Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().startsWith("docker-java-stream-")).count();
+  private static Set<Thread> engineStreams() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("docker-java-stream-"))
+        .collect(Collectors.toSet());
+  }
+
+  /** The streams opened since {@code before} (other tests' streams may end meanwhile). */
+  private static Set<Thread> newStreams(Set<Thread> before) {
+    Set<Thread> now = engineStreams();
+    now.removeAll(before);
+    return now;
   }
 
   private static ObjectNode pod(String name) {

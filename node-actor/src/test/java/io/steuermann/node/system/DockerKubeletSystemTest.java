@@ -35,6 +35,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -264,7 +265,7 @@ class DockerKubeletSystemTest {
         "command": ["sh", "-c", "echo hello; exec sleep 600"]""");
     awaitRunningReady(key);
     ObjectNode pod = cluster.cached(key);
-    int idle = engineStreams();
+    Set<Thread> before = engineStreams();
     var ref = new PodRef(key.namespace(), key.name(), Meta.uid(pod));
     var options = new LogOptions(true, OptionalInt.empty(),
         false, false, Optional.empty());
@@ -276,15 +277,24 @@ class DockerKubeletSystemTest {
             Keep.left())
         .run(cluster.system);
     await().atMost(WAIT).until(() -> lines.equals(List.of("hello\n")));
-    assertEquals(idle + 1, engineStreams(), "the follow holds a request to the engine");
+    Set<Thread> follow = newStreams(before);
+    assertEquals(1, follow.size(), "the follow holds a request to the engine: " + follow);
     reading.shutdown();
-    await().atMost(WAIT).until(DockerKubeletSystemTest::engineStreams, n -> n == idle);
+    await().atMost(WAIT).until(() -> follow.stream().noneMatch(Thread::isAlive));
   }
 
   /** Streaming requests to the engine open in this process: docker-java reads each on a thread of its own. */
-  private static int engineStreams() {
-    return (int) Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().startsWith("docker-java-stream-")).count();
+  private static Set<Thread> engineStreams() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("docker-java-stream-"))
+        .collect(Collectors.toSet());
+  }
+
+  /** The streams opened since {@code before} (other tests' streams may end meanwhile). */
+  private static Set<Thread> newStreams(Set<Thread> before) {
+    Set<Thread> now = engineStreams();
+    now.removeAll(before);
+    return now;
   }
 
   // ---------------------------------------------------------------- node
