@@ -508,8 +508,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     if (c != null && c.attempt == m.attempt() && c.restartPending
         && c.status.state() instanceof Waiting w && w.reason().equals("ErrImagePull")) {
       String message = "Back-off pulling image \"" + c.config.image() + "\"";
+      // the status keeps the failed pull's reason, as kubelet's image manager does; the event does not
       c.status = new ContainerStatus(c.config.name(), c.config.image(), c.status.imageId(), c.status.containerId(),
-          new Waiting("ImagePullBackOff", message));
+          new Waiting("ImagePullBackOff", message + ": ErrImagePull: " + w.message()));
       controllers.events().record(run.pod, "Normal", "BackOff", message);
       maybeWrite(run);
     }

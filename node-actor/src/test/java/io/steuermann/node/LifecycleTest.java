@@ -40,7 +40,9 @@ class LifecycleTest extends AgentTestBase {
     assertEquals(List.of("ErrImagePull", "ImagePullBackOff"), reasons.subList(reasons.indexOf("ErrImagePull"),
         reasons.indexOf("ErrImagePull") + 2), reasons.toString());
     JsonNode c = container("pull");
-    assertEquals("Back-off pulling image \"nothere:1\"", c.path("state").path("waiting").path("message").asText());
+    // the reason of the failed pull stays in the message, as kubelet shows it
+    assertEquals("Back-off pulling image \"nothere:1\": ErrImagePull: rpc error: code = Unknown desc = "
+        + "pull access denied for nothere:1", c.path("state").path("waiting").path("message").asText());
     assertEquals(0, c.path("restartCount").asInt());
     assertEquals("Pending", pod("pull").path("status").path("phase").asText());
     await().atMost(WAIT).until(() -> events("pull", "Failed").stream()
