@@ -215,10 +215,14 @@ class DockerServiceSystemTest {
   }
 
   /**
-   * The pod's command keeps httpd serving for 3 s after SIGTERM (as a Kubernetes user would do
-   * with a TERM handler or a preStop sleep): a terminating pod leaves the Endpoints at once, but
-   * the proxy learns of it some milliseconds later, and connections it has already routed there
-   * must still be answered. busybox httpd itself exits at once on SIGTERM.
+   * A terminating pod leaves the Endpoints at once and its node sends SIGTERM at the same time;
+   * the proxy learns of the change some milliseconds later, so connections it routed there
+   * meanwhile must still be answered. The pods do what a Kubernetes user does for that (a TERM
+   * handler; a preStop sleep would be the other way, and the kubelet has no preStop hooks yet):
+   * the shell, PID 1, keeps httpd serving for 3 s after SIGTERM, then stops it and exits well
+   * within the grace period. (busybox httpd run as PID 1 itself would ignore SIGTERM — it installs
+   * no handler, and the kernel drops default-action signals to a namespace's init — and be
+   * killed only after the 30 s grace: zero failures too, but not the case worth guarding.)
    */
   @Test
   void aRollingUpdateOfThreeReplicasBehindAServiceFailsNoRequest() throws Exception {
