@@ -199,8 +199,8 @@ class DockerServiceSystemTest {
       long unready = System.nanoTime();
       // new connections go to the other pod only: 50 requests in a row
       await().atMost(WAIT).until(() -> {
-        int n = bodies.size();
-        return n > 50 && bodies.subList(n - 50, n).stream().allMatch(other::equals);
+        List<String> last = last(bodies, 50);
+        return last.size() == 50 && last.stream().allMatch(other::equals);
       });
       long last = servedByVictim.isEmpty() ? failing : servedByVictim.get(servedByVictim.size() - 1);
       System.out.printf("[docker-svc] readiness: file removed -> Ready=False in the cache %d ms, "
@@ -273,8 +273,8 @@ class DockerServiceSystemTest {
       after = podNames(cluster.list(Kind.POD, ns, "app=roll"));
       // the new pods serve through the Service
       await().atMost(WAIT).until(() -> {
-        int n = bodies.size();
-        return n > 30 && after.containsAll(bodies.subList(n - 30, n));
+        List<String> last = last(bodies, 30);
+        return last.size() == 30 && after.containsAll(last);
       });
     } finally {
       stop.set(true);
@@ -306,6 +306,13 @@ class DockerServiceSystemTest {
       }
       return n == count;
     });
+  }
+
+  /** The last {@code n} (or fewer) elements of a list the client thread appends to, copied under its lock. */
+  private static List<String> last(List<String> list, int n) {
+    synchronized (list) {
+      return new ArrayList<>(list.subList(Math.max(0, list.size() - n), list.size()));
+    }
   }
 
   private static Set<String> podNames(List<ObjectNode> pods) {
