@@ -111,8 +111,10 @@ class ServiceReadinessSystemTest {
         long unready = System.nanoTime();
         // new connections go to pod-b only: 50 requests in a row
         await().atMost(WAIT).until(() -> {
-          int n = bodies.size();
-          return n > 50 && bodies.subList(n - 50, n).stream().allMatch("b"::equals);
+          synchronized (bodies) { // the client appends meanwhile
+            int n = bodies.size();
+            return n > 50 && bodies.subList(n - 50, n).stream().allMatch("b"::equals);
+          }
         });
         long lastA = servedByA.isEmpty() ? unready : servedByA.get(servedByA.size() - 1)[0];
         System.out.printf("[proxy] readiness: pod Ready=False in the cache -> last new connection to it: %d ms%n",
@@ -121,7 +123,11 @@ class ServiceReadinessSystemTest {
         aReady.set(true);
         await().atMost(WAIT).until(() -> ready("pod-a"));
         int from = bodies.size();
-        await().atMost(WAIT).until(() -> bodies.subList(from, bodies.size()).contains("a"));
+        await().atMost(WAIT).until(() -> {
+          synchronized (bodies) {
+            return bodies.subList(from, bodies.size()).contains("a");
+          }
+        });
       } finally {
         stop.set(true);
         client.join(20_000);
