@@ -9,9 +9,11 @@ import io.steuermann.engine.objects.ObjectCommand;
 import io.steuermann.engine.objects.ObjectCommand.Reply;
 import io.steuermann.engine.objects.ObjectEntity;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -50,6 +52,16 @@ public final class ObjectStore {
    * namespace from {@code metadata}. Objects in a namespace that does not exist are refused.
    */
   public CompletionStage<Reply> create(ObjectNode object) {
+    return create(object, () -> true);
+  }
+
+  /**
+   * Creates an object unless {@code stillWanted} says no just before the create is sent (after
+   * the namespace check): a controller that has stopped — its object moved to another member
+   * — must not have its queued creates arrive after its successor looked (they would be
+   * duplicates). A create not sent fails with a {@link CancellationException}.
+   */
+  public CompletionStage<Reply> create(ObjectNode object, BooleanSupplier stillWanted) {
     Kind kind = Kind.byKindName(object.path("kind").asText()).orElse(null);
     if (kind == null || !kind.apiVersion().equals(object.path("apiVersion").asText())) {
       return refused(ApiStatus.badRequest("unknown apiVersion/kind: "
@@ -60,15 +72,25 @@ public final class ObjectStore {
       namespace = "default";
       Meta.metadata(object).put("namespace", namespace);
     }
-    return create(ObjectKey.of(kind, namespace, Meta.name(object)), object);
+    return create(ObjectKey.of(kind, namespace, Meta.name(object)), object, stillWanted);
   }
 
   /** Creates an object under an explicit key (name and namespace as in the request path). */
   public CompletionStage<Reply> create(ObjectKey key, ObjectNode object) {
+    return create(key, object, () -> true);
+  }
+
+  private CompletionStage<Reply> create(ObjectKey key, ObjectNode object, BooleanSupplier stillWanted) {
+    if (!stillWanted.getAsBoolean()) {
+      return CompletableFuture.failedFuture(new CancellationException("not wanted anymore: " + key));
+    }
     if (!key.kind().namespaced()) {
       return ask(key, reply -> new ObjectCommand.Create(object, reply));
     }
     return namespace(key.namespace()).thenCompose(ns -> {
+      if (!stillWanted.getAsBoolean()) {
+        return CompletableFuture.<Reply>failedFuture(new CancellationException("not wanted anymore: " + key));
+      }
       if (ns == null) {
         return refused(ApiStatus.namespaceNotFound(key.namespace()));
       }

@@ -122,6 +122,19 @@ class ObjectStoreTest {
   }
 
   @Test
+  void aCreateNoLongerWantedWhenItsNamespaceIsCheckedIsNeverSent() throws Exception {
+    // the check runs twice: before the namespace lookup and just before the create is sent
+    java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+    CompletionStage<Reply> create =
+        store.create(pod("default", "unwanted"), () -> checks.incrementAndGet() < 2);
+    java.util.concurrent.ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> await(create));
+    assertInstanceOf(java.util.concurrent.CancellationException.class, failed.getCause());
+    assertEquals(2, checks.get());
+    assertInstanceOf(Refused.class, await(store.get(ObjectKey.of(Kind.POD, "default", "unwanted"))));
+  }
+
+  @Test
   void anObjectWithoutNamespaceGoesToDefault() throws Exception {
     Done created = assertInstanceOf(Done.class, await(store.create(pod(null, "no-namespace"))));
     assertEquals("default", Meta.namespace(created.object()));

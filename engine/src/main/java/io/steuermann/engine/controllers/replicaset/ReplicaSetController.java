@@ -27,7 +27,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -85,6 +87,8 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   private final SelectorWatch<Message> watch;
   private final Map<String, ObjectNode> pods = new HashMap<>();
   private final Set<String> expectedCreates = new HashSet<>();
+  /** Set when this actor stops: creates it queued must not go out after that (see createInBatches). */
+  private final AtomicBoolean stopped = new AtomicBoolean();
   private final Set<String> expectedDeletes = new HashSet<>();
   private Instant expectationsSince = Instant.EPOCH;
   private boolean reconcileScheduled;
@@ -127,6 +131,10 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
         })
         .onMessage(BatchDone.class, this::onBatchDone)
         .onMessage(AdoptChecked.class, this::onAdoptChecked)
+        .onSignal(PostStop.class, signal -> {
+          stopped.set(true);
+          return this;
+        })
         .onMessage(DeleteDone.class, m -> {
           if (!m.ok()) {
             expectedDeletes.remove(m.name());
@@ -275,13 +283,17 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
 
   private CompletionStage<BatchDone> createInBatches(ObjectNode owner, List<ObjectNode> pods, int from,
       int size, int created, List<String> failed) {
+    if (stopped.get()) {
+      // this incarnation has stopped (its ReplicaSet moved): the rest is its successor's call
+      return CompletableFuture.completedFuture(new BatchDone(created, pods.size() - created, List.of()));
+    }
     if (from >= pods.size()) {
       return CompletableFuture.completedFuture(new BatchDone(created, failed.size(), failed));
     }
     List<ObjectNode> batch = pods.subList(from, Math.min(pods.size(), from + size));
     List<CompletableFuture<Boolean>> calls = new ArrayList<>();
     for (ObjectNode pod : batch) {
-      calls.add(ctx.store().create(pod).handle((reply, error) -> {
+      calls.add(ctx.store().create(pod, () -> !stopped.get()).handle((reply, error) -> {
         boolean ok = error == null && reply instanceof ObjectCommand.Done;
         if (ok) {
           ctx.events().record(owner, "Normal", "SuccessfulCreate", "Created pod: " + Meta.name(pod));
