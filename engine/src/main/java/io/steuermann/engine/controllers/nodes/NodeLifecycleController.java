@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import io.steuermann.engine.cluster.LostMembers;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
@@ -519,6 +520,11 @@ public final class NodeLifecycleController extends AbstractBehavior<NodeLifecycl
   private boolean memberLost(ObjectNode node) {
     String member = memberOf(node);
     if (member.isEmpty() || !LostMembers.get(getContext().getSystem()).wasDowned(member)) {
+      return false;
+    }
+    if (CoordinatedShutdown.get(getContext().getSystem()).getShutdownReason().isPresent()) {
+      // this member is shutting down too — when a whole cluster is stopped, the last members
+      // see the first ones downed; their pods must wait for them to come back, not be evicted
       return false;
     }
     int hash = member.lastIndexOf('#');
