@@ -1,7 +1,6 @@
 package io.steuermann.node.docker;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
@@ -23,16 +22,15 @@ import java.util.UUID;
  * What tests with real containers need, in one place:
  *
  * <pre>{@code
- * @BeforeAll static void docker() { DockerSupport.requireDocker(); }   // skip loudly, or fail under CI
+ * @BeforeAll static void docker() { DockerSupport.requireDocker(); }   // fails without an engine
  * String node = DockerSupport.uniqueNodeName("mytest");                   // nodes share the engine
  * DockerRuntime runtime = DockerSupport.runtime(node);                    // a node's runtime
  * ... pods with image DockerSupport.IMAGE (busybox: sh, httpd, wget, nc, sleep, ...)
  * DockerSupport.removeContainersOf(node);                                // in @AfterEach
  * }</pre>
  *
- * <p>{@link #requireDocker()} skips the test with a message on stderr when no Docker engine is
- * reachable, and fails it when the environment variable {@code CI} is set (.ci/run sets it):
- * there the engine is part of the machine. It also makes the test image {@link #IMAGE} once
+ * <p>{@link #requireDocker()} fails the test when no Docker engine is reachable — the engine is
+ * required like PostgreSQL, never skipped (.ci/run installs and starts it). It also makes the test image {@link #IMAGE} once
  * ({@code docker import} of the host's static {@code /bin/busybox}; no registry is needed).
  */
 public final class DockerSupport {
@@ -59,8 +57,8 @@ public final class DockerSupport {
   }
 
   /**
-   * Returns when a Docker engine answers and the test image exists; otherwise skips the test
-   * (with a loud message) or, under CI, fails it.
+   * Returns when a Docker engine answers and the test image exists; otherwise fails the test,
+   * saying what is missing.
    */
   public static void requireDocker() {
     String problem = null;
@@ -75,12 +73,9 @@ public final class DockerSupport {
     if (problem == null) {
       return;
     }
-    String message = "No usable Docker engine (DOCKER_HOST or /var/run/docker.sock): " + problem;
-    if (System.getenv("CI") != null) {
-      fail(message + " -- Docker tests are required under CI");
-    }
-    System.err.println("\n*** SKIPPING DOCKER TESTS: " + message + " ***\n");
-    assumeTrue(false, message);
+    // required like PostgreSQL: a test suite that skips its container tests proves nothing about them
+    fail("No usable Docker engine (DOCKER_HOST or /var/run/docker.sock): " + problem
+        + " -- the Docker tests need one (.ci/run installs and starts dockerd)");
   }
 
   /** A node name no other test (or test run) uses: the runtime sees only its own node's containers. */

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 /** Single probe attempts against real sockets on 127.0.0.1. */
 class ProbeRunnerTest {
   private HttpServer server;
+  /** Lets the "/slow" handler answer: counted down when the test ends. */
+  private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
   private final AtomicReference<String> header = new AtomicReference<>();
   private final ProbeRunner runner = new ProbeRunner(null, new ProbeClients(), ForkJoinPool.commonPool());
 
@@ -36,7 +38,8 @@ class ProbeRunnerTest {
         case "/moved" -> 302;
         case "/slow" -> {
           try {
-            Thread.sleep(3_000); // the server is slow; the probe's timeout is what is tested
+            // the server answers only when the test ends; the probe's timeout is what is tested
+            release.await(30, java.util.concurrent.TimeUnit.SECONDS);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
@@ -53,6 +56,7 @@ class ProbeRunnerTest {
 
   @AfterEach
   void stopServer() {
+    release.countDown();
     server.stop(0);
   }
 
