@@ -150,8 +150,9 @@ class DockerKubeletSystemTest {
     assertEquals(id, unready.path("containerID").asText(), unready.toString());
     assertTrue(unready.path("state").has("running"), unready.toString());
     assertEquals("Running", cluster.cached(key).path("status").path("phase").asText());
-    assertTrue(eventMessages(key, "Unhealthy").stream().anyMatch(m -> m.startsWith("Readiness probe failed:")),
-        events(key));
+    // events are written asynchronously: the Unhealthy one may arrive after the status
+    await().atMost(WAIT).until(() ->
+        eventMessages(key, "Unhealthy").stream().anyMatch(m -> m.startsWith("Readiness probe failed:")));
     assertTrue(eventMessages(key, "Killing").isEmpty(), events(key));
 
     dockerExec(id, "sh", "-c", "echo ok > /tmp/ready");
