@@ -3,6 +3,7 @@ package io.steuermann.persistence;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +22,12 @@ public final class Schema {
   /** Arbitrary, fixed: serialises concurrent schema checks of several nodes on PostgreSQL. */
   private static final long POSTGRES_DDL_LOCK = 0x5374_6575_726dL;
 
-  private static final List<String> H2 = List.of(
+  /** The journals: objects' events, and allocation claims; each with its tag table. */
+  private static final List<String> JOURNALS = List.of("event", "claim");
+
+  private static final List<String> H2 = statements(
       """
-      CREATE TABLE IF NOT EXISTS PUBLIC."event_journal" (
+      CREATE TABLE IF NOT EXISTS PUBLIC."{j}_journal" (
         "ordering" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,
         "deleted" BOOLEAN DEFAULT false NOT NULL,
         "persistence_id" VARCHAR(255) NOT NULL,
@@ -39,41 +43,15 @@ public final class Schema {
         "meta_ser_manifest" VARCHAR,
         PRIMARY KEY("persistence_id","sequence_number"))""",
       """
-      CREATE UNIQUE INDEX IF NOT EXISTS "event_journal_ordering_idx"
-        ON PUBLIC."event_journal" ("ordering")""",
+      CREATE UNIQUE INDEX IF NOT EXISTS "{j}_journal_ordering_idx"
+        ON PUBLIC."{j}_journal" ("ordering")""",
       """
-      CREATE TABLE IF NOT EXISTS PUBLIC."event_tag" (
+      CREATE TABLE IF NOT EXISTS PUBLIC."{j}_tag" (
         "event_id" BIGINT NOT NULL,
         "tag" VARCHAR NOT NULL,
         PRIMARY KEY("event_id", "tag"),
-        CONSTRAINT "fk_event_journal" FOREIGN KEY("event_id")
-          REFERENCES PUBLIC."event_journal"("ordering") ON DELETE CASCADE)""",
-      """
-      CREATE TABLE IF NOT EXISTS PUBLIC."claim_journal" (
-        "ordering" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,
-        "deleted" BOOLEAN DEFAULT false NOT NULL,
-        "persistence_id" VARCHAR(255) NOT NULL,
-        "sequence_number" BIGINT NOT NULL,
-        "writer" VARCHAR NOT NULL,
-        "write_timestamp" BIGINT NOT NULL,
-        "adapter_manifest" VARCHAR NOT NULL,
-        "event_payload" VARBINARY NOT NULL,
-        "event_ser_id" INTEGER NOT NULL,
-        "event_ser_manifest" VARCHAR NOT NULL,
-        "meta_payload" VARBINARY,
-        "meta_ser_id" INTEGER,
-        "meta_ser_manifest" VARCHAR,
-        PRIMARY KEY("persistence_id","sequence_number"))""",
-      """
-      CREATE UNIQUE INDEX IF NOT EXISTS "claim_journal_ordering_idx"
-        ON PUBLIC."claim_journal" ("ordering")""",
-      """
-      CREATE TABLE IF NOT EXISTS PUBLIC."claim_tag" (
-        "event_id" BIGINT NOT NULL,
-        "tag" VARCHAR NOT NULL,
-        PRIMARY KEY("event_id", "tag"),
-        CONSTRAINT "fk_claim_journal" FOREIGN KEY("event_id")
-          REFERENCES PUBLIC."claim_journal"("ordering") ON DELETE CASCADE)""",
+        CONSTRAINT "fk_{j}_journal" FOREIGN KEY("event_id")
+          REFERENCES PUBLIC."{j}_journal"("ordering") ON DELETE CASCADE)""",
       """
       CREATE TABLE IF NOT EXISTS PUBLIC."snapshot" (
         "persistence_id" VARCHAR(255) NOT NULL,
@@ -87,9 +65,9 @@ public final class Schema {
         "meta_payload" VARBINARY,
         PRIMARY KEY("persistence_id","sequence_number"))""");
 
-  private static final List<String> POSTGRES = List.of(
+  private static final List<String> POSTGRES = statements(
       """
-      CREATE TABLE IF NOT EXISTS public.event_journal (
+      CREATE TABLE IF NOT EXISTS public.{j}_journal (
         ordering BIGSERIAL,
         persistence_id VARCHAR(255) NOT NULL,
         sequence_number BIGINT NOT NULL,
@@ -105,41 +83,15 @@ public final class Schema {
         meta_payload BYTEA,
         PRIMARY KEY(persistence_id, sequence_number))""",
       """
-      CREATE UNIQUE INDEX IF NOT EXISTS event_journal_ordering_idx
-        ON public.event_journal(ordering)""",
+      CREATE UNIQUE INDEX IF NOT EXISTS {j}_journal_ordering_idx
+        ON public.{j}_journal(ordering)""",
       """
-      CREATE TABLE IF NOT EXISTS public.event_tag (
+      CREATE TABLE IF NOT EXISTS public.{j}_tag (
         event_id BIGINT,
         tag VARCHAR(256),
         PRIMARY KEY(event_id, tag),
-        CONSTRAINT fk_event_journal FOREIGN KEY(event_id)
-          REFERENCES public.event_journal(ordering) ON DELETE CASCADE)""",
-      """
-      CREATE TABLE IF NOT EXISTS public.claim_journal (
-        ordering BIGSERIAL,
-        persistence_id VARCHAR(255) NOT NULL,
-        sequence_number BIGINT NOT NULL,
-        deleted BOOLEAN DEFAULT FALSE NOT NULL,
-        writer VARCHAR(255) NOT NULL,
-        write_timestamp BIGINT,
-        adapter_manifest VARCHAR(255),
-        event_ser_id INTEGER NOT NULL,
-        event_ser_manifest VARCHAR(255) NOT NULL,
-        event_payload BYTEA NOT NULL,
-        meta_ser_id INTEGER,
-        meta_ser_manifest VARCHAR(255),
-        meta_payload BYTEA,
-        PRIMARY KEY(persistence_id, sequence_number))""",
-      """
-      CREATE UNIQUE INDEX IF NOT EXISTS claim_journal_ordering_idx
-        ON public.claim_journal(ordering)""",
-      """
-      CREATE TABLE IF NOT EXISTS public.claim_tag (
-        event_id BIGINT,
-        tag VARCHAR(256),
-        PRIMARY KEY(event_id, tag),
-        CONSTRAINT fk_claim_journal FOREIGN KEY(event_id)
-          REFERENCES public.claim_journal(ordering) ON DELETE CASCADE)""",
+        CONSTRAINT fk_{j}_journal FOREIGN KEY(event_id)
+          REFERENCES public.{j}_journal(ordering) ON DELETE CASCADE)""",
       """
       CREATE TABLE IF NOT EXISTS public.snapshot (
         persistence_id VARCHAR(255) NOT NULL,
@@ -152,6 +104,21 @@ public final class Schema {
         meta_ser_manifest VARCHAR(255),
         meta_payload BYTEA,
         PRIMARY KEY(persistence_id, sequence_number))""");
+
+  /**
+   * A dialect's statements: journal, ordering index and tag table once per journal (the
+   * template's {@code {j}} is the journal's name), then the snapshot table.
+   */
+  private static List<String> statements(String journal, String orderingIndex, String tags, String snapshot) {
+    List<String> all = new ArrayList<>();
+    for (String j : JOURNALS) {
+      for (String template : List.of(journal, orderingIndex, tags)) {
+        all.add(template.replace("{j}", j));
+      }
+    }
+    all.add(snapshot);
+    return List.copyOf(all);
+  }
 
   private Schema() {}
 
