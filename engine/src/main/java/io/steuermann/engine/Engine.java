@@ -204,14 +204,15 @@ public final class Engine {
   /**
    * Completes when the cache is ready and, in a cluster of several members, holds everything
    * committed to the journal when this was called (a controller that has just moved here
-   * must see its predecessor's last writes).
+   * must see its predecessor's last writes), after {@code quiet} has passed.
    */
-  private CompletionStage<Long> caughtUp() {
+  private CompletionStage<Long> caughtUp(Duration quiet) {
     return ready.thenCompose(v -> {
       if (org.apache.pekko.cluster.typed.Cluster.get(system).state().members().size() <= 1) {
         return CompletableFuture.completedFuture(v);
       }
-      return CompletableFuture.supplyAsync(lookup::highestOrdering, blocking)
+      Executor afterQuiet = CompletableFuture.delayedExecutor(quiet.toMillis(), TimeUnit.MILLISECONDS, blocking);
+      return CompletableFuture.supplyAsync(lookup::highestOrdering, afterQuiet)
           .exceptionally(e -> 0L)
           .thenCompose(cache::awaitVersion);
     });

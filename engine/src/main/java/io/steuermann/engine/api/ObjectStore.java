@@ -62,6 +62,15 @@ public final class ObjectStore {
    * duplicates). A create not sent fails with a {@link CancellationException}.
    */
   public CompletionStage<Reply> create(ObjectNode object, BooleanSupplier stillWanted) {
+    return create(object, 0, stillWanted);
+  }
+
+  /**
+   * As {@link #create(ObjectNode, BooleanSupplier)}, and refused (504) by the entity if it
+   * arrives after {@code notAfterMillis} (epoch millis), for instance when it waited in a
+   * moving shard's buffer.
+   */
+  public CompletionStage<Reply> create(ObjectNode object, long notAfterMillis, BooleanSupplier stillWanted) {
     Kind kind = Kind.byKindName(object.path("kind").asText()).orElse(null);
     if (kind == null || !kind.apiVersion().equals(object.path("apiVersion").asText())) {
       return refused(ApiStatus.badRequest("unknown apiVersion/kind: "
@@ -72,20 +81,21 @@ public final class ObjectStore {
       namespace = "default";
       Meta.metadata(object).put("namespace", namespace);
     }
-    return create(ObjectKey.of(kind, namespace, Meta.name(object)), object, stillWanted);
+    return create(ObjectKey.of(kind, namespace, Meta.name(object)), object, notAfterMillis, stillWanted);
   }
 
   /** Creates an object under an explicit key (name and namespace as in the request path). */
   public CompletionStage<Reply> create(ObjectKey key, ObjectNode object) {
-    return create(key, object, () -> true);
+    return create(key, object, 0, () -> true);
   }
 
-  private CompletionStage<Reply> create(ObjectKey key, ObjectNode object, BooleanSupplier stillWanted) {
+  private CompletionStage<Reply> create(ObjectKey key, ObjectNode object, long notAfterMillis,
+      BooleanSupplier stillWanted) {
     if (!stillWanted.getAsBoolean()) {
       return CompletableFuture.failedFuture(new CancellationException("not wanted anymore: " + key));
     }
     if (!key.kind().namespaced()) {
-      return ask(key, reply -> new ObjectCommand.Create(object, reply));
+      return ask(key, reply -> new ObjectCommand.Create(object, notAfterMillis, reply));
     }
     return namespace(key.namespace()).thenCompose(ns -> {
       if (!stillWanted.getAsBoolean()) {
@@ -98,7 +108,7 @@ public final class ObjectStore {
         return refused(ApiStatus.forbidden(key.kind().plural() + " \"" + key.name() + "\" is forbidden: "
             + "unable to create new content in namespace " + key.namespace() + " because it is being terminated"));
       }
-      return ask(key, reply -> new ObjectCommand.Create(object, reply));
+      return ask(key, reply -> new ObjectCommand.Create(object, notAfterMillis, reply));
     });
   }
 

@@ -4,8 +4,9 @@ import com.typesafe.config.Config;
 import io.steuermann.engine.api.ObjectStore;
 import io.steuermann.engine.watch.WatchCache;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.apache.pekko.stream.Materializer;
 
 /**
@@ -16,14 +17,16 @@ import org.apache.pekko.stream.Materializer;
  * would show it too few pods, and it would create more. {@code caughtUp} completes once the
  * cache also holds every change committed to the journal when it was asked, by any member: a
  * controller that starts because its object moved to this member (a failover, a rebalance)
- * waits for it, so that it sees the last writes of its previous incarnation elsewhere.
+ * waits for it, so that it sees the last writes of its previous incarnation elsewhere; given a
+ * quiet period, it first lets that pass (in a cluster of several members only), so that writes
+ * the predecessor sent with a deadline have landed or been refused.
  */
 public record ControllerContext(
     ObjectStore store, WatchCache cache, Materializer materializer, EventRecorder events,
-    Clock clock, Config settings, CompletionStage<Long> ready, Supplier<CompletionStage<Long>> caughtUp) {
+    Clock clock, Config settings, CompletionStage<Long> ready, Function<Duration, CompletionStage<Long>> caughtUp) {
 
   public ControllerContext(ObjectStore store, WatchCache cache, Materializer materializer, EventRecorder events,
       Clock clock, Config settings, CompletionStage<Long> ready) {
-    this(store, cache, materializer, events, clock, settings, ready, () -> ready);
+    this(store, cache, materializer, events, clock, settings, ready, quiet -> ready);
   }
 }

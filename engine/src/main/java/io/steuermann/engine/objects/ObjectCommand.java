@@ -19,8 +19,17 @@ public sealed interface ObjectCommand extends CborSerializable {
   /** How a {@link Patch}'s document is interpreted. */
   enum PatchType { MERGE, JSON, STRATEGIC }
 
-  /** Creates the object; refused with 409 AlreadyExists when it exists. */
-  record Create(ObjectNode object, ActorRef<Reply> replyTo) implements ObjectCommand {}
+  /**
+   * Creates the object; refused with 409 AlreadyExists when it exists. A create that reaches
+   * the entity after {@code notAfterMillis} (epoch millis; 0 = no deadline) is refused with 504
+   * and changes nothing: its sender can then know, after the deadline, that no create of its
+   * can still land (a controller's successor relies on that).
+   */
+  record Create(ObjectNode object, long notAfterMillis, ActorRef<Reply> replyTo) implements ObjectCommand {
+    public Create(ObjectNode object, ActorRef<Reply> replyTo) {
+      this(object, 0, replyTo);
+    }
+  }
 
   /** Answers the object with its resourceVersion, or 404. */
   record Get(ActorRef<Reply> replyTo) implements ObjectCommand {}

@@ -14,8 +14,16 @@ import org.apache.pekko.actor.typed.Behavior;
 @FunctionalInterface
 public interface ObjectControllers {
 
-  /** What the entity tells its controller: the object as committed, or null once deleted. */
-  record ObjectChanged(ObjectNode object) {}
+  /**
+   * What the entity tells its controller: the object as committed, or null once deleted;
+   * {@code recovered} when the object existed before this entity started (it was restarted or
+   * moved here, so a predecessor elsewhere may still have writes in flight).
+   */
+  record ObjectChanged(ObjectNode object, boolean recovered) {
+    public ObjectChanged(ObjectNode object) {
+      this(object, false);
+    }
+  }
 
   /** The controller for this object, if its kind has one. */
   Optional<Behavior<ObjectChanged>> controllerFor(ObjectKey key);

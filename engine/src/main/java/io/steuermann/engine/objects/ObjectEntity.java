@@ -111,6 +111,8 @@ public final class ObjectEntity
   private Preparing preparing;
   private long preparations;
   private final ActorRef<ObjectControllers.ObjectChanged> controller;
+  // the object existed before this incarnation: another one, elsewhere, may have acted for it
+  private boolean recovered;
 
   private ObjectEntity(ObjectKey key, EntityServices services, ActorContext<ObjectCommand> ctx) {
     super(PersistenceId.ofUniqueId(key.persistenceId()));
@@ -137,6 +139,7 @@ public final class ObjectEntity
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           if (state.exists()) {
+            recovered = true;
             learnVersion(new Pending(lastSequenceNumber(ctx), null, state.object(), false));
           }
         })
@@ -208,6 +211,10 @@ public final class ObjectEntity
   }
 
   private ReplyEffect<ObjectEvent, ObjectState> onCreate(ObjectState state, Create create) {
+    if (create.notAfterMillis() > 0 && services.clock().millis() > create.notAfterMillis()) {
+      return refuse(create.replyTo(), ApiStatus.timeout("the create of " + key.kind().kindName() + " "
+          + key.name() + " arrived after its deadline"));
+    }
     if (state.exists()) {
       return refuse(create.replyTo(), ApiStatus.alreadyExists(key.kind(), key.name()));
     }
@@ -489,7 +496,7 @@ public final class ObjectEntity
     resourceVersion = learned.resourceVersion();
     services.acknowledged().accept(resourceVersion);
     if (controller != null) {
-      controller.tell(new ObjectControllers.ObjectChanged(state.exists() ? current(state) : null));
+      controller.tell(new ObjectControllers.ObjectChanged(state.exists() ? current(state) : null, recovered));
     }
     if (pending.replyTo() != null) {
       pending.replyTo().tell(new Done(Meta.withResourceVersion(pending.object(), resourceVersion), pending.created()));

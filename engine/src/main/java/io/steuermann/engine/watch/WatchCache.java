@@ -190,13 +190,35 @@ public final class WatchCache {
       }
       watchers.add(watcher);
     }
-    Source<WatchEvent, NotUsed> liveEvents = live.second()
-        .filter(e -> e.resourceVersion() > fromVersion)
+    return Source.from(backlog).concat(liveAfter(live.second(), watcher, fromVersion));
+  }
+
+  /** The objects a watch starts with and the changes after them, taken at one version. */
+  public record Listed(Snapshot snapshot, Source<WatchEvent, NotUsed> changes) {}
+
+  /**
+   * The matching objects now, and a watch of every change after them: an informer's list and
+   * watch in one step, so that its caller holds the whole view before it acts on any of it.
+   */
+  public Listed listAndWatch(WatchFilter filter, int buffer) {
+    Pair<BoundedSourceQueue<WatchEvent>, Source<WatchEvent, NotUsed>> live =
+        Source.<WatchEvent>queue(buffer).preMaterialize(materializer);
+    Watcher watcher = new Watcher(filter, live.first());
+    Snapshot snapshot;
+    synchronized (this) {
+      snapshot = list(filter);
+      watchers.add(watcher);
+    }
+    return new Listed(snapshot, liveAfter(live.second(), watcher, snapshot.resourceVersion()));
+  }
+
+  private Source<WatchEvent, NotUsed> liveAfter(Source<WatchEvent, NotUsed> live, Watcher watcher, long version) {
+    return live
+        .filter(e -> e.resourceVersion() > version)
         .watchTermination((notUsed, termination) -> {
           termination.whenComplete((d, e) -> remove(watcher));
           return NotUsed.getInstance();
         });
-    return Source.from(backlog).concat(liveEvents);
   }
 
   /** Ends every open watch normally, e.g. on shutdown, so clients resume elsewhere. */

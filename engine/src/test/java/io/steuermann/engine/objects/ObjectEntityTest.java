@@ -268,6 +268,17 @@ class ObjectEntityTest {
   }
 
   @Test
+  void aCreateThatArrivesAfterItsDeadlineIsRefusedAndRecordsNothing() {
+    String name = unique("late");
+    var kit = entity(podKey(name));
+    ApiStatus status = refused(504, kit, r -> new Create(pod(name), NOW.toEpochMilli() - 1, r));
+    assertTrue(status.message().contains("deadline"), status.message());
+    // the same create at its deadline is still in time
+    var result = run(kit, r -> new Create(pod(name), NOW.toEpochMilli(), r));
+    assertEquals(name, Meta.name(assertInstanceOf(Done.class, result.reply()).object()));
+  }
+
+  @Test
   void createWithAnotherNameThanTheKeyIsBadRequest() {
     String name = unique("web");
     var kit = entity(podKey(name));

@@ -87,7 +87,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
     this.ctx = ctx;
     this.watch = new SelectorWatch<>(ctx, Kind.REPLICA_SET, context.getSelf(), RsEvent::new, new WatchEnded());
     // caughtUp, not only ready: after a move the cache must show the previous incarnation's writes
-    context.pipeToSelf(ctx.caughtUp().get(), (v, e) -> new Ready());
+    context.pipeToSelf(ctx.caughtUp().apply(Duration.ZERO), (v, e) -> new Ready());
   }
 
   @Override
@@ -131,8 +131,11 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
   }
 
   private void subscribe() {
-    if (ready && deployment != null && watch.follow(deployment)) {
-      replicaSets.clear();
+    if (ready && deployment != null) {
+      watch.follow(deployment).ifPresent(current -> {
+        replicaSets.clear();
+        current.forEach(this::seen);
+      });
     }
   }
 
@@ -143,13 +146,18 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
       replicaSets.remove(name);
       expected.remove(name);
     } else {
-      replicaSets.put(name, e.object());
-      Integer want = expected.get(name);
-      if (want != null && (want < 0 || e.object().path("spec").path("replicas").asInt() == want)) {
-        expected.remove(name);
-      }
+      seen(e.object());
     }
     return schedule();
+  }
+
+  private void seen(ObjectNode replicaSet) {
+    String name = Meta.name(replicaSet);
+    replicaSets.put(name, replicaSet);
+    Integer want = expected.get(name);
+    if (want != null && (want < 0 || replicaSet.path("spec").path("replicas").asInt() == want)) {
+      expected.remove(name);
+    }
   }
 
   private Behavior<Message> schedule() {

@@ -45,6 +45,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * <p>Expectations: after issuing creations or deletions it does not act again until the watch
  * has shown all of them (or they failed, or {@code expectation-timeout} passed), so a cache
  * that lags a few milliseconds behind its own writes never causes duplicate pods.
+ *
+ * <p>Across incarnations: every create carries a deadline ({@code create-deadline}) after which
+ * the pod's entity refuses it, and an incarnation that starts for a ReplicaSet that existed
+ * before (it moved here, or its member restarted) lets that deadline pass before it looks at
+ * the pods. A create its predecessor sent, perhaps still waiting in a moving shard's buffer,
+ * has by then either landed (and is in the cache) or can never land.
  */
 public final class ReplicaSetController extends AbstractBehavior<ReplicaSetController.Message> {
 
@@ -82,6 +88,8 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   // names need to be unique, not unpredictable
   private final java.util.Random random = new java.util.Random();
   private final Duration expectationTimeout;
+  private final Duration createDeadline;
+  private boolean readyRequested;
   private ObjectNode rs;
   private boolean ready;
   private final SelectorWatch<Message> watch;
@@ -104,9 +112,22 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     this.ctx = ctx;
     this.expectationTimeout = ctx.settings().hasPath("replicaset.expectation-timeout")
         ? ctx.settings().getDuration("replicaset.expectation-timeout") : Duration.ofSeconds(30);
+    this.createDeadline = ctx.settings().hasPath("replicaset.create-deadline")
+        ? ctx.settings().getDuration("replicaset.create-deadline") : Duration.ofSeconds(3);
     this.watch = new SelectorWatch<>(ctx, Kind.POD, context.getSelf(), PodEvent::new, new WatchEnded());
-    // caughtUp, not only ready: after a move the cache must show the previous incarnation's writes
-    context.pipeToSelf(ctx.caughtUp().get(), (v, e) -> new Ready());
+  }
+
+  /**
+   * caughtUp, not only ready: after a move the cache must show the previous incarnation's
+   * writes, including the creates it sent just before it stopped (a second on top of their
+   * deadline covers a create accepted just in time and still being written, and clock skew).
+   */
+  private void requestReady(boolean recovered) {
+    if (!readyRequested) {
+      readyRequested = true;
+      Duration quiet = recovered ? createDeadline.plusSeconds(1) : Duration.ZERO;
+      getContext().pipeToSelf(ctx.caughtUp().apply(quiet), (v, e) -> new Ready());
+    }
   }
 
   @Override
@@ -145,6 +166,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   }
 
   private Behavior<Message> onChanged(Changed changed) {
+    requestReady(changed.change().recovered());
     rs = changed.change().object();
     if (rs == null) {
       watch.stop();
@@ -156,8 +178,11 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   }
 
   private void subscribe() {
-    if (ready && rs != null && watch.follow(rs)) {
-      pods.clear();
+    if (ready && rs != null) {
+      watch.follow(rs).ifPresent(current -> {
+        pods.clear();
+        current.forEach(this::seen);
+      });
     }
   }
 
@@ -172,13 +197,18 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
         release(e.key(), stillThere);
       }
     } else {
-      pods.put(name, e.object());
-      expectedCreates.remove(name);
-      if (Owners.isTerminating(e.object())) {
-        expectedDeletes.remove(name);
-      }
+      seen(e.object());
     }
     return schedule();
+  }
+
+  private void seen(ObjectNode pod) {
+    String name = Meta.name(pod);
+    pods.put(name, pod);
+    expectedCreates.remove(name);
+    if (Owners.isTerminating(pod)) {
+      expectedDeletes.remove(name);
+    }
   }
 
   /**
@@ -293,7 +323,8 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     List<ObjectNode> batch = pods.subList(from, Math.min(pods.size(), from + size));
     List<CompletableFuture<Boolean>> calls = new ArrayList<>();
     for (ObjectNode pod : batch) {
-      calls.add(ctx.store().create(pod, () -> !stopped.get()).handle((reply, error) -> {
+      long notAfter = ctx.clock().millis() + createDeadline.toMillis();
+      calls.add(ctx.store().create(pod, notAfter, () -> !stopped.get()).handle((reply, error) -> {
         boolean ok = error == null && reply instanceof ObjectCommand.Done;
         if (ok) {
           ctx.events().record(owner, "Normal", "SuccessfulCreate", "Created pod: " + Meta.name(pod));
