@@ -20,6 +20,8 @@ public final class Flags {
   public static final List<Flag> FLAGS = List.of(
       new Flag("--port", "steuermann.api.port", "API port (default 8080)"),
       new Flag("--bind-address", "steuermann.api.bind-address", "API address (default 127.0.0.1)"),
+      new Flag("--advertise-address", "steuermann.api.advertise-address",
+          "where pods and members reach the API: default/kubernetes (default: the bind address)"),
       new Flag("--data-dir", "steuermann.store.data-dir", "directory of the embedded H2 store (default ./data)"),
       new Flag("--store", "steuermann.store.kind", "h2 (default) or postgres"),
       new Flag("--postgres-url", "steuermann.store.postgres.url", "JDBC URL of the PostgreSQL store"),
@@ -33,7 +35,14 @@ public final class Flags {
       new Flag("--hollow-nodes", "steuermann.node.hollow-nodes", "run N simulated (hollow) nodes in this process (default 0)"),
       new Flag("--runtime", "steuermann.node.runtime", "docker (default), hollow or none: this process's node"),
       new Flag("--node-name", "steuermann.node.name", "name of the Docker node (default: the host name)"),
-      new Flag("--node-address", "steuermann.node.address", "Docker node's address, where ports are published (default 127.0.0.1)"));
+      new Flag("--node-address", "steuermann.node.address", "Docker node's address, where ports are published (default 127.0.0.1)"),
+      new Flag("--proxy-mode", "steuermann.proxy.mode", "Service forwarding: auto (default: iptables when root), iptables or userspace"),
+      new Flag("--service-cidr", "steuermann.services.cluster-ip-range", "block clusterIPs come from (default 10.96.0.0/12)"),
+      new Flag("--cluster-cidr", "steuermann.network.cluster-cidr", "block pod IPs come from, one /24 per node (default 10.244.0.0/16)"),
+      new Flag("--node-cidr-mask-size", "steuermann.network.node-cidr-mask-size", "prefix length of each node's pod CIDR (default 24)"),
+      new Flag("--cluster-domain", "steuermann.network.cluster-domain", "DNS domain of the cluster (default cluster.local)"),
+      new Flag("--cluster-dns", "steuermann.network.cluster-dns", "address of the cluster DNS in pods' resolv.conf (default: the 10th of the service range)"),
+      new Flag("--dns-forward", "steuermann.dns.forward", "resolvers for names outside the cluster domain, ip[:port],... or host = /etc/resolv.conf's (default none: REFUSED)"));
 
   /** Thrown for a flag we do not know, one without its value, or {@code --help} (not an error). */
   public static final class UsageException extends Exception {

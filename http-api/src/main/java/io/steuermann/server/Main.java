@@ -10,6 +10,7 @@ import io.steuermann.http.ApiServer;
 import io.steuermann.node.NodeAgents;
 import io.steuermann.node.NodeRuntimes;
 import io.steuermann.node.proxy.ProxySettings;
+import io.steuermann.node.dns.ClusterDns;
 import io.steuermann.node.proxy.ServiceProxy;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -43,9 +44,9 @@ public final class Main {
     }
     Config config;
     try {
-      config = Engine.configure(SeedNodes.configure(flags.withFallback(
+      config = ApiAdvertisement.withRole(Engine.configure(SeedNodes.configure(flags.withFallback(
           ConfigFactory.load(ConfigFactory.defaultApplication().withFallback(ProxySettings.PEKKO_DEFAULTS)))
-          .resolve()));
+          .resolve())));
     } catch (SeedNodes.Refused | IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.exit(2);
@@ -78,6 +79,7 @@ public final class Main {
       ApiServer.start(system, engine, nodes::runtime);
       if (!nodes.nodeNames().isEmpty()) {
         ServiceProxy.start(system, engine); // the machine's kube-proxy, where nodes run
+        ClusterDns.start(system, engine); // and its cluster DNS, on the cluster DNS address
       }
     } catch (RuntimeException e) {
       log.error("Steuermann cannot start: {}", e.getMessage(), e);

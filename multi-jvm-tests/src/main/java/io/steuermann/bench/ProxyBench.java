@@ -26,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The service proxy benchmark (issue 5). Starts a server process with one hollow node (so its
  * service proxy runs), a backend "pod" in this JVM on 127.0.0.1, and a selector-less Service
- * (clusterIP in 127.64.0.0/10) whose Endpoints point at the backend. Then, in one run, the same
+ * (clusterIP in the service range 10.96.0.0/12) whose Endpoints point at the backend. Then, in one run, the same
  * load through the proxy (clusterIP) and directly to the backend, interleaved round by round so
  * that the shared machine's noise hits both alike:
  * <ol>
@@ -76,9 +76,10 @@ public final class ProxyBench {
 
   private void run() throws Exception {
     Path work = Files.createTempDirectory("steuermann-proxy-bench");
-    List<String> args = new ArrayList<>(List.of("--data-dir", work.resolve("data").toString(), "--hollow-nodes", "1"));
+    List<String> args = new ArrayList<>(List.of("--data-dir", work.resolve("data").toString(), "--hollow-nodes", "1",
+        "--proxy-mode", "userspace")); // this bench measures the user-space proxy
     args.addAll(ServerProcess.split(serverArgs));
-    String clusterIp = "127.64." + (1 + ThreadLocalRandom.current().nextInt(250)) + "."
+    String clusterIp = "10.104." + (1 + ThreadLocalRandom.current().nextInt(250)) + "."
         + (1 + ThreadLocalRandom.current().nextInt(250));
     int servicePort = 8080;
     try (Backend backend = new Backend();

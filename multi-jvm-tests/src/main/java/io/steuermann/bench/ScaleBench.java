@@ -64,7 +64,9 @@ public final class ScaleBench {
   private void run() throws Exception {
     Path work = Files.createTempDirectory("steuermann-scale");
     List<String> serverArgs = new ArrayList<>(List.of("--data-dir", work.resolve("data").toString(),
-        "--runtime", "hollow", "--hollow-nodes", Integer.toString(nodes)));
+        "--runtime", "hollow", "--hollow-nodes", Integer.toString(nodes),
+        // a /24 per node, as node IPAM hands them out: room for 4096 nodes instead of the default 256
+        "--cluster-cidr", "10.128.0.0/12"));
     serverArgs.addAll(ServerProcess.split(extraServerArgs));
     System.out.printf(Locale.ROOT, "bench-scale: %d hollow nodes, a Deployment of %d replicas; server %s%n",
         nodes, pods, serverJavaOpts);

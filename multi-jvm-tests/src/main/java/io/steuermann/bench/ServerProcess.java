@@ -1,5 +1,6 @@
 package io.steuermann.bench;
 
+import io.steuermann.dist.ServerCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -32,20 +33,10 @@ final class ServerProcess implements AutoCloseable {
 
   static ServerProcess start(Path dist, List<String> javaOpts, List<String> serverArgs, Path workDir)
       throws IOException {
-    Path jar;
-    try (var files = Files.list(dist)) {
-      jar = files.filter(p -> p.getFileName().toString().matches("steuermann-http-api-.*\\.jar"))
-          .findFirst().orElseThrow(() -> new IOException("no steuermann-http-api jar in " + dist));
-    }
     int port = freePort();
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(javaOpts);
-    cmd.add("-cp");
-    cmd.add(jar + ":" + dist.resolve("lib") + "/*");
-    cmd.add("io.steuermann.server.Main");
-    cmd.addAll(List.of("--port", Integer.toString(port)));
-    cmd.addAll(serverArgs);
+    List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port)));
+    args.addAll(serverArgs);
+    List<String> cmd = ServerCommand.of(dist, List.of(), javaOpts, args);
     Path log = workDir.resolve("server.log");
     Process p = new ProcessBuilder(cmd).directory(workDir.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();

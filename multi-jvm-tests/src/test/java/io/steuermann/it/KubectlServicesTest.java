@@ -81,7 +81,7 @@ class KubectlServicesTest {
 
     Result svc = kubectl("get", "svc", "web");
     assertTrue(svc.output.matches("(?s)NAME\\s+TYPE\\s+CLUSTER-IP\\s+EXTERNAL-IP\\s+PORT\\(S\\)\\s+AGE\\s*\\n"
-        + "web\\s+NodePort\\s+127\\.\\d+\\.\\d+\\.\\d+\\s+<none>\\s+80:30080/TCP,53:3\\d{4}/UDP\\s+.*"), svc.output);
+        + "web\\s+NodePort\\s+10\\.(9[6-9]|10\\d|11[01])\\.\\d+\\.\\d+\\s+<none>\\s+80:30080/TCP,53:3\\d{4}/UDP\\s+.*"), svc.output);
 
     // the 2 Ready pods, at their named port
     await().atMost(WAIT).until(() -> kubectl("get", "endpoints", "web").output

@@ -2,6 +2,7 @@ package io.steuermann.it;
 
 import static org.awaitility.Awaitility.await;
 
+import io.steuermann.dist.ServerCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -78,6 +79,7 @@ public final class ServerProcess implements AutoCloseable {
     List<String> command = command(settings);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().remove("JAVA_TOOL_OPTIONS");
+    pb.environment().putAll(settings.environment);
     try {
       Files.writeString(log, "# " + String.join(" ", command) + System.lineSeparator(),
           StandardCharsets.UTF_8);
@@ -88,7 +90,7 @@ public final class ServerProcess implements AutoCloseable {
       throw new UncheckedIOException("cannot start " + command, e);
     }
     STARTED.add(this);
-    this.api = new ApiClient(URI.create("http://127.0.0.1:" + settings.port));
+    this.api = new ApiClient(URI.create("http://" + settings.apiAddress + ":" + settings.port));
   }
 
   public static Builder builder(String name) {
@@ -106,23 +108,19 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   private static List<String> command(Builder b) {
-    Path jar = DIST.resolve("steuermann-http-api-0.1.0-SNAPSHOT.jar");
-    if (!Files.isRegularFile(jar) || !Files.isDirectory(DIST.resolve("lib"))) {
-      throw new IllegalStateException("no server distribution at " + DIST
-          + " (build it: mvn -pl multi-jvm-tests -am install -DskipTests)");
-    }
+    List<String> jvm = new ArrayList<>();
+    jvm.add("-Xmx" + b.heap);
+    jvm.add("-XX:+UseSerialGC");
+    jvm.add("-XX:TieredStopAtLevel=1");
+    jvm.addAll(b.jvmArgs);
+    b.systemProperties.forEach((k, v) -> jvm.add("-D" + k + "=" + v));
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx" + b.heap);
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.addAll(b.jvmArgs);
-    b.systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-    cmd.add("-cp");
-    cmd.add(jar + java.io.File.pathSeparator + DIST.resolve("lib") + java.io.File.separator + "*");
-    cmd.add("io.steuermann.server.Main");
     cmd.add("--port");
     cmd.add(Integer.toString(b.port));
+    if (!b.apiAddress.equals("127.0.0.1")) {
+      cmd.add("--bind-address");
+      cmd.add(b.apiAddress);
+    }
     if (b.dataDir != null) {
       cmd.add("--data-dir");
       cmd.add(b.dataDir.toString());
@@ -131,13 +129,13 @@ public final class ServerProcess implements AutoCloseable {
       cmd.add(k);
       cmd.add(v);
     });
-    return cmd;
+    return ServerCommand.of(DIST, b.commandPrefix, jvm, cmd);
   }
 
   /** Blocks until {@code /readyz} answers 200; fails early if the process exits. */
   private ServerProcess awaitReady() {
     try {
-      await("server " + settings.name + " ready on port " + settings.port)
+      await("server " + settings.name + " ready on " + settings.apiAddress + ":" + settings.port)
           .atMost(settings.readyTimeout)
           .pollDelay(Duration.ofMillis(200))
           .pollInterval(Duration.ofMillis(100))
@@ -155,8 +153,8 @@ public final class ServerProcess implements AutoCloseable {
           + log + ":\n" + tail, e);
     }
     timeToReady = Duration.ofNanos(System.nanoTime() - startedNanos);
-    System.out.printf("[ServerProcess] %s run %d ready on port %d in %d ms (pid %d, log %s)%n",
-        settings.name, incarnation, settings.port, timeToReady.toMillis(), process.pid(), log);
+    System.out.printf("[ServerProcess] %s run %d ready on %s:%d in %d ms (pid %d, log %s)%n",
+        settings.name, incarnation, settings.apiAddress, settings.port, timeToReady.toMillis(), process.pid(), log);
     return this;
   }
 
@@ -248,6 +246,15 @@ public final class ServerProcess implements AutoCloseable {
     return settings.port;
   }
 
+  /** {@code host:port} of this member's cluster port (its {@code --cluster-host}, 127.0.0.1 by default), for {@code --seed-nodes}. */
+  public String seedAddress() {
+    String port = settings.flags.get("--cluster-port");
+    if (port == null || port.equals("0")) {
+      throw new IllegalStateException(settings.name + " has no fixed --cluster-port to be a seed at");
+    }
+    return settings.flags.getOrDefault("--cluster-host", "127.0.0.1") + ":" + port;
+  }
+
   public URI baseUri() {
     return api.base();
   }
@@ -303,11 +310,16 @@ public final class ServerProcess implements AutoCloseable {
     private final Map<String, String> flags = new LinkedHashMap<>();
     private final Map<String, String> systemProperties = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> commandPrefix = new ArrayList<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private String apiAddress = "127.0.0.1";
 
     private Builder(String name) {
       this.name = name.replaceAll("[^A-Za-z0-9_.-]", "_");
       // no node unless a test asks for one (flag("--runtime", "docker") or --hollow-nodes)
       flags.put("--runtime", "none");
+      // several servers on one machine: none programs the machine's iptables (they would share chains)
+      flags.put("--proxy-mode", "userspace");
     }
 
     /** The API port; without it a free one is picked. */
@@ -349,6 +361,55 @@ public final class ServerProcess implements AutoCloseable {
     public Builder systemProperty(String key, String value) {
       systemProperties.put(key, value);
       return this;
+    }
+
+    /**
+     * Words before {@code java} on the command line, e.g. {@code ip netns exec <ns>} to start
+     * the server inside a network namespace (a simulated machine, see
+     * {@code io.steuermann.machines.Machines}). The process is then still {@code java} itself:
+     * {@code ip netns exec} and {@code nsenter} exec it, so kill and freeze reach the JVM.
+     */
+    public Builder commandPrefix(List<String> words) {
+      commandPrefix.clear();
+      commandPrefix.addAll(words);
+      return this;
+    }
+
+    /** An environment variable of the server process. */
+    public Builder env(String name, String value) {
+      environment.put(name, value);
+      return this;
+    }
+
+    /** The Docker engine of this server's node ({@code steuermann.node.docker.host}), e.g. {@code unix:///x/docker.sock}. */
+    public Builder dockerHost(String uri) {
+      return systemProperty("steuermann.node.docker.host", uri);
+    }
+
+    /** {@code --runtime docker --node-name NAME}: this server runs one Docker node. */
+    public Builder dockerNode(String nodeName) {
+      flags.put("--runtime", "docker");
+      flags.put("--node-name", nodeName);
+      return this;
+    }
+
+    /** {@code --node-address}: the node's InternalIP, which other machines route its pod CIDR to. */
+    public Builder nodeAddress(String address) {
+      return flag("--node-address", address);
+    }
+
+    /**
+     * The address the API listens on ({@code --bind-address}) and the test talks to; default
+     * 127.0.0.1. A server inside a network namespace needs the namespace's own address here.
+     */
+    public Builder apiAddress(String address) {
+      this.apiAddress = address;
+      return this;
+    }
+
+    /** {@code --cluster-host}: the address other members reach this one's cluster port at. */
+    public Builder clusterHost(String address) {
+      return flag("--cluster-host", address);
     }
 
     public Builder jvmArg(String arg) {

@@ -149,6 +149,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NodeAgent.class);
   private static final java.util.concurrent.atomic.AtomicLong WARNINGS = new java.util.concurrent.atomic.AtomicLong();
 
+  private final io.steuermann.node.podenv.PodEnvironments environments;
+
   private NodeAgent(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       String nodeName, ControllerContext controllers, ContainerRuntime runtime, NodeSettings settings,
       ActorRef<PodRouter.Command> router, AsyncLimiter registrations, ProbeClients probeClients,
@@ -163,11 +165,14 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     this.runtime = runtime;
     this.info = runtime.info();
     this.settings = settings;
+    this.environments = new io.steuermann.node.podenv.PodEnvironments(controllers.cache(),
+        io.steuermann.engine.network.ClusterNetwork.fromConfig(context.getSystem().settings().config()));
     ActorRef<Command> self = context.getSelf();
     runtime.setListener((pod, status) -> self.tell(new RuntimeChanged(pod, status)));
     router.tell(new PodRouter.Register(nodeName, self));
     context.pipeToSelf(runtime.listPods(), Adopted::new);
-    context.spawn(NodeRegistration.create(nodeName, controllers, info, settings, registrations, onRegistered),
+    context.spawn(NodeRegistration.create(nodeName, controllers, info, runtime::networkNotReady, settings, registrations,
+        onRegistered),
         "registration");
     timers.startTimerAtFixedRate("housekeeping", Housekeeping.INSTANCE, jitter(settings.heartbeatInterval()),
         settings.heartbeatInterval());
@@ -366,7 +371,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       timers.startSingleTimer("slow:" + run.uid, new StartSlow(run.uid), settings.pendingStatusAfter());
     }
     String uid = run.uid;
-    getContext().pipeToSelf(runtime.startPod(run.config()), (pod, error) -> new PodStarted(uid, pod, error));
+    // what the pod learns of the cluster is fixed when it starts, as with kubelet; simulated
+    // containers read nothing of it
+    io.steuermann.node.podenv.PodEnvironment environment = info.simulated()
+        ? io.steuermann.node.podenv.PodEnvironment.none()
+        : environments.of(run.key.namespace(), run.key.name(), run.pod.path("spec"));
+    getContext().pipeToSelf(runtime.startPod(run.config(environment)), (pod, error) -> new PodStarted(uid, pod, error));
   }
 
   private Behavior<Command> onStartSlow(StartSlow m) {

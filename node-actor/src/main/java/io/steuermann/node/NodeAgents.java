@@ -3,6 +3,10 @@ package io.steuermann.node;
 import io.steuermann.engine.controllers.AsyncLimiter;
 import io.steuermann.engine.Engine;
 import io.steuermann.engine.controllers.ControllerContext;
+import com.typesafe.config.Config;
+import io.steuermann.engine.network.Ipv4Cidr;
+import io.steuermann.node.network.HostCommands;
+import io.steuermann.node.network.PodNetworkAgent;
 import io.steuermann.node.runtime.ContainerRuntime;
 import io.steuermann.node.runtime.HollowRuntime;
 import java.util.ArrayList;
@@ -112,6 +116,19 @@ public final class NodeAgents {
         allRegistered.complete(null);
       }
     };
+    Map<String, ContainerRuntime> networked = new LinkedHashMap<>();
+    runtimes.forEach((name, runtime) -> {
+      if (!runtime.info().simulated()) {
+        networked.put(name, runtime);
+      }
+    });
+    if (!networked.isEmpty()) {
+      // the machine's pod network: this process's nodes' subnets, routes to the other nodes' pods
+      Config network = system.settings().config().getConfig("steuermann.network");
+      system.systemActorOf(PodNetworkAgent.create(controllers, networked, new PodNetworkAgent.Settings(
+              Ipv4Cidr.parse(network.getString("cluster-cidr")), network.getDuration("route-resync")),
+          HostCommands.local()), "pod-network-" + group, Props.empty());
+    }
     runtimes.forEach((name, runtime) -> agents.put(name, system.systemActorOf(
         NodeAgent.create(name, controllers, runtime, settings, router, registrations, probeClients, onRegistered),
         "node-" + name + "-" + group, Props.empty())));

@@ -35,6 +35,8 @@ final class NodeRegistration extends AbstractBehavior<NodeRegistration.Command> 
 
   private enum Register implements Command { INSTANCE }
 
+  private enum NetworkCheck implements Command { INSTANCE }
+
   private record Registered(Reply reply, Throwable error) implements Command {}
 
   private record LabelsPatched(Reply reply, Throwable error) implements Command {}
@@ -48,9 +50,11 @@ final class NodeRegistration extends AbstractBehavior<NodeRegistration.Command> 
    * @param onRegistered run once, when the Node object is first registered
    */
   static Behavior<Command> create(String nodeName, ControllerContext controllers, RuntimeInfo info,
-      NodeSettings settings, AsyncLimiter registrations, Runnable onRegistered) {
+      java.util.function.Supplier<java.util.Optional<String>> network, NodeSettings settings,
+      AsyncLimiter registrations, Runnable onRegistered) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new NodeRegistration(context, timers, nodeName, controllers, info, settings, registrations, onRegistered)));
+        new NodeRegistration(context, timers, nodeName, controllers, info, network, settings, registrations,
+            onRegistered)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -58,6 +62,10 @@ final class NodeRegistration extends AbstractBehavior<NodeRegistration.Command> 
   private final ObjectKey nodeKey;
   private final ControllerContext controllers;
   private final RuntimeInfo info;
+  /** Why the node's pods have no network yet (empty: they have one); written as Ready=False. */
+  private final java.util.function.Supplier<java.util.Optional<String>> network;
+  /** The network problem the last status write carried, to write a change at once. */
+  private java.util.Optional<String> networkWritten = java.util.Optional.empty();
   private final NodeSettings settings;
   private final AsyncLimiter registrations;
   private final Runnable onRegistered;
@@ -67,9 +75,10 @@ final class NodeRegistration extends AbstractBehavior<NodeRegistration.Command> 
   private boolean announced;
 
   private NodeRegistration(ActorContext<Command> context, TimerScheduler<Command> timers, String nodeName,
-      ControllerContext controllers, RuntimeInfo info, NodeSettings settings, AsyncLimiter registrations,
-      Runnable onRegistered) {
+      ControllerContext controllers, RuntimeInfo info, java.util.function.Supplier<java.util.Optional<String>> network,
+      NodeSettings settings, AsyncLimiter registrations, Runnable onRegistered) {
     super(context);
+    this.network = network;
     this.timers = timers;
     this.nodeName = nodeName;
     this.nodeKey = ObjectKey.of(Kind.NODE, "", nodeName);
@@ -82,12 +91,17 @@ final class NodeRegistration extends AbstractBehavior<NodeRegistration.Command> 
     // spread the heartbeats of many nodes over the interval instead of writing at one instant
     timers.startTimerAtFixedRate("heartbeat", Heartbeat.INSTANCE, NodeAgent.jitter(settings.heartbeatInterval()),
         settings.heartbeatInterval());
+    // the network turning ready (or failing) is written at once, not at the next heartbeat
+    if (!info.simulated()) {
+      timers.startTimerWithFixedDelay("network", NetworkCheck.INSTANCE, java.time.Duration.ofMillis(200));
+    }
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessageEquals(Heartbeat.INSTANCE, this::onHeartbeat)
+        .onMessageEquals(NetworkCheck.INSTANCE, () -> network.get().equals(networkWritten) ? this : onHeartbeat())
         .onMessageEquals(Register.INSTANCE, () -> {
           if (!registered) {
             register();
@@ -107,7 +121,8 @@ final class NodeRegistration extends AbstractBehavior<NodeRegistration.Command> 
       heartbeatInFlight = true;
       ObjectNode write = Json.object();
       write.putObject("metadata").put("name", nodeName);
-      write.set("status", NodeStatus.status(nodeName, info, controllers.cache().get(nodeKey), now()));
+      networkWritten = network.get();
+      write.set("status", NodeStatus.status(nodeName, info, controllers.cache().get(nodeKey), now(), networkWritten));
       getContext().pipeToSelf(controllers.store().replace(nodeKey, write, ObjectCommand.Part.STATUS),
           HeartbeatWritten::new);
     }
@@ -126,7 +141,8 @@ final class NodeRegistration extends AbstractBehavior<NodeRegistration.Command> 
     }
     registering = true;
     getContext().pipeToSelf(registrations.submit(() ->
-        controllers.store().create(NodeStatus.node(nodeName, info, member(), now()))), Registered::new);
+        controllers.store().create(NodeStatus.node(nodeName, info, member(), now(), networkWritten = network.get()))),
+        Registered::new);
   }
 
   private Behavior<Command> onRegistered(Registered m) {

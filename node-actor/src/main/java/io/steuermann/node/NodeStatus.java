@@ -34,7 +34,8 @@ final class NodeStatus {
   }
 
   /** A new Node object: labels, member annotation, an empty spec, a first status. */
-  static ObjectNode node(String nodeName, RuntimeInfo info, String member, Instant now) {
+  static ObjectNode node(String nodeName, RuntimeInfo info, String member, Instant now,
+      java.util.Optional<String> networkProblem) {
     ObjectNode node = Json.object();
     node.put("apiVersion", "v1");
     node.put("kind", "Node");
@@ -43,15 +44,21 @@ final class NodeStatus {
     meta.set("labels", labels(nodeName, info));
     meta.set("annotations", annotations(member));
     node.putObject("spec");
-    node.set("status", status(nodeName, info, null, now));
+    node.set("status", status(nodeName, info, null, now, networkProblem));
     return node;
   }
 
   /**
    * The node's status now: capacity, conditions with a fresh heartbeat (transition times kept
-   * from {@code stored}, the Node as last seen, if any), addresses, node info.
+   * from {@code stored}, the Node as last seen, if any), addresses, node info. A node whose pods
+   * have no network yet ({@code networkProblem}) is not Ready, in kubelet's words, so nothing is
+   * scheduled onto it that could not start.
    */
-  static ObjectNode status(String nodeName, RuntimeInfo info, ObjectNode stored, Instant instant) {
+  private static final java.util.Set<String> KUBELET_CONDITIONS =
+      java.util.Set.of("MemoryPressure", "DiskPressure", "PIDPressure", "Ready");
+
+  static ObjectNode status(String nodeName, RuntimeInfo info, ObjectNode stored, Instant instant,
+      java.util.Optional<String> networkProblem) {
     String now = PodRun.time(instant);
     ObjectNode status = Json.object();
     ObjectNode capacity = status.putObject("capacity");
@@ -65,7 +72,19 @@ final class NodeStatus {
         "kubelet has no disk pressure", now);
     condition(conditions, previous, "PIDPressure", "False", "KubeletHasSufficientPID",
         "kubelet has sufficient PID available", now);
-    condition(conditions, previous, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now);
+    if (networkProblem.isPresent()) {
+      condition(conditions, previous, "Ready", "False", "KubeletNotReady",
+          "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:"
+              + networkProblem.get(), now);
+    } else {
+      condition(conditions, previous, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now);
+    }
+    // conditions others own (NetworkUnavailable from node IPAM) stay, as kubelet leaves them
+    for (JsonNode p : previous) {
+      if (!KUBELET_CONDITIONS.contains(p.path("type").asText())) {
+        conditions.add(p);
+      }
+    }
     ArrayNode addresses = status.putArray("addresses");
     addresses.addObject().put("type", "InternalIP").put("address", info.hostIp());
     addresses.addObject().put("type", "Hostname").put("address", nodeName);

@@ -127,10 +127,10 @@ final class PodRun {
     }
   }
 
-  PodConfig config() {
+  PodConfig config(io.steuermann.node.podenv.PodEnvironment environment) {
     List<ContainerConfig> list = new ArrayList<>();
     containers.values().forEach(c -> list.add(c.config));
-    return new PodConfig(ref, (ObjectNode) pod.path("spec"), list);
+    return new PodConfig(ref, (ObjectNode) pod.path("spec"), list, environment);
   }
 
   String restartPolicy() {

@@ -1,11 +1,16 @@
 package io.steuermann.engine.controllers;
 
+import io.steuermann.engine.controllers.apiservice.ApiServiceController;
 import io.steuermann.engine.controllers.endpoints.EndpointsController;
 import io.steuermann.engine.controllers.gc.GarbageCollector;
+import io.steuermann.engine.controllers.ipam.NodeIpamController;
 import io.steuermann.engine.controllers.nodes.NodeLifecycleController;
 import io.steuermann.engine.controllers.scheduler.Scheduler;
+import io.steuermann.engine.network.ClusterNetwork;
+import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import io.steuermann.engine.cluster.ClusterRoles;
@@ -16,8 +21,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 /**
  * The cluster-wide controllers, each exactly once in the cluster (a cluster singleton that
  * moves to another member when its member leaves or is downed): the scheduler, the node
- * lifecycle controller, the garbage collector, the endpoints controller, and the waker of the
- * per-object controllers.
+ * lifecycle controller, the garbage collector, the endpoints controller, node IPAM, the
+ * {@code kubernetes} Service, and the waker of the per-object controllers.
  * A controller that fails is restarted.
  */
 public final class Singletons {
@@ -26,7 +31,9 @@ public final class Singletons {
       ActorRef<NodeLifecycleController.Command> nodeLifecycle,
       ActorRef<GarbageCollector.Command> garbageCollector,
       ActorRef<ControllerWaker.Tick> waker,
-      ActorRef<EndpointsController.Command> endpoints) {}
+      ActorRef<EndpointsController.Command> endpoints,
+      ActorRef<NodeIpamController.Command> nodeIpam,
+      ActorRef<ApiServiceController.Command> apiService) {}
 
   private Singletons() {}
 
@@ -34,21 +41,21 @@ public final class Singletons {
     ClusterSingleton singleton = ClusterSingleton.get(system);
     // on control members only; other members get a proxy
     ClusterSingletonSettings settings = ClusterSingletonSettings.create(system).withRole(ClusterRoles.CONTROL);
+    ClusterNetwork network = ClusterNetwork.fromConfig(system.settings().config());
     return new Refs(
-        singleton.init(SingletonActor.of(
-            Behaviors.supervise(Scheduler.create(ctx)).onFailure(SupervisorStrategy.restart()), "scheduler")
-            .withSettings(settings)),
-        singleton.init(SingletonActor.of(
-            Behaviors.supervise(NodeLifecycleController.create(ctx)).onFailure(SupervisorStrategy.restart()),
-            "node-lifecycle").withSettings(settings)),
-        singleton.init(SingletonActor.of(
-            Behaviors.supervise(GarbageCollector.create(ctx)).onFailure(SupervisorStrategy.restart()),
-            "garbage-collector").withSettings(settings)),
-        singleton.init(SingletonActor.of(
-            Behaviors.supervise(ControllerWaker.create(ctx)).onFailure(SupervisorStrategy.restart()),
-            "controller-waker").withSettings(settings)),
-        singleton.init(SingletonActor.of(
-            Behaviors.supervise(EndpointsController.create(ctx)).onFailure(SupervisorStrategy.restart()),
-            "endpoints-controller").withSettings(settings)));
+        init(singleton, settings, "scheduler", Scheduler.create(ctx)),
+        init(singleton, settings, "node-lifecycle", NodeLifecycleController.create(ctx)),
+        init(singleton, settings, "garbage-collector", GarbageCollector.create(ctx)),
+        init(singleton, settings, "controller-waker", ControllerWaker.create(ctx)),
+        init(singleton, settings, "endpoints-controller", EndpointsController.create(ctx)),
+        init(singleton, settings, "node-ipam", NodeIpamController.create(ctx, network)),
+        init(singleton, settings, "api-service", ApiServiceController.create(ctx, network, Duration.ofSeconds(1))));
+  }
+
+  /** One singleton, restarted when it fails. */
+  private static <T> ActorRef<T> init(ClusterSingleton singleton, ClusterSingletonSettings settings, String name,
+      Behavior<T> behavior) {
+    return singleton.init(SingletonActor.of(Behaviors.supervise(behavior).onFailure(SupervisorStrategy.restart()), name)
+        .withSettings(settings));
   }
 }

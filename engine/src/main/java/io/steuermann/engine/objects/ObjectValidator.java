@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.Meta;
+import io.steuermann.engine.network.NodePodCidrs;
 import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.selector.SelectorException;
 import io.steuermann.engine.validation.FieldError;
 import io.steuermann.engine.validation.Names;
+import io.steuermann.engine.validation.PodDnsValidation;
 import io.steuermann.engine.validation.Validation;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,7 +37,14 @@ public final class ObjectValidator {
       switch (kind) {
         case POD -> podSpec("spec", object.path("spec"), errors);
         case REPLICA_SET, DEPLOYMENT -> workload(kind, object.path("spec"), errors);
-        case SERVICE -> service(object.path("spec"), errors);
+        case SERVICE -> {
+          String name = object.path("metadata").path("name").asText("");
+          if (!name.isEmpty()) {
+            Names.dns1035Label(name).forEach(problem -> errors.add(FieldError.invalid("metadata.name", name, problem)));
+          }
+          service(object.path("spec"), errors);
+        }
+        case NODE -> errors.addAll(NodePodCidrs.validate(object.path("spec")));
         default -> { }
       }
     }
@@ -57,6 +66,7 @@ public final class ObjectValidator {
         }
       }
       case POD -> podImmutable(old.path("spec"), updated.path("spec"), errors);
+      case NODE -> errors.addAll(NodePodCidrs.validateUpdate(old.path("spec"), updated.path("spec")));
       default -> { }
     }
     causes.addAll(causes(errors));
@@ -96,8 +106,10 @@ public final class ObjectValidator {
               port.path("containerPort").toString(), "must be between 1 and 65535, inclusive"));
         }
         protocol(at + ".ports[" + p + "].protocol", port, errors);
+        PodDnsValidation.portName(at + ".ports[" + p + "].name", port.path("name").asText(""), errors);
       }
     }
+    PodDnsValidation.validate(path, spec, errors);
     String restart = spec.path("restartPolicy").asText("Always");
     if (!List.of("Always", "OnFailure", "Never").contains(restart)) {
       errors.add(FieldError.notSupported(path + ".restartPolicy", restart,

@@ -448,7 +448,7 @@ public final class ServiceAllocator implements Allocations {
     return new Prepared(null, ApiStatus.invalid(key.kind(), key.name(), causes));
   }
 
-  /** As Kubernetes prints them: {@code []string{"127.64.0.5"}} for the IP list, plain numbers for ports. */
+  /** As Kubernetes prints them: {@code []string{"10.96.0.5"}} for the IP list, plain numbers for ports. */
   private static String render(Object value) {
     if (value instanceof List<?> list) {
       StringBuilder sb = new StringBuilder("[]string{");

@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * Where clusterIPs and nodePorts come from ({@code steuermann.services}): an IPv4 block (by
- * default 127.64.0.0/10, loopback addresses Linux binds without configuration) and a port range
+ * default 10.96.0.0/12, made local on every machine that runs nodes) and a port range
  * (by default 30000-32767, as in Kubernetes). {@code orphanGrace} is how old a claim must be
  * before it may be taken from a holder that no longer uses it.
  */
@@ -66,12 +66,12 @@ public record ServiceRanges(long network, int prefixLength, int firstPort, int l
   /**
    * Whether the allocator may pick this address by itself: besides the block's own network and
    * broadcast addresses it skips every x.y.z.0 and x.y.z.255 and the block's first host address
-   * (the conventional gateway), which people mistake for something special. A user may still
-   * ask for them explicitly.
+   * (the clusterIP of {@code default/kubernetes}) and its 10th (the cluster DNS's default
+   * address, which is no Service's). A user may still ask for them explicitly.
    */
   public boolean pickable(long ip) {
     int last = (int) (ip & 0xff);
-    return containsIp(ip) && last != 0 && last != 255 && ip != network + 1;
+    return containsIp(ip) && last != 0 && last != 255 && ip != network + 1 && ip != network + 10;
   }
 
   private static long mask(int prefixLength) {

@@ -60,6 +60,20 @@ public final class Names {
         return errs;
     }
 
+    /** DNS-1035 label (Service names): as an RFC 1123 label, but starting with a letter. */
+    public static List<String> dns1035Label(String value) {
+        List<String> errs = new ArrayList<>();
+        if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH) {
+            errs.add(maxLenError(DNS1123_LABEL_MAX_LENGTH));
+        }
+        if (!value.matches("[a-z]([-a-z0-9]*[a-z0-9])?")) {
+            errs.add(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
+                + "start with an alphabetic character, and end with an alphanumeric character",
+                "[a-z]([-a-z0-9]*[a-z0-9])?", "my-name", "abc-123"));
+        }
+        return errs;
+    }
+
     /** RFC 1123 subdomain: at most 253 characters of dot-separated RFC 1123 labels. */
     public static List<String> dns1123Subdomain(String value) {
         List<String> errs = new ArrayList<>();

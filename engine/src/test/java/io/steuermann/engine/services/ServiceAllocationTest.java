@@ -100,7 +100,7 @@ class ServiceAllocationTest {
   }
 
   @Test
-  void aServiceGetsKubernetesDefaultsAndAClusterIpFromTheLoopbackBlock() {
+  void aServiceGetsKubernetesDefaultsAndAClusterIpFromTheServiceRange() {
     ObjectNode svc = done(create(engine, service("defaults", "{\"selector\":{\"app\":\"a\"},\"ports\":[{\"port\":80}]}")));
     JsonNode spec = svc.path("spec");
     assertEquals("ClusterIP", spec.path("type").asText());
@@ -111,9 +111,9 @@ class ServiceAllocationTest {
     assertEquals("SingleStack", spec.path("ipFamilyPolicy").asText());
     assertEquals("Cluster", spec.path("internalTrafficPolicy").asText());
     String ip = spec.path("clusterIP").asText();
-    assertTrue(ip.startsWith("127."), ip);
+    assertTrue(ip.startsWith("10."), ip);
     long n = ServiceAddresses.parseIpv4(ip);
-    assertTrue(n >= ServiceAddresses.parseIpv4("127.64.0.2") && n <= ServiceAddresses.parseIpv4("127.127.255.254"), ip);
+    assertTrue(n >= ServiceAddresses.parseIpv4("10.96.0.2") && n <= ServiceAddresses.parseIpv4("10.111.255.254"), ip);
     assertEquals("[\"" + ip + "\"]", spec.path("clusterIPs").toString());
     assertTrue(!spec.path("ports").get(0).has("nodePort"));
 
@@ -150,20 +150,20 @@ class ServiceAllocationTest {
   @Test
   void valuesOutOfRangeOrTakenAreRefusedWith422AndNothingIsStoredOrJournaled() {
     int port = freePort(engine);
-    ObjectNode holder = done(create(engine, service("holder", "{\"clusterIP\":\"127.64.9.9\",\"type\":\"NodePort\","
+    ObjectNode holder = done(create(engine, service("holder", "{\"clusterIP\":\"10.96.9.9\",\"type\":\"NodePort\","
         + "\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
     long before = Meta.parseResourceVersion(Meta.resourceVersion(holder));
 
     ApiStatus outOfRange = refused(create(engine, service("far", "{\"clusterIP\":\"10.0.0.1\",\"ports\":[{\"port\":80}]}")));
     assertEquals(422, outOfRange.code());
     assertEquals("Service \"far\" is invalid: spec.clusterIPs: Invalid value: []string{\"10.0.0.1\"}: failed to "
-        + "allocate IP 10.0.0.1: provided IP is not in the valid range. The range of valid IPs is 127.64.0.0/10",
+        + "allocate IP 10.0.0.1: provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/12",
         outOfRange.message());
 
-    ApiStatus ipTaken = refused(create(engine, service("same-ip", "{\"clusterIP\":\"127.64.9.9\",\"ports\":[{\"port\":80}]}")));
+    ApiStatus ipTaken = refused(create(engine, service("same-ip", "{\"clusterIP\":\"10.96.9.9\",\"ports\":[{\"port\":80}]}")));
     assertEquals(422, ipTaken.code());
-    assertEquals("Service \"same-ip\" is invalid: spec.clusterIPs: Invalid value: []string{\"127.64.9.9\"}: failed to "
-        + "allocate IP 127.64.9.9: provided IP is already allocated", ipTaken.message());
+    assertEquals("Service \"same-ip\" is invalid: spec.clusterIPs: Invalid value: []string{\"10.96.9.9\"}: failed to "
+        + "allocate IP 10.96.9.9: provided IP is already allocated", ipTaken.message());
 
     ApiStatus portTaken = refused(create(engine, service("same-port",
         "{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
@@ -177,14 +177,14 @@ class ServiceAllocationTest {
         + "provided port is not in the valid range. The range of valid ports is 30000-32767", portOutOfRange.message());
 
     // a free IP with a taken port: the IP is not left claimed
-    ApiStatus mixed = refused(create(engine, service("mixed", "{\"clusterIP\":\"127.64.9.10\",\"type\":\"NodePort\","
+    ApiStatus mixed = refused(create(engine, service("mixed", "{\"clusterIP\":\"10.96.9.10\",\"type\":\"NodePort\","
         + "\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
     assertEquals(422, mixed.code());
 
     for (String name : List.of("far", "same-ip", "same-port", "low-port", "mixed")) {
       assertInstanceOf(ObjectCommand.Refused.class, engine.engine.store().get(key(name)).toCompletableFuture().join());
     }
-    ObjectNode marker = done(create(engine, service("marker", "{\"clusterIP\":\"127.64.9.10\",\"ports\":[{\"port\":80}]}")));
+    ObjectNode marker = done(create(engine, service("marker", "{\"clusterIP\":\"10.96.9.10\",\"ports\":[{\"port\":80}]}")));
     assertEquals(before + 1, Meta.parseResourceVersion(Meta.resourceVersion(marker)),
         "a refused Service create took a journal ordering");
   }
@@ -192,14 +192,14 @@ class ServiceAllocationTest {
   @Test
   void deletingAServiceReleasesItsValuesForReuse() {
     int port = freePort(engine);
-    done(create(engine, service("first", "{\"clusterIP\":\"127.64.7.7\",\"type\":\"NodePort\","
+    done(create(engine, service("first", "{\"clusterIP\":\"10.96.7.7\",\"type\":\"NodePort\","
         + "\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
-    refused(create(engine, service("second", "{\"clusterIP\":\"127.64.7.7\",\"type\":\"NodePort\","
+    refused(create(engine, service("second", "{\"clusterIP\":\"10.96.7.7\",\"type\":\"NodePort\","
         + "\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
     done(engine.delete(key("first"), null));
-    ObjectNode second = done(create(engine, service("second", "{\"clusterIP\":\"127.64.7.7\",\"type\":\"NodePort\","
+    ObjectNode second = done(create(engine, service("second", "{\"clusterIP\":\"10.96.7.7\",\"type\":\"NodePort\","
         + "\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}")));
-    assertEquals("127.64.7.7", second.path("spec").path("clusterIP").asText());
+    assertEquals("10.96.7.7", second.path("spec").path("clusterIP").asText());
   }
 
   @Test

@@ -9,6 +9,11 @@ import io.steuermann.engine.watch.GoneException;
 import io.steuermann.engine.watch.WatchCache;
 import io.steuermann.engine.watch.WatchEvent;
 import io.steuermann.engine.watch.WatchFilter;
+import io.steuermann.node.network.HostCommands;
+import io.steuermann.node.proxy.kernel.IptablesRules;
+import io.steuermann.node.proxy.kernel.IptablesSync;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -23,6 +28,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -93,12 +99,19 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
    * the server calls it where the process runs nodes. Completes with the proxy (empty when disabled).
    */
   public static CompletionStage<Optional<ActorRef<Command>>> start(ActorSystem<?> system, Engine engine) {
-    ProxySettings settings = ProxySettings.fromConfig(system.settings().config().getConfig("steuermann.proxy"));
+    Config config = system.settings().config();
+    Config proxyConfig = config.getConfig("steuermann.proxy");
+    if (proxyConfig.getString("node-address").isEmpty()) {
+      proxyConfig = proxyConfig.withValue("node-address", config.getValue("steuermann.node.address"));
+    }
+    ProxySettings settings = ProxySettings.fromConfig(proxyConfig);
     if (!settings.enabled()) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
+    io.steuermann.node.network.ServiceRange.makeLocal(system.settings().config());
+    ProxySettings resolved = resolveMode(settings, system.settings().config());
     return engine.whenReady().thenApply(version -> {
-      ActorRef<Command> proxy = system.systemActorOf(create(engine.controllers(), settings), "service-proxy",
+      ActorRef<Command> proxy = system.systemActorOf(create(engine.controllers(), resolved), "service-proxy",
           Props.empty());
       // like a server's port: on shutdown the listeners close first, before the watches end
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "service-proxy-unbind",
@@ -107,10 +120,32 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
             return CompletableFuture.completedFuture(Done.getInstance());
           });
       LoggerFactory.getLogger(ServiceProxy.class).info(
-          "Service proxy started: clusterIPs on loopback, nodePorts on {} (TCP reads of up to {} KiB)",
-          settings.nodeAddress(), system.settings().config().getBytes("pekko.io.tcp.direct-buffer-size") / 1024);
+          "Service proxy started ({} mode): nodePorts on {} (user-space TCP reads of up to {} KiB)",
+          resolved.mode().name().toLowerCase(), settings.nodeAddress(), system.settings().config().getBytes("pekko.io.tcp.direct-buffer-size") / 1024);
       return Optional.of(proxy);
     });
+  }
+
+  /**
+   * auto becomes iptables when iptables-restore works here, else userspace (said once, loudly);
+   * an empty iptables cluster-cidr becomes the pod network's.
+   */
+  static ProxySettings resolveMode(ProxySettings settings, Config config) {
+    ProxySettings.IptablesSettings iptables = settings.iptables();
+    if (iptables.clusterCidr().isEmpty()) {
+      iptables = new ProxySettings.IptablesSettings(iptables.chainPrefix(),
+          config.getString("steuermann.network.cluster-cidr"), iptables.minSyncInterval(), iptables.syncPeriod(),
+          iptables.cleanupOnStop());
+    }
+    ProxyMode mode = settings.mode();
+    if (mode == ProxyMode.AUTO) {
+      mode = IptablesSync.available(HostCommands.local()) ? ProxyMode.IPTABLES : ProxyMode.USERSPACE;
+      if (mode == ProxyMode.USERSPACE) {
+        LoggerFactory.getLogger(ServiceProxy.class).warn("Service proxy: iptables-restore does not work here (not root?);"
+            + " Service traffic goes through the user-space proxy, which copies every byte (--proxy-mode iptables needs root)");
+      }
+    }
+    return settings.with(mode, iptables);
   }
 
   public static Behavior<Command> create(ControllerContext controllers, ProxySettings settings) {
@@ -128,6 +163,9 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
   private Set<String> reportedConflicts = new HashSet<>();
   private long spawned;
   private final Materializer streams;
+  /** The kernel path (iptables mode only) and what it was last told. */
+  private final ActorRef<IptablesSync.Command> kernel;
+  private List<IptablesRules.Entry> inKernel;
 
   private ServiceProxy(ActorContext<Command> context, TimerScheduler<Command> timers, ControllerContext controllers,
       ProxySettings settings) {
@@ -137,6 +175,12 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
     this.settings = settings;
     Config config = context.getSystem().settings().config();
     this.streams = ProxyMaterializer.create(Adapter.toClassic(context), config, config.getConfig("steuermann.proxy.tcp"));
+    if (settings.mode() == ProxyMode.IPTABLES) {
+      kernel = context.spawn(IptablesSync.create(HostCommands.local(), settings.iptables()), "iptables",
+          DispatcherSelector.blocking());
+    } else {
+      kernel = null;
+    }
     objects.put(Kind.SERVICE, new HashMap<>());
     objects.put(Kind.ENDPOINTS, new HashMap<>());
     subscribe(Kind.SERVICE);
@@ -168,6 +212,9 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
             watches.values().forEach(UniqueKillSwitch::shutdown);
           }
           listeners.values().forEach(Listener::stop);
+          if (kernel != null) {
+            kernel.tell(IptablesSync.Stop.INSTANCE);
+          }
           return Behaviors.stopped();
         })
         .build();
@@ -218,14 +265,36 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
         .forEach(c -> getContext().getLog().warn("Service proxy: {}", c));
     reportedConflicts = conflicts;
 
+    Map<ListenerKey, ListenerSpec> userSpace = desired.listeners();
+    if (kernel != null) {
+      // the kernel serves every port but those with ClientIP affinity or loopback endpoints, which stay in user space
+      userSpace = new HashMap<>();
+      List<IptablesRules.Entry> entries = new ArrayList<>();
+      for (ListenerSpec spec : desired.listeners().values()) {
+        // a loopback endpoint (an API server on 127.0.0.1 behind default/kubernetes) cannot be a
+        // DNAT target for a pod's packet; the user-space proxy on this host reaches it
+        boolean loopback = spec.backends().stream().anyMatch(b -> b.ip().startsWith("127."));
+        if (spec.affinitySeconds() > 0 || loopback) {
+          userSpace.put(spec.key(), spec);
+        } else {
+          entries.add(new IptablesRules.Entry(spec, spec.key().host().equals(settings.nodeAddress())));
+        }
+      }
+      if (!entries.equals(inKernel)) {
+        inKernel = entries;
+        kernel.tell(new IptablesSync.Update(entries));
+      }
+    }
+    Map<ListenerKey, ListenerSpec> wanted = userSpace;
+
     for (ListenerKey key : Set.copyOf(listeners.keySet())) {
-      if (!desired.listeners().containsKey(key)) {
+      if (!wanted.containsKey(key)) {
         listeners.remove(key).stop();
         specs.remove(key);
         getContext().getLog().debug("Service proxy: closed {}", key);
       }
     }
-    desired.listeners().forEach((key, spec) -> {
+    wanted.forEach((key, spec) -> {
       Listener running = listeners.get(key);
       if (running == null) {
         listeners.put(key, start(spec));

@@ -74,6 +74,21 @@ public interface ContainerRuntime {
   /** Stops all containers of the pod gracefully and removes them and the sandbox. */
   CompletionStage<Void> stopPod(PodRef pod, Duration gracePeriod);
 
+  /**
+   * Gives the node's pods their network: the block of pod IPs the control plane allocated to
+   * this node ({@code Node.spec.podCIDR}). Called again with the same block after a restart;
+   * a runtime without real networking ignores it. Pods started before it is configured may be
+   * refused (the stage fails; the agent retries).
+   */
+  default CompletionStage<Void> configurePodNetwork(String podCidr) {
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
+  }
+
+  /** Why this node cannot run pods for want of a network now (empty: it can), for the Ready condition. */
+  default Optional<String> networkNotReady() {
+    return Optional.empty();
+  }
+
   /** Every pod sandbox this runtime holds for its node, for adoption after a restart. */
   CompletionStage<List<RunningPod>> listPods();
 
@@ -122,7 +137,13 @@ public interface ContainerRuntime {
    * whatever a runtime honours beyond the basics: hostNetwork, ports, resources, ...), and
    * its containers. Implementations must not modify the JSON.
    */
-  record PodConfig(PodRef ref, ObjectNode spec, List<ContainerConfig> containers) {}
+  record PodConfig(PodRef ref, ObjectNode spec, List<ContainerConfig> containers,
+      io.steuermann.node.podenv.PodEnvironment environment) {
+    /** A pod with the runtime's own DNS, hosts and no Service variables. */
+    public PodConfig(PodRef ref, ObjectNode spec, List<ContainerConfig> containers) {
+      this(ref, spec, containers, io.steuermann.node.podenv.PodEnvironment.none());
+    }
+  }
 
   /** One container: its name, image, and its Kubernetes {@code Container} JSON (command, args, env, ...). */
   record ContainerConfig(String name, String image, ObjectNode spec) {}

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
 import io.steuermann.engine.model.Json;
+import io.steuermann.engine.network.Ipv4Cidr;
 import io.steuermann.node.runtime.ContainerRuntime.ContainerConfig;
 import io.steuermann.node.runtime.ContainerRuntime.ContainerStatus;
 import io.steuermann.node.runtime.ContainerRuntime.ExecResult;
@@ -79,6 +80,8 @@ class DockerRuntimeTest {
     }
   }
 
+  private final java.util.Map<String, String> cidrs = new java.util.HashMap<>();
+
   @BeforeEach
   void node() {
     node = DockerSupport.uniqueNodeName("rt");
@@ -93,7 +96,9 @@ class DockerRuntimeTest {
   }
 
   private DockerRuntime newRuntime(String name) {
-    DockerRuntime r = DockerSupport.runtime(name);
+    // one pod CIDR per node name (a restarted runtime of the same node finds its network again)
+    String cidr = cidrs.computeIfAbsent(name, n -> "10.244." + (200 + cidrs.size()) + ".0/24");
+    DockerRuntime r = DockerSupport.runtimeOnPodNetwork(name, cidr);
     runtimes.add(r);
     if (!nodes.contains(name)) {
       nodes.add(name);
@@ -123,7 +128,8 @@ class DockerRuntimeTest {
     ContainerStatus main = running.containers().get(0);
     assertInstanceOf(Running.class, main.state(), main.toString());
     assertTrue(main.containerId().startsWith("docker://"), main.containerId());
-    assertFalse(running.podIp().isEmpty());
+    assertTrue(Ipv4Cidr.parse(cidrs.get(node)).contains(running.podIp()),
+        "the pod IP comes from the node's pod CIDR: " + running.podIp());
     // a sandbox and the app container, both labelled with the pod and the node
     List<Container> containers = podContainers(pod.ref());
     assertEquals(2, containers.size());

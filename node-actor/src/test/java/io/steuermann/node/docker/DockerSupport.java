@@ -85,7 +85,8 @@ public final class DockerSupport {
 
   /** The settings a node of the tests uses (the default sandbox image, 8 threads, 2 spare sandboxes). */
   public static DockerSettings settings() {
-    return new DockerSettings("", "steuermann/pause:1", BUSYBOX, 8, Duration.ofSeconds(60), 110, 2, 0);
+    return new DockerSettings("", "steuermann/pause:1", BUSYBOX, 8, Duration.ofSeconds(60), 110, 2, 0,
+        java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "steuermann-pods"));
   }
 
   /** A connected Docker runtime for node {@code node} on 127.0.0.1. */
@@ -95,6 +96,21 @@ public final class DockerSupport {
     } catch (DockerRuntime.Unavailable e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * A connected Docker runtime whose pod network is set up with {@code podCidr}, for tests that
+   * use the runtime without a node agent (which would hand it the node's allocated CIDR).
+   */
+  public static DockerRuntime runtimeOnPodNetwork(String node, String podCidr) {
+    DockerRuntime runtime = runtime(node);
+    try {
+      runtime.configurePodNetwork(podCidr).toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      runtime.close();
+      throw new IllegalStateException("the pod network " + podCidr + " could not be set up", e);
+    }
+    return runtime;
   }
 
   /** The containers (any state) of a node. */
@@ -121,7 +137,7 @@ public final class DockerSupport {
     return List.of(c.getNames()).stream().anyMatch(n -> n.startsWith("/stm_spare_"));
   }
 
-  /** Removes (kills) every container of a node: a test's clean-up. */
+  /** Removes (kills) every container of a node, then its pod network: a test's clean-up. */
   public static void removeContainersOf(String node) {
     try (DockerClient docker = client()) {
       for (Container c : docker.listContainersCmd().withShowAll(true)
@@ -130,6 +146,13 @@ public final class DockerSupport {
           docker.removeContainerCmd(c.getId()).withForce(true).exec();
         } catch (RuntimeException e) {
           // gone meanwhile
+        }
+      }
+      for (var network : docker.listNetworksCmd().withFilter("label", List.of("steuermann.io/node=" + node)).exec()) {
+        try {
+          docker.removeNetworkCmd(network.getId()).exec();
+        } catch (RuntimeException e) {
+          // in use by a container made meanwhile (a spare): the next runtime of a clashing CIDR removes it
         }
       }
     } catch (IOException e) {

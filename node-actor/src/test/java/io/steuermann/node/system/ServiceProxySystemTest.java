@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The service proxy on a real engine, with real sockets: selector-less Services (clusterIP in
- * 127.64.0.0/10 and nodePort given explicitly) whose Endpoints the test writes, forwarding to
+ * 10.96.0.0/12 and nodePort given explicitly) whose Endpoints the test writes, forwarding to
  * real backends on loopback, as hollow pods (podIP 127.0.0.1) would have them.
  */
 class ServiceProxySystemTest {
@@ -56,7 +56,7 @@ class ServiceProxySystemTest {
   private static ActorRef<ServiceProxy.Command> proxy;
   /** Addresses and ports of this run, spread so that a concurrent run elsewhere does not collide. */
   private static final Random RANDOM = new Random();
-  private static final String SUBNET = "127.64." + (1 + RANDOM.nextInt(250)) + ".";
+  private static final String SUBNET = "10.96." + (1 + RANDOM.nextInt(250)) + ".";
   private static final AtomicInteger NEXT_IP = new AtomicInteger(1 + RANDOM.nextInt(200));
   private static final AtomicInteger NEXT_NODE_PORT = new AtomicInteger(30000 + RANDOM.nextInt(2500));
 

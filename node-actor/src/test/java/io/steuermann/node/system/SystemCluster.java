@@ -86,6 +86,9 @@ final class SystemCluster implements AutoCloseable {
               pekko.coordinated-shutdown.exit-jvm = off
               pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
               steuermann.store.kind = h2
+              # many test engines share this machine: none programs its iptables (tests of
+              # the kernel path do so in network namespaces of their own)
+              steuermann.proxy.mode = userspace
               steuermann.store.data-dir = "%s"
               steuermann.controllers.events-per-second = 1000
               steuermann.controllers.events-burst = 1000

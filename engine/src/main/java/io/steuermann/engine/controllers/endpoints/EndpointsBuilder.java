@@ -94,7 +94,7 @@ public final class EndpointsBuilder {
         return s;
       });
       boolean ready = publishNotReady || isReady(pod);
-      ((ArrayNode) subset.get(ready ? "addresses" : "notReadyAddresses")).add(address(pod));
+      ((ArrayNode) subset.get(ready ? "addresses" : "notReadyAddresses")).add(address(pod, Meta.name(service)));
     }
     List<ObjectNode> ordered = new ArrayList<>(byPorts.values());
     ordered.sort(Comparator.comparing(s -> s.path("ports").toString()));
@@ -142,9 +142,15 @@ public final class EndpointsBuilder {
     return false;
   }
 
-  private static ObjectNode address(JsonNode pod) {
+  private static ObjectNode address(JsonNode pod, String serviceName) {
     ObjectNode address = JSON.objectNode();
     address.put("ip", pod.path("status").path("podIP").asText());
+    // as Kubernetes' endpoints controller: a pod names itself in the Service's DNS
+    // (hostname.svc.ns.svc.<domain>) only when its subdomain is that Service
+    String hostname = pod.path("spec").path("hostname").asText("");
+    if (!hostname.isEmpty() && serviceName.equals(pod.path("spec").path("subdomain").asText(""))) {
+      address.put("hostname", hostname);
+    }
     String node = pod.path("spec").path("nodeName").asText("");
     if (!node.isEmpty()) {
       address.put("nodeName", node);

@@ -81,4 +81,23 @@ class EndpointsBuilderTest {
     ObjectNode endpoints = EndpointsBuilder.build(service(",\"ports\":[{\"port\":80}]"), List.of());
     assertEquals(false, endpoints.has("subsets"));
   }
+
+  @Test
+  void aPodWhoseSubdomainIsTheServiceGetsItsHostnameOnItsAddress() {
+    ObjectNode named = pod("web-0", "10.0.0.1", "Running", true, "");
+    ((ObjectNode) named.get("spec")).put("hostname", "web-0").put("subdomain", "s");
+    ObjectNode otherSubdomain = pod("web-1", "10.0.0.2", "Running", true, "");
+    ((ObjectNode) otherSubdomain.get("spec")).put("hostname", "web-1").put("subdomain", "other");
+    ObjectNode noHostname = pod("web-2", "10.0.0.3", "Running", true, "");
+    ((ObjectNode) noHostname.get("spec")).put("subdomain", "s");
+    JsonNode addresses = EndpointsBuilder.subsets(service(",\"clusterIP\":\"None\""),
+        List.of(named, otherSubdomain, noHostname)).get(0).path("addresses");
+    assertEquals("web-0", addresses.get(0).path("hostname").asText());
+    assertEquals(false, addresses.get(1).has("hostname"));
+    assertEquals(false, addresses.get(2).has("hostname"));
+    // Kubernetes' field order: ip, hostname, nodeName, targetRef
+    List<String> fields = new java.util.ArrayList<>();
+    addresses.get(0).fieldNames().forEachRemaining(fields::add);
+    assertEquals(List.of("ip", "hostname", "nodeName", "targetRef"), fields);
+  }
 }

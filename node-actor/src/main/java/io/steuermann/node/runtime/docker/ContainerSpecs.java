@@ -37,8 +37,19 @@ final class ContainerSpecs {
 
   /** Fills {@code create} (image and labels are set by the caller) from the container's spec. */
   static void apply(CreateContainerCmd create, ContainerConfig container, PodFields fields, String networkMode) {
+    apply(create, container, fields, networkMode, Map.of(), List.of());
+  }
+
+  /**
+   * As above, beneath the container's own environment the pod's Service variables (which its
+   * {@code $(VAR)} references see, and which its own entries override, as kubelet does), and
+   * the pod's files bound into it.
+   */
+  static void apply(CreateContainerCmd create, ContainerConfig container, PodFields fields, String networkMode,
+      Map<String, String> serviceVariables, List<com.github.dockerjava.api.model.Bind> binds) {
     JsonNode spec = container.spec();
-    Map<String, String> env = env(spec.path("env"), fields);
+    Map<String, String> env = new LinkedHashMap<>(serviceVariables);
+    env.putAll(env(spec.path("env"), fields, env));
     List<String> command = expandAll(strings(spec.path("command")), env);
     List<String> args = expandAll(strings(spec.path("args")), env);
     // Kubernetes: command replaces the image's ENTRYPOINT (and then its CMD is not used), args replace its CMD
@@ -62,6 +73,9 @@ final class ContainerSpecs {
       create.withStdinOpen(true);
     }
     HostConfig host = HostConfig.newHostConfig().withNetworkMode(networkMode);
+    if (!binds.isEmpty()) {
+      host.withBinds(binds);
+    }
     resources(host, spec.path("resources"));
     create.withHostConfig(host);
   }
@@ -86,7 +100,13 @@ final class ContainerSpecs {
 
   /** The container's environment in order; later entries may refer to earlier ones as $(NAME). */
   static Map<String, String> env(JsonNode envSpec, PodFields fields) {
+    return env(envSpec, fields, Map.of());
+  }
+
+  /** The same, where {@code $(NAME)} may also refer to {@code beneath} (the Service variables). */
+  static Map<String, String> env(JsonNode envSpec, PodFields fields, Map<String, String> beneath) {
     Map<String, String> env = new LinkedHashMap<>();
+    Map<String, String> visible = new LinkedHashMap<>(beneath);
     for (JsonNode e : envSpec) {
       String name = e.path("name").asText("");
       if (name.isEmpty()) {
@@ -94,12 +114,13 @@ final class ContainerSpecs {
       }
       String value;
       if (e.has("value")) {
-        value = expand(e.path("value").asText(""), env);
+        value = expand(e.path("value").asText(""), visible);
       } else {
         value = fields.field(e.path("valueFrom").path("fieldRef").path("fieldPath").asText(""));
       }
       if (value != null) {
         env.put(name, value);
+        visible.put(name, value);
       }
     }
     return env;

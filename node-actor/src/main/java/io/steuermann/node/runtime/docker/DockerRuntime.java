@@ -95,8 +95,11 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   private final ExecutorService executor;
   private final ScheduledExecutorService timer;
   private final PodLanes lanes;
+  private final DockerPodNetwork podNetwork;
   private final PodSandboxes sandboxes;
   private final SandboxPool spares;
+  private final PodFiles podFiles;
+  private final java.util.concurrent.atomic.AtomicBoolean sparesStarted = new java.util.concurrent.atomic.AtomicBoolean();
   private final ImagePuller puller;
   private final DockerEvents events;
   private final Map<String, Instance> instances = new ConcurrentHashMap<>();
@@ -133,8 +136,11 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     this.executor = pool;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "docker-" + node + "-timer"));
     this.lanes = new PodLanes(executor);
-    this.sandboxes = new PodSandboxes(docker, node, address, settings.sandboxImage());
-    this.spares = new SandboxPool(docker, node, settings.sandboxImage(), settings.warmSandboxes(), executor, starts, timer);
+    this.podNetwork = new DockerPodNetwork(docker, node);
+    this.podFiles = new PodFiles(settings.podDir(), node);
+    this.sandboxes = new PodSandboxes(docker, node, address, settings.sandboxImage(), podNetwork::mode);
+    this.spares = new SandboxPool(docker, node, settings.sandboxImage(), settings.warmSandboxes(), executor, starts, timer,
+        podNetwork::name);
     this.puller = new ImagePuller(docker, settings.pullTimeout());
     this.events = new DockerEvents(docker, node, id -> executor.execute(() -> onDie(id)), timer);
   }
@@ -187,7 +193,6 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     }
     DockerRuntime runtime = new DockerRuntime(docker, http, node, address, settings, engine);
     runtime.events.start();
-    runtime.spares.start(runtime.nodeContainers());
     log.info("Node {}: Docker runtime on {} (engine {}), node address {}, {} cpus, {} memory", node, host,
         engine.getServerVersion(), address, runtime.info.capacity().get("cpu"),
         runtime.info.capacity().get("memory"));
@@ -216,6 +221,25 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       case "armv7l" -> "arm";
       default -> docker;
     };
+  }
+
+  /**
+   * Puts the node's pods on a Docker network with the node's pod CIDR; spare sandboxes are
+   * made (and earlier ones taken over) only from then on, on that network.
+   */
+  @Override
+  public CompletionStage<Void> configurePodNetwork(String podCidr) {
+    return CompletableFuture.runAsync(() -> {
+      podNetwork.ensure(podCidr);
+      if (sparesStarted.compareAndSet(false, true)) {
+        spares.start(nodeContainers());
+      }
+    }, executor);
+  }
+
+  @Override
+  public Optional<String> networkNotReady() {
+    return podNetwork.notReady();
   }
 
   @Override
@@ -252,6 +276,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     }
     Sandbox sandbox = createSandbox(pod);
     try {
+      podFiles.write(ref.uid(), pod.environment(), sandbox.podIp());
       List<ContainerStatus> statuses = new ArrayList<>();
       for (ContainerConfig c : pod.containers()) {
         checkNotStopped(ref);
@@ -271,7 +296,10 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
    * the host network), else a new one; its image is made again if someone removed it.
    */
   private Sandbox createSandbox(PodConfig pod) {
-    if (!pod.spec().path("hostNetwork").asBoolean(false) && sandboxes.declared(pod.spec()).isEmpty()) {
+    // a spare's hostname is fixed: a pod that names its host needs its own sandbox
+    boolean namesItsHost = !pod.spec().path("hostname").asText("").isEmpty()
+        || !pod.spec().path("subdomain").asText("").isEmpty();
+    if (!pod.spec().path("hostNetwork").asBoolean(false) && sandboxes.declared(pod.spec()).isEmpty() && !namesItsHost) {
       Optional<String> spare = spares.take();
       if (spare.isPresent()) {
         try {
@@ -368,7 +396,8 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       var create = docker.createContainerCmd(c.image())
           .withName(DockerLabels.appName(pod, c.name(), attempt))
           .withLabels(DockerLabels.app(node, pod, c.name(), attempt));
-      ContainerSpecs.apply(create, c, new PodFields(pod, node, sandbox.podIp(), address), sandbox.networkMode());
+      ContainerSpecs.apply(create, c, new PodFields(pod, node, sandbox.podIp(), address), sandbox.networkMode(),
+          podFiles.serviceVariables(pod.uid()), sandbox.hostNetwork() ? List.of() : podFiles.binds(pod.uid()));
       id = throttled(() -> create.exec().getId());
     } catch (RuntimeException e) {
       if (e instanceof NotFoundException) {
@@ -751,6 +780,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   /** The pod's containers are removed: nothing of it is left to know. */
   private void forgetPod(String uid) {
     knownPods.remove(uid);
+    podFiles.remove(uid);
     instances.values().removeIf(i -> i.pod.uid().equals(uid));
   }
 

@@ -17,7 +17,7 @@ import java.time.Duration;
  * @param parallelStarts container creates and starts in flight at once; 0: twice the engine's cores, at least 4
  */
 public record DockerSettings(String host, String sandboxImage, Path busybox, int threads, Duration pullTimeout,
-    int pods, int warmSandboxes, int parallelStarts) {
+    int pods, int warmSandboxes, int parallelStarts, Path podDir) {
 
   public DockerSettings {
     if (threads < 1) {
@@ -28,6 +28,8 @@ public record DockerSettings(String host, String sandboxImage, Path busybox, int
   public static DockerSettings fromConfig(Config docker) {
     return new DockerSettings(docker.getString("host"), docker.getString("sandbox-image"),
         Path.of(docker.getString("busybox")), docker.getInt("threads"), docker.getDuration("pull-timeout"),
-        docker.getInt("pods"), docker.getInt("warm-sandboxes"), docker.getInt("parallel-starts"));
+        docker.getInt("pods"), docker.getInt("warm-sandboxes"), docker.getInt("parallel-starts"),
+        docker.getString("pod-dir").isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "steuermann-pods")
+            : Path.of(docker.getString("pod-dir")));
   }
 }

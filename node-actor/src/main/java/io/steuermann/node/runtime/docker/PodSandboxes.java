@@ -42,19 +42,23 @@ final class PodSandboxes {
   private final String node;
   private final String address;
   private final String image;
+  /** The pod network's Docker network; throws while the node has none yet. */
+  private final java.util.function.Supplier<String> podNetwork;
 
-  PodSandboxes(DockerClient docker, String node, String address, String image) {
+  PodSandboxes(DockerClient docker, String node, String address, String image,
+      java.util.function.Supplier<String> podNetwork) {
     this.docker = docker;
     this.node = node;
     this.address = address;
     this.image = image;
+    this.podNetwork = podNetwork;
   }
 
   /** Creates and starts the sandbox of a pod; throws when Docker refuses (a host port taken, ...). */
   Sandbox create(PodRef pod, JsonNode podSpec) {
     boolean hostNetwork = podSpec.path("hostNetwork").asBoolean(false);
     List<DeclaredPort> declared = declared(podSpec);
-    HostConfig host = HostConfig.newHostConfig().withNetworkMode(hostNetwork ? "host" : "bridge");
+    HostConfig host = HostConfig.newHostConfig().withNetworkMode(hostNetwork ? "host" : podNetwork.get());
     List<ExposedPort> exposed = new ArrayList<>();
     if (!hostNetwork && !declared.isEmpty()) {
       Ports bindings = new Ports();
@@ -73,7 +77,7 @@ final class PodSandboxes {
         .withExposedPorts(exposed)
         .withHostConfig(host);
     if (!hostNetwork) {
-      create.withHostName(hostname(pod.name()));
+      create.withHostName(io.steuermann.node.podenv.EtcHosts.hostname(pod.name(), podSpec));
     }
     String id = create.exec().getId();
     try {
@@ -176,11 +180,6 @@ final class PodSandboxes {
       // a label we did not write: no ports to report
     }
     return list;
-  }
-
-  /** A pod name as a hostname: at most 63 characters. */
-  private static String hostname(String podName) {
-    return podName.length() > 63 ? podName.substring(0, 63) : podName;
   }
 
   void removeQuietly(String id) {

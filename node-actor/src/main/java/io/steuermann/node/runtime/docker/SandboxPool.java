@@ -42,8 +42,12 @@ final class SandboxPool {
   private boolean refillScheduled;
   private volatile boolean closed;
 
+  /** The Docker network spares are made on (the pod network). */
+  private final java.util.function.Supplier<String> network;
+
   SandboxPool(DockerClient docker, String node, String image, int target, Executor executor, Semaphore starts,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer, java.util.function.Supplier<String> network) {
+    this.network = network;
     this.docker = docker;
     this.timer = timer;
     this.starts = starts;
@@ -53,11 +57,16 @@ final class SandboxPool {
     this.executor = executor;
   }
 
-  /** Takes over the running spares of this node (from an earlier process), removes dead ones, fills up. */
+  /**
+   * Takes over the running spares of this node on the pod network (from an earlier process),
+   * removes dead ones and those on another network, fills up. Called once the pod network exists.
+   */
   void start(List<Container> nodeContainers) {
     for (Container c : nodeContainers) {
       if (DockerLabels.isSpare(c)) {
-        if ("running".equals(c.getState())) {
+        boolean onNetwork = c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null
+            && c.getNetworkSettings().getNetworks().containsKey(network.get());
+        if ("running".equals(c.getState()) && onNetwork) {
           synchronized (this) {
             spares.add(c.getId());
           }
@@ -135,7 +144,7 @@ final class SandboxPool {
           .withName(DockerLabels.spareName(UUID.randomUUID().toString().substring(0, 8)))
           .withLabels(Map.of(DockerLabels.NODE, node, DockerLabels.ROLE, DockerLabels.SANDBOX))
           .withEntrypoint("/bin/busybox", "sleep", "2147483647")
-          .withHostConfig(HostConfig.newHostConfig().withNetworkMode("bridge"))
+          .withHostConfig(HostConfig.newHostConfig().withNetworkMode(network.get()))
           .exec().getId();
       if (closed) {
         remove(id); // the runtime closed meanwhile: a spare nobody will take must not stay
