@@ -144,12 +144,64 @@ public final class ResourceHandler {
     if (minimum < 0) {
       return done(StatusResponses.response(ApiStatus.badRequest("invalid resourceVersion: " + rv)));
     }
+    int limit;
+    try {
+      limit = Integer.parseInt(query.get("limit").orElse("0"));
+    } catch (NumberFormatException e) {
+      return done(StatusResponses.response(ApiStatus.badRequest(
+          "invalid limit: " + query.get("limit").orElse("") + ": not an integer")));
+    }
+    Optional<String> continued = query.get("continue").filter(c -> !c.isEmpty());
+    if (continued.isPresent()) {
+      return nextPage(request, path, filter, rv, continued.get(), limit);
+    }
     CompletionStage<Long> consistent = rv.isEmpty()
         ? engine.consistentRead(engine.askTimeout())
         : engine.awaitVersion(minimum, engine.askTimeout());
+    if (limit > 0) {
+      return consistent
+          .thenApply(v -> page(request, path, filter, 0, null, limit))
+          .exceptionally(this::failure);
+    }
     return consistent
         .thenApply(v -> responses.list(request, path.kind(), cache.list(filter)))
         .exceptionally(this::failure);
+  }
+
+  /** A later page of a paged list: the same version as the first, after the last key sent. */
+  private CompletionStage<HttpResponse> nextPage(HttpRequest request, ResourcePath path, WatchFilter filter,
+      String rv, String continued, int limit) {
+    if (!rv.isEmpty() && !rv.equals("0")) {
+      return done(StatusResponses.response(ApiStatus.badRequest(
+          "specifying resource version is not allowed when using continue")));
+    }
+    ContinueToken token;
+    ObjectKey after;
+    try {
+      token = ContinueToken.decode(continued);
+      after = token.key(path.kind());
+    } catch (IllegalArgumentException e) {
+      return done(StatusResponses.response(ApiStatus.badRequest(e.getMessage())));
+    }
+    // the first page may have come from a member whose cache was ahead of this one's
+    return engine.awaitVersion(token.resourceVersion(), engine.askTimeout())
+        .thenApply(v -> page(request, path, filter, token.resourceVersion(), after, limit > 0 ? limit : Integer.MAX_VALUE))
+        .exceptionally(this::failure);
+  }
+
+  private HttpResponse page(HttpRequest request, ResourcePath path, WatchFilter filter, long version,
+      ObjectKey after, int limit) {
+    WatchCache.Page page;
+    try {
+      page = cache.page(filter, version, after, limit);
+    } catch (io.steuermann.engine.watch.GoneException e) {
+      // client-go's pager knows reason Expired: it starts the list over without a limit
+      return StatusResponses.response(new ApiStatus(410, "Expired", "The provided continue parameter is too old "
+          + "to display a consistent list result. You can start a new list without the continue parameter.", null));
+    }
+    String next = page.more() ? ContinueToken.after(page.resourceVersion(), page.last()).encode() : null;
+    return responses.list(request, path.kind(), new WatchCache.Snapshot(page.resourceVersion(), page.items()),
+        next, page.more() && page.remaining() >= 0 ? page.remaining() : null);
   }
 
   private HttpResponse watch(HttpRequest request, ResourcePath path, Query query) {

@@ -40,8 +40,17 @@ public final class Responses {
   }
 
   public HttpResponse list(HttpRequest request, Kind kind, WatchCache.Snapshot snapshot) {
+    return list(request, kind, snapshot, null, null);
+  }
+
+  /**
+   * A list, or one page of it: {@code continueToken} (null on the last page) asks for the next,
+   * {@code remaining} (null when not counted) says how many objects follow.
+   */
+  public HttpResponse list(HttpRequest request, Kind kind, WatchCache.Snapshot snapshot, String continueToken,
+      Long remaining) {
     if (tables.wanted(request)) {
-      return json(200, tables.ofList(request, kind, snapshot));
+      return json(200, tables.ofList(request, kind, snapshot, continueToken, remaining));
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + snapshot.items().size() * 1024);
     try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
@@ -50,6 +59,12 @@ public final class Responses {
       g.writeStringField("apiVersion", kind.apiVersion());
       g.writeObjectFieldStart("metadata");
       g.writeStringField("resourceVersion", Long.toString(snapshot.resourceVersion()));
+      if (continueToken != null) {
+        g.writeStringField("continue", continueToken);
+      }
+      if (remaining != null) {
+        g.writeNumberField("remainingItemCount", remaining);
+      }
       g.writeEndObject();
       g.writeArrayFieldStart("items");
       for (ObjectNode item : snapshot.items()) {

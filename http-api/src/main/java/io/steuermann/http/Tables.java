@@ -29,8 +29,18 @@ public final class Tables {
   }
 
   public ObjectNode ofList(HttpRequest request, Kind kind, WatchCache.Snapshot snapshot) {
-    return converter.fromItems(kind, snapshot.items(), Long.toString(snapshot.resourceVersion()), null,
-        include(request), version(request).orElseThrow());
+    return ofList(request, kind, snapshot, null, null);
+  }
+
+  /** A Table of one page: kubectl follows {@code continueToken} as it does for lists. */
+  public ObjectNode ofList(HttpRequest request, Kind kind, WatchCache.Snapshot snapshot, String continueToken,
+      Long remaining) {
+    ObjectNode table = converter.fromItems(kind, snapshot.items(), Long.toString(snapshot.resourceVersion()),
+        continueToken, include(request), version(request).orElseThrow());
+    if (remaining != null) {
+      ((ObjectNode) table.path("metadata")).put("remainingItemCount", remaining);
+    }
+    return table;
   }
 
   public ObjectNode watchEvent(HttpRequest request, Kind kind, WatchEvent event) {

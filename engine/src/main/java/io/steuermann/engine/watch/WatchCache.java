@@ -37,6 +37,12 @@ public final class WatchCache {
   /** A list: the matching objects, and the version they are consistent at. */
   public record Snapshot(long resourceVersion, List<ObjectNode> items) {}
 
+  /**
+   * A page of a list at {@code resourceVersion}: its objects, the key of the last one, whether
+   * more match after it, and how many (-1 when not counted: lists with selectors).
+   */
+  public record Page(long resourceVersion, List<ObjectNode> items, ObjectKey last, boolean more, long remaining) {}
+
   private record Change(WatchEvent event, ObjectNode previous) {}
 
   private record Waiter(long version, CompletableFuture<Long> future) {}
@@ -149,6 +155,37 @@ public final class WatchCache {
       }
     }
     return new Snapshot(resourceVersion, items);
+  }
+
+  /**
+   * One page of a list: the matching objects after {@code after} (none: from the start), at
+   * most {@code limit}, as they were at {@code version}, rebuilt from the objects of now and the
+   * history of changes since (each change keeps the object it replaced), so that every page of
+   * a paged list shows one consistent version, as etcd's MVCC gives kube-apiserver.
+   * {@code version} 0 means now.
+   *
+   * @throws GoneException when the history no longer reaches back to {@code version}
+   */
+  public synchronized Page page(WatchFilter filter, long version, ObjectKey after, int limit) throws GoneException {
+    long at = version <= 0 ? resourceVersion : version;
+    if (at < evictedUpTo) {
+      throw new GoneException("too old resource version: " + at + " (" + evictedUpTo + ")");
+    }
+    TreeMap<ObjectKey, ObjectNode> then = new TreeMap<>();
+    for (Iterator<Change> it = history.descendingIterator(); it.hasNext(); ) {
+      Change change = it.next();
+      if (change.event().resourceVersion() <= at) {
+        break;
+      }
+      ObjectKey key = change.event().key();
+      if (key.kind() == filter.kind() && filter.inScope(key)) {
+        // going back in time: the oldest change after the version says what was there then
+        then.put(key, change.previous());
+      }
+    }
+    NavigableMap<ObjectKey, ObjectNode> now = scope(filter.kind(), filter.namespace());
+    return Pages.collect(after == null ? now : now.tailMap(after, false),
+        after == null ? then : then.tailMap(after, false), filter, limit, at);
   }
 
   /**
