@@ -19,7 +19,9 @@ import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.Query;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -27,7 +29,9 @@ import org.apache.pekko.util.ByteString;
 /**
  * Streams changes from the watch cache: as Kubernetes watch events (one JSON object per
  * line, or Table rows for kubectl), or as server-sent events whose {@code id} is the
- * resourceVersion, so a browser's EventSource resumes with {@code Last-Event-ID}.
+ * resourceVersion, so a browser's EventSource resumes with {@code Last-Event-ID}; a watch
+ * request that asks to upgrade to a WebSocket gets one watch event per text frame, as
+ * kube-apiserver answers fabric8 and other WebSocket watchers.
  */
 public final class WatchStreams {
   private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
@@ -68,14 +72,25 @@ public final class WatchStreams {
     if (version < 0) {
       return StatusResponses.response(ApiStatus.badRequest("invalid resourceVersion: " + from));
     }
+    Optional<WebSocketUpgrade> upgrade = sse ? Optional.empty()
+        : request.getAttribute(AttributeKeys.webSocketUpgrade);
     Source<WatchEvent, NotUsed> events;
     try {
       events = cache.watch(filter, version, buffer);
     } catch (GoneException e) {
+      if (upgrade.isPresent()) {
+        return WebSocketWatch.gone(upgrade.get(), ApiStatus.gone(e.getMessage()));
+      }
       return StatusResponses.response(ApiStatus.gone(e.getMessage()));
     }
     Duration timeout = ResourceHandler.seconds(query.get("timeoutSeconds"), DEFAULT_TIMEOUT);
     events = events.takeWithin(timeout);
+    boolean table = tables.wanted(request);
+    if (upgrade.isPresent()) {
+      return WebSocketWatch.events(upgrade.get(), events.map(e -> table
+          ? tables.watchEvent(request, kind, e)
+          : watchEvent(e)));
+    }
     if (sse) {
       Source<ByteString, NotUsed> bytes = events.map(WatchStreams::sseEvent)
           .keepAlive(heartbeat, () -> HEARTBEAT);
@@ -83,7 +98,6 @@ public final class WatchStreams {
           .withEntity(HttpEntities.createChunked(MediaTypes.TEXT_EVENT_STREAM.toContentType(), bytes))
           .addHeader(RawHeader.create("Cache-Control", "no-cache"));
     }
-    boolean table = tables.wanted(request);
     // A blank line between events is whitespace to every JSON stream decoder; sending one now
     // and then lets a quiet watch notice that its client has gone.
     Source<ByteString, NotUsed> bytes = events.map(e -> line(table
