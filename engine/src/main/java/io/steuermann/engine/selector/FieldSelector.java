@@ -21,8 +21,22 @@ public final class FieldSelector {
 
     /** The fields that can be selected on. */
     public static final Set<String> SUPPORTED_FIELDS = Set.of(
-            "metadata.name", "metadata.namespace", "spec.nodeName", "status.phase",
-            "involvedObject.kind", "involvedObject.name", "involvedObject.namespace", "reason", "type");
+            "metadata.name", "metadata.namespace",
+            // Pod
+            "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+            "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName",
+            // Event (kubectl events --for sends kind, apiVersion and name)
+            "involvedObject.kind", "involvedObject.name", "involvedObject.namespace", "involvedObject.uid",
+            "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",
+            "reason", "reportingComponent", "source", "type",
+            // Node, Service
+            "spec.unschedulable", "spec.clusterIP", "spec.type");
+
+    /** Fields kube-apiserver derives rather than reads as they are. */
+    private static final java.util.Map<String, String> PATHS = java.util.Map.of("source", "source.component");
+
+    /** Booleans that read "false" when absent, as Kubernetes formats them. */
+    private static final Set<String> BOOLEANS = Set.of("spec.hostNetwork", "spec.unschedulable");
 
     private static final FieldSelector EVERYTHING = new FieldSelector(List.of());
 
@@ -146,13 +160,16 @@ public final class FieldSelector {
     /** The field's text in the object; a missing or null field reads as "" like in Kubernetes. */
     private static String read(JsonNode object, String field) {
         JsonNode node = object;
-        for (String part : field.split("\\.")) {
+        for (String part : PATHS.getOrDefault(field, field).split("\\.")) {
             if (node == null) {
-                return "";
+                break;
             }
             node = node.get(part);
         }
-        return node == null || node.isNull() || node.isContainerNode() ? "" : node.asText();
+        if (node == null || node.isNull() || node.isContainerNode()) {
+            return BOOLEANS.contains(field) ? "false" : "";
+        }
+        return node.asText();
     }
 
     /** Whether the object satisfies every term. */

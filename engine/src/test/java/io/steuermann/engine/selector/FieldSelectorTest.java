@@ -60,6 +60,20 @@ class FieldSelectorTest {
     }
 
     @Test
+    void theFieldsKubectlEventsForSendsAndDerivedOnes() {
+        JsonNode event = json("{\"involvedObject\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"name\":\"web-1\","
+                + "\"uid\":\"u1\"},\"source\":{\"component\":\"kubelet\"},\"reportingComponent\":\"kubelet\"}");
+        assertTrue(FieldSelector.parse("involvedObject.kind=Pod,involvedObject.apiVersion=v1,involvedObject.name=web-1")
+                .matches(event));
+        assertFalse(FieldSelector.parse("involvedObject.apiVersion=apps/v1").matches(event));
+        assertTrue(FieldSelector.parse("source=kubelet,involvedObject.uid=u1,reportingComponent=kubelet").matches(event));
+        // booleans read "false" when absent
+        assertTrue(FieldSelector.parse("spec.hostNetwork=false").matches(json("{\"spec\":{}}")));
+        assertTrue(FieldSelector.parse("spec.unschedulable=true").matches(json("{\"spec\":{\"unschedulable\":true}}")));
+        assertFalse(FieldSelector.parse("spec.unschedulable=true").matches(json("{\"spec\":{}}")));
+    }
+
+    @Test
     void unsupportedField() {
         assertEquals("field label not supported: spec.replicas",
                 assertThrows(SelectorException.class, () -> FieldSelector.parse("spec.replicas=3")).getMessage());
