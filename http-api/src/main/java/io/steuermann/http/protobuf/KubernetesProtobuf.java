@@ -1,6 +1,7 @@
 package io.steuermann.http.protobuf;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import java.util.ArrayList;
@@ -36,7 +37,9 @@ public final class KubernetesProtobuf {
             + "\" is registered for version \"" + envelope.apiVersion() + "\" in protobuf"));
     Message message;
     try {
-      message = type.getParserForType().parseFrom(envelope.raw());
+      // dynamic messages: map-backed field access, several times faster than the generated
+      // classes' reflective accessors; the generated classes supply the descriptors
+      message = DynamicMessage.parseFrom(type.getDescriptorForType(), envelope.raw());
     } catch (InvalidProtocolBufferException e) {
       throw new ConversionException("the " + envelope.kind() + " in the protobuf body is truncated or corrupt: "
           + e.getMessage());
@@ -61,7 +64,7 @@ public final class KubernetesProtobuf {
     }
     List<String> dropped = new ArrayList<>();
     Message message = new JsonToProto(dropped::add)
-        .message(type.get().newBuilderForType(), json, "", TYPE_FIELDS);
+        .message(DynamicMessage.newBuilder(type.get().getDescriptorForType()), json, "", TYPE_FIELDS);
     byte[] bytes = new Envelope(apiVersion, kind, message.toByteString()).toBytes();
     return Optional.of(new Encoded(bytes, List.copyOf(dropped)));
   }
