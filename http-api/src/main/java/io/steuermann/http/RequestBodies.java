@@ -87,7 +87,7 @@ final class RequestBodies {
 
   /**
    * An optional options body (a DELETE's {@code DeleteOptions}): none, an empty one, or one in
-   * a media type we do not decode (kubectl's typed clients send protobuf) all mean the
+   * a media type we do not decode (CBOR, YAML) all mean the
    * defaults, {@code {}}; malformed JSON is still refused.
    */
   CompletionStage<Body> options(HttpRequest request) {
