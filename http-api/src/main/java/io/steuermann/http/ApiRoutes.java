@@ -4,6 +4,7 @@ import io.steuermann.engine.Engine;
 import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.watch.WatchFilter;
 import io.steuermann.http.discovery.Discovery;
+import io.steuermann.http.protobuf.ProtobufResponses;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -27,10 +28,12 @@ public final class ApiRoutes {
   private final PodLogs logs;
   private final WatchStreams watches;
   private final Responses responses;
+  private final ProtobufResponses protobuf;
   private final String serverAddress;
 
   public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, WatchStreams watches,
-      Responses responses, String serverAddress) {
+      Responses responses, ProtobufResponses protobuf, String serverAddress) {
+    this.protobuf = protobuf;
     this.engine = engine;
     this.resources = resources;
     this.logs = logs;
@@ -39,7 +42,12 @@ public final class ApiRoutes {
     this.serverAddress = serverAddress;
   }
 
+  /** Routes the request; the answer is in protobuf when the client prefers it and the kind has one. */
   public CompletionStage<HttpResponse> handle(HttpRequest request) {
+    return route(request).thenApply(response -> protobuf.negotiate(request, response));
+  }
+
+  private CompletionStage<HttpResponse> route(HttpRequest request) {
     String path = request.getUri().path();
     switch (path) {
       case "/healthz", "/livez" -> {

@@ -2,6 +2,8 @@ package io.steuermann.http;
 
 import com.typesafe.config.Config;
 import io.steuermann.engine.Engine;
+import io.steuermann.http.protobuf.KubernetesProtobuf;
+import io.steuermann.http.protobuf.ProtobufResponses;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -36,14 +38,16 @@ public final class ApiServer {
     Materializer materializer = Materializer.createMaterializer(system);
     Tables tables = new Tables(io.steuermann.http.table.TableConverter.systemUtc());
     Responses responses = new Responses(tables);
+    KubernetesProtobuf protobuf = new KubernetesProtobuf();
     WatchStreams watches = new WatchStreams(engine.cache(), tables,
         config.getInt("watch-buffer"), config.getDuration("sse-heartbeat"));
     RequestBodies bodies = new RequestBodies(config.getBytes("max-body-size"),
-        config.getDuration("body-timeout").toMillis(), materializer, system.executionContext());
+        config.getDuration("body-timeout").toMillis(), materializer, system.executionContext(), protobuf);
     WriteLimiter writes = new WriteLimiter(config.getInt("max-writes-in-flight"));
     ResourceHandler resources = new ResourceHandler(engine, bodies, writes, responses, watches);
     PodLogs logs = new PodLogs(engine.store(), nodes, materializer, java.time.Clock.systemUTC());
-    ApiRoutes routes = new ApiRoutes(engine, resources, logs, watches, responses, host + ":" + port);
+    ApiRoutes routes = new ApiRoutes(engine, resources, logs, watches, responses,
+        new ProtobufResponses(protobuf), host + ":" + port);
     Duration drain = config.getDuration("shutdown-drain");
 
     return Http.get(system).newServerAt(host, port)

@@ -3,6 +3,10 @@ package io.steuermann.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.model.Json;
+import io.steuermann.http.protobuf.ConversionException;
+import io.steuermann.http.protobuf.KubernetesProtobuf;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -12,8 +16,13 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 
-/** Reads request bodies with a size bound; malformed or oversized bodies become refusals. */
+/**
+ * Reads request bodies with a size bound, JSON or Kubernetes protobuf (converted to JSON
+ * here); malformed or oversized bodies become refusals.
+ */
 final class RequestBodies {
+  private static final Logger log = LoggerFactory.getLogger(RequestBodies.class);
+
   /** What a body turned into: JSON, or the refusal to answer. */
   record Body(JsonNode json, ApiStatus refusal) {}
 
@@ -23,8 +32,11 @@ final class RequestBodies {
   private final long timeoutMillis;
   private final Materializer materializer;
   private final Executor executor;
+  private final KubernetesProtobuf codec;
 
-  RequestBodies(long maxBytes, long timeoutMillis, Materializer materializer, Executor executor) {
+  RequestBodies(long maxBytes, long timeoutMillis, Materializer materializer, Executor executor,
+      KubernetesProtobuf codec) {
+    this.codec = codec;
     this.maxBytes = maxBytes;
     this.timeoutMillis = timeoutMillis;
     this.materializer = materializer;
@@ -33,13 +45,14 @@ final class RequestBodies {
 
   CompletionStage<Body> json(HttpRequest request) {
     String mediaType = request.entity().getContentType().mediaType().toString();
-    if (mediaType.contains("protobuf") || mediaType.contains("cbor") || mediaType.contains("yaml")) {
+    boolean protobuf = mediaType.equals(KubernetesProtobuf.MEDIA_TYPE);
+    if (!protobuf && (mediaType.contains("protobuf") || mediaType.contains("cbor") || mediaType.contains("yaml"))) {
       // Kubernetes clients fall back to JSON when the server answers 415 to protobuf or CBOR
       request.discardEntityBytes(materializer);
       return java.util.concurrent.CompletableFuture.completedFuture(new Body(null, ApiStatus.unsupportedMediaType(
           "the body of the request was in an unknown format - accepted media types include: "
-              + "application/json, application/merge-patch+json, application/json-patch+json, "
-              + "application/strategic-merge-patch+json")));
+              + "application/json, application/vnd.kubernetes.protobuf, application/merge-patch+json, "
+              + "application/json-patch+json, application/strategic-merge-patch+json")));
     }
     java.util.OptionalLong declared = request.entity().getContentLengthOption();
     if (declared.isPresent() && declared.getAsLong() > maxBytes) {
@@ -59,6 +72,9 @@ final class RequestBodies {
           if (bytes.length == 0) {
             return new Body(null, EMPTY);
           }
+          if (protobuf) {
+            return protobuf(bytes);
+          }
           try {
             return new Body(Json.parse(bytes), null);
           } catch (IOException e) {
@@ -71,7 +87,7 @@ final class RequestBodies {
 
   /**
    * An optional options body (a DELETE's {@code DeleteOptions}): none, an empty one, or one in
-   * a media type we do not decode (kubectl's typed clients send protobuf) all mean the
+   * a media type we do not decode (CBOR, YAML) all mean the
    * defaults, {@code {}}; malformed JSON is still refused.
    */
   CompletionStage<Body> options(HttpRequest request) {
@@ -85,6 +101,20 @@ final class RequestBodies {
       boolean defaults = body.refusal().code() == 415 || EMPTY.equals(body.refusal());
       return defaults ? new Body(Json.object(), null) : body;
     });
+  }
+
+  /** A protobuf body becomes the JSON it stands for; the JSON pipeline then runs unchanged. */
+  private Body protobuf(byte[] bytes) {
+    try {
+      KubernetesProtobuf.Decoded decoded = codec.decode(bytes);
+      if (!decoded.dropped().isEmpty()) {
+        // as kube-apiserver does: fields this proto generation lacks are not kept
+        log.debug("protobuf fields unknown here, dropped: {}", decoded.dropped());
+      }
+      return new Body(decoded.json(), null);
+    } catch (ConversionException e) {
+      return new Body(null, ApiStatus.badRequest(e.getMessage()));
+    }
   }
 
   private ApiStatus tooLarge() {

@@ -1,0 +1,45 @@
+package io.steuermann.http.protobuf;
+
+import java.util.Locale;
+
+/**
+ * The media type an {@code Accept} header prefers: the highest {@code q}, the first listed
+ * among equals, as kube-apiserver's negotiation picks. client-go sends
+ * {@code application/vnd.kubernetes.protobuf, application/json} or {@code ..., *}{@code /*}.
+ */
+public final class AcceptHeader {
+  private AcceptHeader() {}
+
+  /** Whether the preferred type of {@code accept} is Kubernetes protobuf. */
+  public static boolean prefersProtobuf(String accept) {
+    if (accept == null || accept.isBlank()) {
+      return false;
+    }
+    String best = null;
+    double bestQ = -1;
+    for (String range : accept.split(",")) {
+      String[] parts = range.split(";");
+      String type = parts[0].trim().toLowerCase(Locale.ROOT);
+      double q = 1;
+      boolean table = false;
+      for (int i = 1; i < parts.length; i++) {
+        String p = parts[i].trim();
+        if (p.startsWith("q=")) {
+          try {
+            q = Double.parseDouble(p.substring(2));
+          } catch (NumberFormatException e) {
+            q = 0;
+          }
+        } else if (p.startsWith("as=")) {
+          table = true;
+        }
+      }
+      // a protobuf Table or other transformed view is not something we encode; skip that range
+      if (q > bestQ && !(table && type.equals(KubernetesProtobuf.MEDIA_TYPE))) {
+        best = type;
+        bestQ = q;
+      }
+    }
+    return KubernetesProtobuf.MEDIA_TYPE.equals(best) && bestQ > 0;
+  }
+}

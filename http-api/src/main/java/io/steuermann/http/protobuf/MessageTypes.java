@@ -1,0 +1,59 @@
+package io.steuermann.http.protobuf;
+
+import com.google.protobuf.Message;
+import io.kubernetes.client.proto.Meta;
+import io.kubernetes.client.proto.V1;
+import io.kubernetes.client.proto.V1Apps;
+import io.kubernetes.client.proto.V1Autoscaling;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Which generated message carries which {@code apiVersion}/{@code kind}: one explicit table
+ * per group version, so a kind is served in protobuf only when it is listed here (a test
+ * checks every served kind and its list are).
+ */
+public final class MessageTypes {
+  private static final Map<String, Map<String, Message>> BY_GROUP_VERSION = Map.of(
+      "v1", Map.ofEntries(
+          Map.entry("Namespace", V1.Namespace.getDefaultInstance()),
+          Map.entry("NamespaceList", V1.NamespaceList.getDefaultInstance()),
+          Map.entry("Node", V1.Node.getDefaultInstance()),
+          Map.entry("NodeList", V1.NodeList.getDefaultInstance()),
+          Map.entry("Pod", V1.Pod.getDefaultInstance()),
+          Map.entry("PodList", V1.PodList.getDefaultInstance()),
+          Map.entry("Service", V1.Service.getDefaultInstance()),
+          Map.entry("ServiceList", V1.ServiceList.getDefaultInstance()),
+          Map.entry("Endpoints", V1.Endpoints.getDefaultInstance()),
+          Map.entry("EndpointsList", V1.EndpointsList.getDefaultInstance()),
+          Map.entry("Event", V1.Event.getDefaultInstance()),
+          Map.entry("EventList", V1.EventList.getDefaultInstance()),
+          Map.entry("Binding", V1.Binding.getDefaultInstance())),
+      "apps/v1", Map.of(
+          "Deployment", V1Apps.Deployment.getDefaultInstance(),
+          "DeploymentList", V1Apps.DeploymentList.getDefaultInstance(),
+          "ReplicaSet", V1Apps.ReplicaSet.getDefaultInstance(),
+          "ReplicaSetList", V1Apps.ReplicaSetList.getDefaultInstance()),
+      "autoscaling/v1", Map.of(
+          "Scale", V1Autoscaling.Scale.getDefaultInstance()));
+
+  /**
+   * meta.k8s.io kinds: registered in every group version, so a client sends them with the
+   * apiVersion of the resource it talks to ({@code apps/v1} DeleteOptions).
+   */
+  private static final Map<String, Message> META_KINDS = Map.of(
+      "Status", Meta.Status.getDefaultInstance(),
+      "DeleteOptions", Meta.DeleteOptions.getDefaultInstance(),
+      "WatchEvent", Meta.WatchEvent.getDefaultInstance());
+
+  private MessageTypes() {}
+
+  /** The message type for an {@code apiVersion}/{@code kind}, when it has one. */
+  public static Optional<Message> forKind(String apiVersion, String kind) {
+    Message meta = META_KINDS.get(kind);
+    if (meta != null) {
+      return Optional.of(meta);
+    }
+    return Optional.ofNullable(BY_GROUP_VERSION.getOrDefault(apiVersion, Map.of()).get(kind));
+  }
+}

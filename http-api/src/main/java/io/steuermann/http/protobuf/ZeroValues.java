@@ -1,0 +1,83 @@
+package io.steuermann.http.protobuf;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where a zero on the protobuf wire is a value rather than "not set".
+ *
+ * <p>Go's generated marshallers write every non-pointer field, zero or not ({@code uid: ""},
+ * {@code generation: 0}, {@code nodePort: 0} arrive in every kubectl body), and kube-apiserver
+ * decodes them into Go fields where zero and absent are the same thing. Only pointer fields
+ * ({@code *int32 replicas}) and fields Go's JSON always writes ({@code ready}, {@code port})
+ * make a zero mean something. The descriptors cannot tell these apart, so this table does:
+ * a zero scalar decodes to a JSON value only in these fields and is dropped elsewhere.
+ * It covers the messages of the served kinds; a field missing here loses only an explicit
+ * zero, which for a non-pointer Go field is what kube-apiserver does as well.
+ */
+final class ZeroValues {
+  private static final String CORE = "k8s.io.api.core.v1.";
+  private static final String APPS = "k8s.io.api.apps.v1.";
+  private static final String META = "k8s.io.apimachinery.pkg.apis.meta.v1.";
+
+  private static final Map<String, Set<String>> MEANINGFUL = Map.ofEntries(
+      // Go pointers: *int32, *int64, *bool
+      Map.entry(META + "ObjectMeta", Set.of("deletionGracePeriodSeconds")),
+      Map.entry(META + "OwnerReference", Set.of("controller", "blockOwnerDeletion")),
+      Map.entry(META + "DeleteOptions", Set.of("gracePeriodSeconds", "orphanDependents")),
+      Map.entry(META + "ListMeta", Set.of("remainingItemCount")),
+      Map.entry(APPS + "DeploymentSpec", Set.of("replicas", "revisionHistoryLimit", "progressDeadlineSeconds")),
+      Map.entry(APPS + "ReplicaSetSpec", Set.of("replicas")),
+      Map.entry(APPS + "ReplicaSetStatus", Set.of("replicas")),
+      Map.entry("k8s.io.api.autoscaling.v1.ScaleStatus", Set.of("replicas")),
+      Map.entry(CORE + "PodSpec", Set.of("terminationGracePeriodSeconds", "activeDeadlineSeconds",
+          "automountServiceAccountToken", "shareProcessNamespace", "priority", "enableServiceLinks",
+          "setHostnameAsFQDN", "hostUsers")),
+      Map.entry(CORE + "SecurityContext", Set.of("privileged", "runAsUser", "runAsGroup", "runAsNonRoot",
+          "readOnlyRootFilesystem", "allowPrivilegeEscalation")),
+      Map.entry(CORE + "PodSecurityContext", Set.of("runAsUser", "runAsGroup", "runAsNonRoot", "fsGroup")),
+      Map.entry(CORE + "Probe", Set.of("terminationGracePeriodSeconds")),
+      Map.entry(CORE + "Toleration", Set.of("tolerationSeconds")),
+      Map.entry(CORE + "ConfigMapVolumeSource", Set.of("defaultMode", "optional")),
+      Map.entry(CORE + "SecretVolumeSource", Set.of("defaultMode", "optional")),
+      Map.entry(CORE + "KeyToPath", Set.of("mode")),
+      Map.entry(CORE + "ConfigMapKeySelector", Set.of("optional")),
+      Map.entry(CORE + "SecretKeySelector", Set.of("optional")),
+      Map.entry(CORE + "ConfigMapEnvSource", Set.of("optional")),
+      Map.entry(CORE + "SecretEnvSource", Set.of("optional")),
+      Map.entry(CORE + "ServiceSpec", Set.of("allocateLoadBalancerNodePorts")),
+      Map.entry(CORE + "ClientIPConfig", Set.of("timeoutSeconds")),
+      // Go JSON fields without omitempty: kube-apiserver writes their zero too
+      Map.entry(CORE + "ContainerPort", Set.of("containerPort")),
+      Map.entry(CORE + "ServicePort", Set.of("port")),
+      Map.entry(CORE + "EndpointPort", Set.of("port")),
+      Map.entry(CORE + "ContainerStatus", Set.of("ready", "restartCount", "started", "name", "image", "imageID")),
+      Map.entry(CORE + "ContainerStateTerminated", Set.of("exitCode")),
+      Map.entry(CORE + "NodeSystemInfo", Set.of("machineID", "systemUUID", "bootID", "kernelVersion", "osImage",
+          "containerRuntimeVersion", "kubeletVersion", "kubeProxyVersion", "operatingSystem", "architecture")));
+
+  private ZeroValues() {}
+
+  static boolean meaningful(FieldDescriptor field) {
+    Set<String> fields = MEANINGFUL.get(field.getContainingType().getFullName());
+    return fields != null && fields.contains(field.getName());
+  }
+
+  /** Whether {@code value} is the zero of its protobuf scalar type. */
+  static boolean isZero(Object value) {
+    if (value instanceof String s) {
+      return s.isEmpty();
+    }
+    if (value instanceof Boolean b) {
+      return !b;
+    }
+    if (value instanceof Number n) {
+      return n.doubleValue() == 0;
+    }
+    if (value instanceof com.google.protobuf.ByteString bytes) {
+      return bytes.isEmpty();
+    }
+    return false;
+  }
+}
