@@ -108,6 +108,16 @@ public interface ContainerRuntime {
    */
   Source<ByteString, NotUsed> logs(PodRef pod, String container, LogOptions options);
 
+  /**
+   * Connects to a process in a running container: {@code kubectl exec}, {@code attach} and
+   * {@code cp}. Fails (IllegalStateException, its message for the user) when the container is
+   * not running or the runtime runs no processes.
+   */
+  default CompletionStage<ProcessStream> openStream(PodRef pod, String container, StreamRequest request) {
+    return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(
+        "the " + info().name() + " runtime of this node runs no processes to " + (request.attach() ? "attach to" : "exec in")));
+  }
+
   /** What {@link #exec} answers. */
   record ExecResult(int exitCode, String output, boolean timedOut) {}
 

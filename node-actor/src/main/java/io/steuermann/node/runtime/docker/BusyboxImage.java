@@ -24,7 +24,9 @@ public final class BusyboxImage {
   /** The applets linked into {@code /bin}: enough for a shell, httpd, wget, nc and the usual tools. */
   public static final List<String> APPLETS = List.of("sh", "sleep", "httpd", "wget", "nc", "cat", "echo", "ls",
       "env", "pwd", "hostname", "kill", "ps", "date", "head", "tail", "grep", "seq", "true", "false", "mkdir",
-      "rm", "touch", "id", "printf", "test", "dd", "yes", "wc", "tee");
+      "rm", "touch", "id", "printf", "test", "dd", "yes", "wc", "tee",
+      // kubectl cp runs tar in the container; the exec tests check what arrived with md5sum
+      "tar", "md5sum", "stty");
 
   private BusyboxImage() {}
 

@@ -98,6 +98,8 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   private final DockerPodNetwork podNetwork;
   private final PodSandboxes sandboxes;
   private final SandboxPool spares;
+  /** Where the engine listens: exec and attach open hijacked connections of their own there. */
+  private final URI engineAddress;
   private final PodFiles podFiles;
   private final java.util.concurrent.atomic.AtomicBoolean sparesStarted = new java.util.concurrent.atomic.AtomicBoolean();
   private final ImagePuller puller;
@@ -119,9 +121,10 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   private final Semaphore starts;
   private volatile Listener listener = (pod, status) -> { };
 
-  private DockerRuntime(DockerClient docker, DockerHttpClient http, String node, String address,
+  private DockerRuntime(DockerClient docker, DockerHttpClient http, URI engineAddress, String node, String address,
       DockerSettings settings, Info engine) {
     this.docker = docker;
+    this.engineAddress = engineAddress;
     this.http = http;
     this.node = node;
     this.address = address;
@@ -191,7 +194,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       throw new Unavailable("the Docker engine at " + host + " is reachable, but the pod sandbox image "
           + settings.sandboxImage() + " is missing and could not be made: " + describe(e), e);
     }
-    DockerRuntime runtime = new DockerRuntime(docker, http, node, address, settings, engine);
+    DockerRuntime runtime = new DockerRuntime(docker, http, host, node, address, settings, engine);
     runtime.events.start();
     log.info("Node {}: Docker runtime on {} (engine {}), node address {}, {} cpus, {} memory", node, host,
         engine.getServerVersion(), address, runtime.info.capacity().get("cpu"),
@@ -687,6 +690,27 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       }
       Long code = docker.inspectExecCmd(execId).exec().getExitCodeLong();
       return new ExecResult(code == null ? -1 : code.intValue(), text, false);
+    }, executor);
+  }
+
+  @Override
+  public CompletionStage<io.steuermann.node.runtime.ProcessStream> openStream(PodRef pod, String container,
+      io.steuermann.node.runtime.StreamRequest request) {
+    return CompletableFuture.supplyAsync(() -> {
+      List<Container> all = instancesOf(podContainers(pod.uid()), container);
+      if (all.isEmpty() || !"running".equals(all.get(0).getState())) {
+        throw new IllegalStateException("container " + container + " is not running");
+      }
+      String id = all.get(0).getId();
+      try {
+        if (request.attach()) {
+          Boolean tty = docker.inspectContainerCmd(id).exec().getConfig().getTty();
+          return DockerProcessStream.attach(docker, engineAddress, id, request, Boolean.TRUE.equals(tty));
+        }
+        return DockerProcessStream.exec(docker, engineAddress, id, request);
+      } catch (IOException e) {
+        throw new IllegalStateException("the Docker engine's stream failed: " + e.getMessage(), e);
+      }
     }, executor);
   }
 
