@@ -26,17 +26,19 @@ public final class ApiRoutes {
   private final Engine engine;
   private final ResourceHandler resources;
   private final PodLogs logs;
+  private final PodStreams streams;
   private final WatchStreams watches;
   private final Responses responses;
   private final ProtobufResponses protobuf;
   private final String serverAddress;
 
-  public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, WatchStreams watches,
+  public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, PodStreams streams, WatchStreams watches,
       Responses responses, ProtobufResponses protobuf, String serverAddress) {
     this.protobuf = protobuf;
     this.engine = engine;
     this.resources = resources;
     this.logs = logs;
+    this.streams = streams;
     this.watches = watches;
     this.responses = responses;
     this.serverAddress = serverAddress;
@@ -100,6 +102,10 @@ public final class ApiRoutes {
       ResourcePath r = resource.get();
       if (r.kind() == io.steuermann.engine.model.Kind.POD && "log".equals(r.subresource()) && !r.watchPrefix()) {
         return logs.handle(request, r);
+      }
+      if (r.kind() == io.steuermann.engine.model.Kind.POD && !r.watchPrefix()
+          && ("exec".equals(r.subresource()) || "attach".equals(r.subresource()))) {
+        return streams.handle(request, r);
       }
       return resources.handle(request, r);
     }

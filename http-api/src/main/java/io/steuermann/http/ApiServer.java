@@ -29,7 +29,7 @@ public final class ApiServer {
     return start(system, engine, PodLogs.NodeRuntimes.NONE);
   }
 
-  /** The API; {@code nodes} are the container runtimes of this process's nodes (for pod logs). */
+  /** The API; {@code nodes} are the container runtimes of this process's nodes (for pod logs, exec and attach). */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, Engine engine,
       PodLogs.NodeRuntimes nodes) {
     Config config = system.settings().config().getConfig("steuermann.api");
@@ -46,7 +46,9 @@ public final class ApiServer {
     WriteLimiter writes = new WriteLimiter(config.getInt("max-writes-in-flight"));
     ResourceHandler resources = new ResourceHandler(engine, bodies, writes, responses, watches);
     PodLogs logs = new PodLogs(engine.store(), nodes, materializer, java.time.Clock.systemUTC());
-    ApiRoutes routes = new ApiRoutes(engine, resources, logs, watches, responses,
+    PodStreams streams = new PodStreams(engine.store(), nodes, materializer,
+        system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
+    ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, watches, responses,
         new ProtobufResponses(protobuf), host + ":" + port);
     Duration drain = config.getDuration("shutdown-drain");
 

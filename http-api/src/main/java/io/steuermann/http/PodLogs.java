@@ -13,7 +13,6 @@ import io.steuermann.node.runtime.ContainerRuntime.LogOptions;
 import io.steuermann.node.runtime.ContainerRuntime.PodRef;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -88,20 +87,11 @@ public final class PodLogs {
 
   private CompletionStage<HttpResponse> stream(ObjectNode pod, PodLogQuery query) {
     String name = Meta.name(pod);
-    List<String> containers = new ArrayList<>();
-    pod.path("spec").path("containers").forEach(c -> containers.add(c.path("name").asText()));
-    String container;
-    if (query.container().isPresent()) {
-      container = query.container().get();
-      if (!containers.contains(container)) {
-        return done(ApiStatus.badRequest("container " + container + " is not valid for pod " + name));
-      }
-    } else if (containers.size() == 1) {
-      container = containers.get(0);
-    } else {
-      return done(ApiStatus.badRequest("a container name must be specified for pod " + name
-          + ", choose one of: [" + String.join(" ", containers) + "]"));
+    PodContainers.Choice choice = PodContainers.choose(pod, query.container());
+    if (choice.refusal() != null) {
+      return done(choice.refusal());
     }
+    String container = choice.container();
     String node = pod.path("spec").path("nodeName").asText("");
     if (node.isEmpty()) {
       return done(ApiStatus.badRequest("container \"" + container + "\" in pod \"" + name

@@ -2,7 +2,6 @@ package io.steuermann.http;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,37 +10,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.steuermann.engine.Engine;
-import io.steuermann.engine.model.Kind;
-import io.steuermann.engine.model.ObjectKey;
-import io.steuermann.engine.objects.PodConditions;
-import io.steuermann.node.NodeAgents;
-import io.steuermann.node.NodeSettings;
 import io.steuermann.node.docker.DockerSupport;
-import io.steuermann.node.runtime.docker.DockerRuntime;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,60 +38,25 @@ import org.junit.jupiter.api.Test;
  */
 class DockerPodLogsTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
-  private static ActorSystem<Void> system;
+  private static DockerApi api;
   private static Engine engine;
-  private static DockerRuntime runtime;
-  private static NodeAgents agents;
   private static String node;
   private static URI base;
   private static Path work;
 
   @BeforeAll
   static void start() throws Exception {
-    DockerSupport.requireDocker();
-    node = DockerSupport.uniqueNodeName("logs-docker");
-    work = Files.createTempDirectory("steuermann-docker-logs");
-    Config config = Engine.configure(ConfigFactory.parseString("""
-            steuermann.api.port = 0
-            steuermann.api.bind-address = "127.0.0.1"
-            pekko.coordinated-shutdown.exit-jvm = off
-            pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-            pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-            pekko.loglevel = WARNING
-            steuermann.store.kind = h2
-            steuermann.node.restart-backoff = 1s
-            steuermann.node.restart-backoff-max = 4s
-            """)
-        .withFallback(ConfigFactory.parseString("steuermann.store.data-dir = \"" + work.resolve("data") + "\""))
-        .withFallback(ConfigFactory.load()));
-    system = ActorSystem.create(Behaviors.empty(), "docker-pod-logs-test", config);
-    Cluster cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    engine = Engine.start(system);
-    engine.whenReady().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    runtime = DockerSupport.runtime(node);
-    agents = NodeAgents.start(system, engine,
-        NodeSettings.fromConfig(system.settings().config().getConfig("steuermann.node")), Map.of(node, runtime));
-    ServerBinding binding = ApiServer.start(system, engine, agents::runtime).toCompletableFuture()
-        .get(60, TimeUnit.SECONDS);
-    base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
-    agents.whenAllRegistered().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    api = DockerApi.start("logs-docker");
+    engine = api.engine;
+    node = api.node;
+    base = api.base;
+    work = api.work;
   }
 
   @AfterAll
   static void stop() {
-    if (agents != null) {
-      agents.stop();
-    }
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().join();
-    }
-    if (runtime != null) {
-      runtime.close();
-    }
-    if (node != null) {
-      DockerSupport.removeContainersOf(node);
+    if (api != null) {
+      api.close();
     }
   }
 
@@ -126,24 +74,24 @@ class DockerPodLogsTest {
         """.formatted(node, DockerSupport.IMAGE, DockerSupport.IMAGE));
     awaitRunningReady("two");
 
-    await().atMost(WAIT).until(() -> kubectl("logs", "two", "-c", "counter").output, "one\ntwo\nthree\n"::equals);
-    assertEquals(new Result(0, "other\n"), kubectl("logs", "two", "-c", "other"));
-    assertEquals(new Result(0, "three\n"), kubectl("logs", "two", "-c", "counter", "--tail=1"));
-    assertEquals(new Result(0, "two\nthree\n"), kubectl("logs", "two", "-c", "counter", "--tail", "2"));
+    await().atMost(WAIT).until(() -> kubectl("logs", "two", "-c", "counter").output(), "one\ntwo\nthree\n"::equals);
+    assertEquals(new DockerApi.Result(0, "other\n"), kubectl("logs", "two", "-c", "other"));
+    assertEquals(new DockerApi.Result(0, "three\n"), kubectl("logs", "two", "-c", "counter", "--tail=1"));
+    assertEquals(new DockerApi.Result(0, "two\nthree\n"), kubectl("logs", "two", "-c", "counter", "--tail", "2"));
 
-    Result stamped = kubectl("logs", "two", "-c", "counter", "--timestamps");
-    assertEquals(0, stamped.exit, stamped.output);
-    List<String> lines = stamped.output.lines().toList();
-    assertEquals(3, lines.size(), stamped.output);
+    DockerApi.Result stamped = kubectl("logs", "two", "-c", "counter", "--timestamps");
+    assertEquals(0, stamped.exit(), stamped.output());
+    List<String> lines = stamped.output().lines().toList();
+    assertEquals(3, lines.size(), stamped.output());
     List<String> words = List.of("one", "two", "three");
     for (int i = 0; i < 3; i++) {
       assertTrue(lines.get(i).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z " + words.get(i)),
-          stamped.output);
+          stamped.output());
     }
 
-    Result unknown = kubectl("logs", "two", "-c", "nobody");
-    assertNotEquals(0, unknown.exit, unknown.output);
-    assertTrue(unknown.output.contains("nobody"), unknown.output);
+    DockerApi.Result unknown = kubectl("logs", "two", "-c", "nobody");
+    assertNotEquals(0, unknown.exit(), unknown.output());
+    assertTrue(unknown.output().contains("nobody"), unknown.output());
   }
 
   @Test
@@ -161,19 +109,19 @@ class DockerPodLogsTest {
             command: [sh, -c, "trap 'exit 3' TERM; echo instance $(cat /proc/sys/kernel/random/uuid); while true; do sleep 1; done"]
         """.formatted(node, DockerSupport.IMAGE));
     JsonNode first = awaitRunningReady("restarter");
-    String firstLog = await().atMost(WAIT).until(() -> kubectl("logs", "restarter").output,
+    String firstLog = await().atMost(WAIT).until(() -> kubectl("logs", "restarter").output(),
         s -> s.startsWith("instance "));
-    Result none = kubectl("logs", "restarter", "--previous");
-    assertNotEquals(0, none.exit, none.output);
-    assertTrue(none.output.contains("previous terminated container"), none.output);
+    DockerApi.Result none = kubectl("logs", "restarter", "--previous");
+    assertNotEquals(0, none.exit(), none.output());
+    assertTrue(none.output().contains("previous terminated container"), none.output());
 
     dockerExec(first.path("containerID").asText(), "sh", "-c", "kill -TERM 1");
     JsonNode second = await().atMost(WAIT).until(() -> container("restarter"),
         c -> c.path("restartCount").asInt() == 1 && c.path("state").has("running"));
     assertEquals(3, second.path("lastState").path("terminated").path("exitCode").asInt(), second.toString());
 
-    assertEquals(new Result(0, firstLog), kubectl("logs", "restarter", "-p"));
-    String secondLog = await().atMost(WAIT).until(() -> kubectl("logs", "restarter").output,
+    assertEquals(new DockerApi.Result(0, firstLog), kubectl("logs", "restarter", "-p"));
+    String secondLog = await().atMost(WAIT).until(() -> kubectl("logs", "restarter").output(),
         s -> s.startsWith("instance "));
     assertNotEquals(firstLog, secondLog);
   }
@@ -205,7 +153,7 @@ class DockerPodLogsTest {
       assertEquals(List.of("first", "second"), follower.lines);
     }
     await().atMost(WAIT).until(() -> "Succeeded".equals(pod("waiter").path("status").path("phase").asText()));
-    assertEquals(new Result(0, "first\nsecond\n"), kubectl("logs", "waiter"));
+    assertEquals(new DockerApi.Result(0, "first\nsecond\n"), kubectl("logs", "waiter"));
   }
 
   @Test
@@ -243,10 +191,10 @@ class DockerPodLogsTest {
       }
     }
     // the server is unharmed by streams its clients dropped
-    Result all = kubectl("logs", "talker");
-    assertEquals(0, all.exit, all.output);
-    assertTrue(all.output.startsWith("hello\nlater-1\nafter-1\n"), all.output);
-    assertTrue(all.output.contains("\nlater-2\nafter-2\n"), all.output);
+    DockerApi.Result all = kubectl("logs", "talker");
+    assertEquals(0, all.exit(), all.output());
+    assertTrue(all.output().startsWith("hello\nlater-1\nafter-1\n"), all.output());
+    assertTrue(all.output().contains("\nlater-2\nafter-2\n"), all.output());
   }
 
   // ---------------------------------------------------------------- helpers
@@ -269,7 +217,7 @@ class DockerPodLogsTest {
   }
 
   private static ObjectNode pod(String name) {
-    return engine.cache().get(ObjectKey.of(Kind.POD, "default", name));
+    return api.pod(name);
   }
 
   private static JsonNode container(String name) {
@@ -280,46 +228,21 @@ class DockerPodLogsTest {
 
   /** Waits until the pod runs and is Ready; answers its first container's status. */
   private static JsonNode awaitRunningReady(String name) {
-    await().atMost(WAIT).until(() -> {
-      ObjectNode pod = pod(name);
-      return pod != null && "Running".equals(pod.path("status").path("phase").asText())
-          && "True".equals(PodConditions.get(pod.path("status"), "Ready"));
-    });
+    api.awaitRunningReady(name);
     return container(name);
   }
 
   private static void create(String manifest) throws IOException {
-    Path file = Files.createTempFile(work, "pod", ".yaml");
-    Files.writeString(file, manifest);
-    Result created = kubectl("create", "-f", file.toString());
-    assertEquals(0, created.exit, created.output);
+    api.create(manifest);
   }
 
   private static List<String> kubectlCommand(String... args) {
-    List<String> command = new ArrayList<>(List.of("kubectl", "--server", base.toString(),
-        "--cache-dir", work.resolve("kube-cache").toString()));
-    command.addAll(List.of(args));
-    return command;
+    return api.kubectlCommand(args);
   }
 
-  private static Result kubectl(String... args) throws IOException {
-    Process p = new ProcessBuilder(kubectlCommand(args)).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    try {
-      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return new Result(-1, "timed out: " + List.of(args));
-      }
-      return new Result(p.exitValue(), output);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      p.destroyForcibly();
-      return new Result(-1, "interrupted");
-    }
+  private static DockerApi.Result kubectl(String... args) throws IOException {
+    return api.kubectl(args);
   }
-
-  private record Result(int exit, String output) {}
 
   /** A running {@code kubectl logs -f}: its lines as they arrive. */
   private static final class Follower implements AutoCloseable {

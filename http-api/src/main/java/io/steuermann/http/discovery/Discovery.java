@@ -229,6 +229,8 @@ public final class Discovery {
       // Served by later issues; listed now so discovery does not change under cached clients.
       out.add(subresource(k, "binding", null, null, "Binding", List.of("create")));
       out.add(subresource(k, "log", null, null, "Pod", List.of("get")));
+      out.add(subresource(k, "exec", null, null, "PodExecOptions", List.of("create", "get")));
+      out.add(subresource(k, "attach", null, null, "PodAttachOptions", List.of("create", "get")));
     }
     return out;
   }

@@ -1,0 +1,40 @@
+package io.steuermann.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.model.ApiStatus;
+import io.steuermann.engine.model.Meta;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which container of a pod a logs, exec or attach request means, in kube-apiserver's words:
+ * the one named, or the pod's only one.
+ */
+final class PodContainers {
+  private PodContainers() {}
+
+  /** The container, or the refusal. */
+  record Choice(String container, ApiStatus refusal) {}
+
+  static Choice choose(ObjectNode pod, Optional<String> requested) {
+    String name = Meta.name(pod);
+    List<String> containers = new ArrayList<>();
+    pod.path("spec").path("containers").forEach(c -> containers.add(c.path("name").asText()));
+    if (requested.isPresent()) {
+      if (!containers.contains(requested.get())) {
+        return refused("container " + requested.get() + " is not valid for pod " + name);
+      }
+      return new Choice(requested.get(), null);
+    }
+    if (containers.size() == 1) {
+      return new Choice(containers.get(0), null);
+    }
+    return refused("a container name must be specified for pod " + name
+        + ", choose one of: [" + String.join(" ", containers) + "]");
+  }
+
+  private static Choice refused(String message) {
+    return new Choice(null, ApiStatus.badRequest(message));
+  }
+}
