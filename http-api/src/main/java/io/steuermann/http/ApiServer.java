@@ -45,8 +45,9 @@ public final class ApiServer {
         config.getDuration("body-timeout").toMillis(), materializer, system.executionContext(), protobuf);
     WriteLimiter writes = new WriteLimiter(config.getInt("max-writes-in-flight"));
     ResourceHandler resources = new ResourceHandler(engine, bodies, writes, responses, watches);
-    PodLogs logs = new PodLogs(engine.store(), nodes, materializer, java.time.Clock.systemUTC());
-    PodStreams streams = new PodStreams(engine.store(), nodes, materializer,
+    NodeForwarding forwarding = new NodeForwarding(system, engine.cache(), materializer);
+    PodLogs logs = new PodLogs(engine.store(), nodes, forwarding, materializer, java.time.Clock.systemUTC());
+    PodStreams streams = new PodStreams(engine.store(), nodes, forwarding, materializer,
         system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
     ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, watches, responses,
         new ProtobufResponses(protobuf), host + ":" + port);

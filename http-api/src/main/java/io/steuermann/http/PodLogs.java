@@ -41,7 +41,8 @@ import org.apache.pekko.util.ByteString;
  * never ran is "waiting to start".
  *
  * <p>The logs come from the node's runtime, which lives in the process that runs the node: a
- * pod on a node of another process is answered 503 naming that node.
+ * request for a pod on a node of another member goes on to that member's API
+ * ({@link NodeForwarding}).
  */
 public final class PodLogs {
 
@@ -58,11 +59,14 @@ public final class PodLogs {
 
   private final ObjectStore store;
   private final NodeRuntimes nodes;
+  private final NodeForwarding forwarding;
   private final Materializer materializer;
   private final Clock clock;
 
-  public PodLogs(ObjectStore store, NodeRuntimes nodes, Materializer materializer, Clock clock) {
+  public PodLogs(ObjectStore store, NodeRuntimes nodes, NodeForwarding forwarding, Materializer materializer,
+      Clock clock) {
     this.store = store;
+    this.forwarding = forwarding;
     this.nodes = nodes;
     this.materializer = materializer;
     this.clock = clock;
@@ -81,11 +85,11 @@ public final class PodLogs {
       if (!(reply instanceof ObjectCommand.Done found)) {
         return done(((ObjectCommand.Refused) reply).status());
       }
-      return stream(found.object(), query);
+      return stream(request, found.object(), query);
     }).exceptionally(e -> StatusResponses.response(ApiStatus.timeout("reading the pod failed: " + e.getMessage())));
   }
 
-  private CompletionStage<HttpResponse> stream(ObjectNode pod, PodLogQuery query) {
+  private CompletionStage<HttpResponse> stream(HttpRequest request, ObjectNode pod, PodLogQuery query) {
     String name = Meta.name(pod);
     PodContainers.Choice choice = PodContainers.choose(pod, query.container());
     if (choice.refusal() != null) {
@@ -103,8 +107,12 @@ public final class PodLogs {
     }
     Optional<ContainerRuntime> runtime = nodes.runtime(node);
     if (runtime.isEmpty()) {
+      Optional<String> api = NodeForwarding.wasForwarded(request) ? Optional.empty() : forwarding.apiOf(node);
+      if (api.isPresent()) {
+        return forwarding.forward(request, api.get());
+      }
       return done(ApiStatus.unavailable("pod logs are served by the process that runs node " + node
-          + "; this process does not run it"));
+          + ", and no member with an API runs it"));
     }
     LogOptions options = new LogOptions(query.follow(), query.tailLines(), query.timestamps(), query.previous(),
         query.since(clock.instant()));

@@ -38,19 +38,22 @@ import org.apache.pekko.util.ByteString;
  * the client as fast as the client reads it; when it ends, its exit status goes on the error
  * channel and the socket closes. SPDY, which older kubectl versions need, is not spoken.
  *
- * <p>As with logs, the runtime lives in the process that runs the pod's node: a pod on a node of
- * another process is answered 503 naming the node.
+ * <p>As with logs, the runtime lives in the process that runs the pod's node: a request for a pod
+ * on a node of another member is relayed to that member's API ({@link NodeForwarding}).
  */
 public final class PodStreams {
   private static final long MESSAGE_TIMEOUT_MILLIS = 10_000;
 
   private final ObjectStore store;
   private final PodLogs.NodeRuntimes nodes;
+  private final NodeForwarding forwarding;
   private final Materializer materializer;
   private final Executor blocking;
 
-  public PodStreams(ObjectStore store, PodLogs.NodeRuntimes nodes, Materializer materializer, Executor blocking) {
+  public PodStreams(ObjectStore store, PodLogs.NodeRuntimes nodes, NodeForwarding forwarding,
+      Materializer materializer, Executor blocking) {
     this.store = store;
+    this.forwarding = forwarding;
     this.nodes = nodes;
     this.materializer = materializer;
     this.blocking = blocking;
@@ -70,7 +73,7 @@ public final class PodStreams {
       if (!(reply instanceof ObjectCommand.Done found)) {
         return done(((ObjectCommand.Refused) reply).status());
       }
-      return open(found.object(), parsed.query(), upgrade, path.subresource());
+      return open(request, found.object(), parsed.query(), upgrade, path.subresource());
     }).exceptionally(e -> StatusResponses.response(ApiStatus.timeout("reading the pod failed: " + e.getMessage())));
   }
 
@@ -78,8 +81,8 @@ public final class PodStreams {
    * Checks the pod before the protocol: kubectl falls back to SPDY when its WebSocket is refused,
    * and shows the answer to that second request, so both must say what is wrong with the pod.
    */
-  private CompletionStage<HttpResponse> open(ObjectNode pod, StreamQuery query, Optional<WebSocketUpgrade> upgrade,
-      String subresource) {
+  private CompletionStage<HttpResponse> open(HttpRequest request, ObjectNode pod, StreamQuery query,
+      Optional<WebSocketUpgrade> upgrade, String subresource) {
     PodContainers.Choice choice = PodContainers.choose(pod, query.container());
     if (choice.refusal() != null) {
       return done(choice.refusal());
@@ -89,9 +92,11 @@ public final class PodStreams {
       return done(ApiStatus.badRequest("pod " + Meta.name(pod) + " does not have a host assigned"));
     }
     Optional<ContainerRuntime> runtime = nodes.runtime(node);
-    if (runtime.isEmpty()) {
+    Optional<String> api = runtime.isPresent() || NodeForwarding.wasForwarded(request)
+        ? Optional.empty() : forwarding.apiOf(node);
+    if (runtime.isEmpty() && api.isEmpty()) {
       return done(ApiStatus.unavailable("pods/exec and attach are served by the process that runs node " + node
-          + "; this process does not run it"));
+          + ", and no member with an API runs it"));
     }
     if (upgrade.isEmpty()) {
       return done(ApiStatus.badRequest("Upgrade request required: pods/" + subresource
@@ -101,6 +106,9 @@ public final class PodStreams {
     if (protocol.isEmpty()) {
       return done(ApiStatus.badRequest("unsupported WebSocket subprotocol " + upgrade.get().getRequestedProtocols()
           + ": this server speaks " + ChannelProtocol.V5 + " and " + ChannelProtocol.V4));
+    }
+    if (api.isPresent()) {
+      return forwarding.relay(request, upgrade.get(), protocol.get(), api.get());
     }
     PodRef ref = new PodRef(Meta.namespace(pod), Meta.name(pod), Meta.uid(pod));
     return runtime.get().openStream(ref, choice.container(), query.request())

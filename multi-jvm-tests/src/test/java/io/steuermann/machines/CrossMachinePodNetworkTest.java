@@ -55,6 +55,12 @@ class CrossMachinePodNetworkTest {
       assertTrue(inCidr(frontendIp, api, a), frontendIp + " in machine a's pod CIDR");
       String backendHostname = exec(b, "backend-0", "hostname").check().out().strip();
 
+      // kubectl exec and logs through the control member, which runs no node: relayed to the
+      // API of machine b's worker, whose Docker engine runs the pod
+      Kubectl viaControl = new Kubectl(api.base().toString());
+      assertEquals(new Kubectl.Result(0, backendHostname + "\n"), viaControl.run("exec", "backend-0", "--", "hostname"));
+      assertEquals(0, viaControl.run("logs", "backend-0").exit());
+
       // pod on A -> pod on B by pod IP
       Shell.Result direct = exec(a, "frontend-0", "fetch", "-v", "-t", "5", "http://" + backendIp + "/cgi-bin/hostname");
       assertEquals(backendHostname, direct.check().out().strip(), direct.toString());
