@@ -27,18 +27,21 @@ public final class ApiRoutes {
   private final ResourceHandler resources;
   private final PodLogs logs;
   private final PodStreams streams;
+  private final MetricsApi metrics;
   private final WatchStreams watches;
   private final Responses responses;
   private final ProtobufResponses protobuf;
   private final String serverAddress;
 
-  public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, PodStreams streams, WatchStreams watches,
+  public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, PodStreams streams, MetricsApi metrics,
+      WatchStreams watches,
       Responses responses, ProtobufResponses protobuf, String serverAddress) {
     this.protobuf = protobuf;
     this.engine = engine;
     this.resources = resources;
     this.logs = logs;
     this.streams = streams;
+    this.metrics = metrics;
     this.watches = watches;
     this.responses = responses;
     this.serverAddress = serverAddress;
@@ -93,6 +96,9 @@ public final class ApiRoutes {
       if (doc.isPresent()) {
         return done(responses.json(200, doc.get()));
       }
+    }
+    if (MetricsApi.serves(path)) {
+      return metrics.handle(request);
     }
     Optional<ResourcePath> resource = ResourcePath.parse(segments);
     if (resource.isPresent()) {

@@ -49,7 +49,8 @@ public final class ApiServer {
     PodLogs logs = new PodLogs(engine.store(), nodes, forwarding, materializer, java.time.Clock.systemUTC());
     PodStreams streams = new PodStreams(engine.store(), nodes, forwarding, materializer,
         system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
-    ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, watches, responses,
+    MetricsApi metrics = new MetricsApi(system, engine.cache(), nodes, forwarding, materializer);
+    ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, metrics, watches, responses,
         new ProtobufResponses(protobuf), host + ":" + port);
     Duration drain = config.getDuration("shutdown-drain");
 

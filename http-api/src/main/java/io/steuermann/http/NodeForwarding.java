@@ -49,12 +49,12 @@ public final class NodeForwarding {
   }
 
   /** Whether another member sent this request on: it is never sent on again. */
-  static boolean wasForwarded(HttpRequest request) {
+  public static boolean wasForwarded(HttpRequest request) {
     return request.getHeader(FORWARDED).isPresent();
   }
 
   /** The API of the member that runs {@code node}, as {@code http://ip:port}, if another member runs it. */
-  Optional<String> apiOf(String node) {
+  public Optional<String> apiOf(String node) {
     var object = cache.get(ObjectKey.of(Kind.NODE, "", node));
     if (object == null) {
       return Optional.empty();

@@ -60,6 +60,10 @@ class CrossMachinePodNetworkTest {
       Kubectl viaControl = new Kubectl(api.base().toString());
       assertEquals(new Kubectl.Result(0, backendHostname + "\n"), viaControl.run("exec", "backend-0", "--", "hostname"));
       assertEquals(0, viaControl.run("logs", "backend-0").exit());
+      // kubectl top through the control member: the metrics of machine b's worker, asked by the control member
+      await("kubectl top pod through the control member").atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofSeconds(2))
+          .until(() -> viaControl.run("top", "pod", "backend-0").output().contains("backend-0"));
 
       // pod on A -> pod on B by pod IP
       Shell.Result direct = exec(a, "frontend-0", "fetch", "-v", "-t", "5", "http://" + backendIp + "/cgi-bin/hostname");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.model.Kind;
+import io.steuermann.http.metrics.MetricsDocuments;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -165,10 +166,15 @@ public final class Discovery {
         groups.add(k.group());
       }
     }
+    // kubectl top looks for this group before it asks for metrics
+    groups.add(MetricsDocuments.GROUP);
     return List.copyOf(groups);
   }
 
   private static List<String> versionsOf(String group) {
+    if (group.equals(MetricsDocuments.GROUP)) {
+      return List.of(MetricsDocuments.VERSION);
+    }
     Set<String> vs = new LinkedHashSet<>();
     for (Kind k : Kind.values()) {
       if (k.group().equals(group)) {
@@ -185,6 +191,9 @@ public final class Discovery {
    * {@code APIResourceList}; empty if nothing is served in that group version.
    */
   public static Optional<ObjectNode> apiResourceList(String group, String version) {
+    if (group.equals(MetricsDocuments.GROUP) && version.equals(MetricsDocuments.VERSION)) {
+      return Optional.of(MetricsDocuments.resourceList());
+    }
     List<Kind> kinds = Kind.inGroupVersion(group, version);
     if (kinds.isEmpty()) {
       return Optional.empty();

@@ -109,6 +109,14 @@ public interface ContainerRuntime {
   Source<ByteString, NotUsed> logs(PodRef pod, String container, LogOptions options);
 
   /**
+   * What the running pods of this node used, as last sampled (every {@code metrics-interval});
+   * empty where the runtime does not measure (a container appears after its second sample).
+   */
+  default List<PodUsage> usage() {
+    return List.of();
+  }
+
+  /**
    * Connects to a process in a running container: {@code kubectl exec}, {@code attach} and
    * {@code cp}. Fails (IllegalStateException, its message for the user) when the container is
    * not running or the runtime runs no processes.

@@ -86,7 +86,7 @@ public final class DockerSupport {
   /** The settings a node of the tests uses (the default sandbox image, 8 threads, 2 spare sandboxes). */
   public static DockerSettings settings() {
     return new DockerSettings("", "steuermann/pause:1", BUSYBOX, 8, Duration.ofSeconds(60), 110, 2, 0,
-        java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "steuermann-pods"));
+        java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "steuermann-pods"), Duration.ofSeconds(1));
   }
 
   /** A connected Docker runtime for node {@code node} on 127.0.0.1. */

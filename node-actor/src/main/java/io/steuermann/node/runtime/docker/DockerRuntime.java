@@ -98,6 +98,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   private final DockerPodNetwork podNetwork;
   private final PodSandboxes sandboxes;
   private final SandboxPool spares;
+  private final UsageSampler usage;
   /** Where the engine listens: exec and attach open hijacked connections of their own there. */
   private final URI engineAddress;
   private final PodFiles podFiles;
@@ -146,6 +147,22 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
         podNetwork::name);
     this.puller = new ImagePuller(docker, settings.pullTimeout());
     this.events = new DockerEvents(docker, node, id -> executor.execute(() -> onDie(id)), timer);
+    this.usage = new UsageSampler(docker, node, java.time.Clock.systemUTC());
+    long every = settings.metricsInterval().toMillis();
+    timer.scheduleWithFixedDelay(() -> executor.execute(this::sampleUsage), every, every, TimeUnit.MILLISECONDS);
+  }
+
+  private void sampleUsage() {
+    try {
+      usage.sampleNow();
+    } catch (RuntimeException e) {
+      log.debug("sampling the containers' usage failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public List<io.steuermann.node.runtime.PodUsage> usage() {
+    return usage.current();
   }
 
   /**

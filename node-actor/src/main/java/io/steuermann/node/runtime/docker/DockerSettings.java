@@ -15,9 +15,11 @@ import java.time.Duration;
  * @param pods the node's pod capacity
  * @param warmSandboxes sandboxes kept started ahead of need, for pods without ports
  * @param parallelStarts container creates and starts in flight at once; 0: twice the engine's cores, at least 4
+ * @param podDir where the pods' resolv.conf, hosts and variables are written
+ * @param metricsInterval how often the containers' CPU and memory are sampled (kubectl top)
  */
 public record DockerSettings(String host, String sandboxImage, Path busybox, int threads, Duration pullTimeout,
-    int pods, int warmSandboxes, int parallelStarts, Path podDir) {
+    int pods, int warmSandboxes, int parallelStarts, Path podDir, Duration metricsInterval) {
 
   public DockerSettings {
     if (threads < 1) {
@@ -30,6 +32,7 @@ public record DockerSettings(String host, String sandboxImage, Path busybox, int
         Path.of(docker.getString("busybox")), docker.getInt("threads"), docker.getDuration("pull-timeout"),
         docker.getInt("pods"), docker.getInt("warm-sandboxes"), docker.getInt("parallel-starts"),
         docker.getString("pod-dir").isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "steuermann-pods")
-            : Path.of(docker.getString("pod-dir")));
+            : Path.of(docker.getString("pod-dir")),
+        docker.getDuration("metrics-interval"));
   }
 }
