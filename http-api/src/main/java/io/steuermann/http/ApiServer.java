@@ -49,6 +49,9 @@ public final class ApiServer {
     PodLogs logs = new PodLogs(engine.store(), nodes, forwarding, materializer, java.time.Clock.systemUTC());
     PodStreams streams = new PodStreams(engine.store(), nodes, forwarding, materializer,
         system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
+    // watches that asked for bookmarks learn now and then how far they are (client-go's reflectors ask)
+    Duration bookmarks = config.getDuration("watch-bookmark-interval");
+    system.scheduler().scheduleAtFixedRate(bookmarks, bookmarks, engine.cache()::bookmark, system.executionContext());
     MetricsApi metrics = new MetricsApi(system, engine.cache(), nodes, forwarding, materializer);
     ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, metrics, watches, responses,
         new ProtobufResponses(protobuf), host + ":" + port);

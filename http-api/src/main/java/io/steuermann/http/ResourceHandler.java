@@ -155,6 +155,27 @@ public final class ResourceHandler {
     if (continued.isPresent()) {
       return nextPage(request, path, filter, rv, continued.get(), limit);
     }
+    String match = query.get("resourceVersionMatch").orElse("");
+    if (!match.isEmpty()) {
+      if (rv.isEmpty()) {
+        return done(StatusResponses.response(ApiStatus.badRequest(
+            "resourceVersionMatch is forbidden unless resourceVersion is provided")));
+      }
+      if (match.equals("Exact")) {
+        if (minimum == 0) {
+          return done(StatusResponses.response(ApiStatus.badRequest(
+              "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"")));
+        }
+        // the list as it was at that version, rebuilt from the history as a paged list's later pages are
+        return engine.awaitVersion(minimum, engine.askTimeout())
+            .thenApply(v -> exact(request, path, filter, minimum, limit))
+            .exceptionally(this::failure);
+      }
+      if (!match.equals("NotOlderThan")) {
+        return done(StatusResponses.response(ApiStatus.badRequest("resourceVersionMatch: Unsupported value: \""
+            + match + "\": supported values: \"Exact\", \"NotOlderThan\"")));
+      }
+    }
     CompletionStage<Long> consistent = rv.isEmpty()
         ? engine.consistentRead(engine.askTimeout())
         : engine.awaitVersion(minimum, engine.askTimeout());
@@ -166,6 +187,15 @@ public final class ResourceHandler {
     return consistent
         .thenApply(v -> responses.list(request, path.kind(), cache.list(filter)))
         .exceptionally(this::failure);
+  }
+
+  private HttpResponse exact(HttpRequest request, ResourcePath path, WatchFilter filter, long version, int limit) {
+    try {
+      cache.page(filter, version, null, 1);
+    } catch (io.steuermann.engine.watch.GoneException e) {
+      return StatusResponses.response(ApiStatus.gone("too old resource version: " + version));
+    }
+    return page(request, path, filter, version, null, limit > 0 ? limit : Integer.MAX_VALUE);
   }
 
   /** A later page of a paged list: the same version as the first, after the last key sent. */

@@ -74,9 +74,20 @@ public final class WatchStreams {
     }
     Optional<WebSocketUpgrade> upgrade = sse ? Optional.empty()
         : request.getAttribute(AttributeKeys.webSocketUpgrade);
+    boolean table = tables.wanted(request);
+    // bookmarks name the kind of a typed watch; Tables (kubectl get -w) and SSE have none
+    boolean bookmarks = kind != null && !sse && !table && bool(query, "allowWatchBookmarks");
+    boolean initialEvents = bool(query, "sendInitialEvents");
+    if (initialEvents) {
+      if (!bookmarks || !"NotOlderThan".equals(query.get("resourceVersionMatch").orElse(""))) {
+        return StatusResponses.response(new ApiStatus(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: "
+            + "sendInitialEvents: Forbidden: sendInitialEvents requires setting allowWatchBookmarks=true and "
+            + "resourceVersionMatch=NotOlderThan", null));
+      }
+    }
     Source<WatchEvent, NotUsed> events;
     try {
-      events = cache.watch(filter, version, buffer);
+      events = initialEvents ? initialEventsThenChanges(filter) : cache.watch(filter, version, buffer, bookmarks);
     } catch (GoneException e) {
       if (upgrade.isPresent()) {
         return WebSocketWatch.gone(upgrade.get(), ApiStatus.gone(e.getMessage()));
@@ -85,11 +96,10 @@ public final class WatchStreams {
     }
     Duration timeout = ResourceHandler.seconds(query.get("timeoutSeconds"), DEFAULT_TIMEOUT);
     events = events.takeWithin(timeout);
-    boolean table = tables.wanted(request);
     if (upgrade.isPresent()) {
       return WebSocketWatch.events(upgrade.get(), events.map(e -> table
           ? tables.watchEvent(request, kind, e)
-          : watchEvent(e)));
+          : watchEvent(kind, e)));
     }
     if (sse) {
       Source<ByteString, NotUsed> bytes = events.map(WatchStreams::sseEvent)
@@ -102,9 +112,50 @@ public final class WatchStreams {
     // and then lets a quiet watch notice that its client has gone.
     Source<ByteString, NotUsed> bytes = events.map(e -> line(table
         ? tables.watchEvent(request, kind, e)
-        : watchEvent(e))).keepAlive(heartbeat, () -> NEWLINE);
+        : watchEvent(kind, e))).keepAlive(heartbeat, () -> NEWLINE);
     return HttpResponse.create()
         .withEntity(HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, bytes));
+  }
+
+  /**
+   * sendInitialEvents (client-go's WatchList): an ADDED event for every object, then a bookmark
+   * marked {@code k8s.io/initial-events-end} at their version, then the changes after it.
+   */
+  private Source<WatchEvent, NotUsed> initialEventsThenChanges(WatchFilter filter) {
+    WatchCache.Listed listed = cache.listAndWatch(filter, buffer, true);
+    java.util.List<WatchEvent> initial = new java.util.ArrayList<>();
+    for (ObjectNode object : listed.snapshot().items()) {
+      initial.add(new WatchEvent(WatchEvent.Type.ADDED,
+          io.steuermann.engine.model.ObjectKey.of(filter.kind(), Meta.namespace(object), Meta.name(object)),
+          Meta.parseResourceVersion(Meta.resourceVersion(object)), object));
+    }
+    initial.add(new WatchEvent(WatchEvent.Type.BOOKMARK, null, listed.snapshot().resourceVersion(), INITIAL_END));
+    return Source.from(initial).concat(listed.changes());
+  }
+
+  /** The object of the bookmark that ends the initial events (a marker, never sent as is). */
+  private static final ObjectNode INITIAL_END = Json.object();
+
+  private static boolean bool(Query query, String name) {
+    return query.get(name).map(v -> v.equals("true") || v.equals("1")).orElse(false);
+  }
+
+  /** A watch event's JSON; a bookmark's object has only the kind and the version. */
+  static ObjectNode watchEvent(Kind kind, WatchEvent e) {
+    if (e.type() != WatchEvent.Type.BOOKMARK) {
+      return watchEvent(e);
+    }
+    ObjectNode json = Json.object();
+    json.put("type", "BOOKMARK");
+    ObjectNode object = json.putObject("object");
+    object.put("kind", kind.kindName());
+    object.put("apiVersion", kind.apiVersion());
+    ObjectNode meta = object.putObject("metadata");
+    meta.put("resourceVersion", Long.toString(e.resourceVersion()));
+    if (e.object() == INITIAL_END) {
+      meta.putObject("annotations").put("k8s.io/initial-events-end", "true");
+    }
+    return json;
   }
 
   static ObjectNode watchEvent(WatchEvent e) {

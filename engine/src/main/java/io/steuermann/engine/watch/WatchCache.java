@@ -50,10 +50,12 @@ public final class WatchCache {
   private final class Watcher {
     final WatchFilter filter;
     final BoundedSourceQueue<WatchEvent> queue;
+    final boolean bookmarks;
 
-    Watcher(WatchFilter filter, BoundedSourceQueue<WatchEvent> queue) {
+    Watcher(WatchFilter filter, BoundedSourceQueue<WatchEvent> queue, boolean bookmarks) {
       this.filter = filter;
       this.queue = queue;
+      this.bookmarks = bookmarks;
     }
   }
 
@@ -197,10 +199,16 @@ public final class WatchCache {
    */
   public Source<WatchEvent, NotUsed> watch(WatchFilter filter, long fromVersion, int buffer)
       throws GoneException {
+    return watch(filter, fromVersion, buffer, false);
+  }
+
+  /** {@link #watch(WatchFilter, long, int)}, with {@link #bookmark} events when {@code bookmarks}. */
+  public Source<WatchEvent, NotUsed> watch(WatchFilter filter, long fromVersion, int buffer, boolean bookmarks)
+      throws GoneException {
     Pair<BoundedSourceQueue<WatchEvent>, Source<WatchEvent, NotUsed>> live =
         Source.<WatchEvent>queue(buffer).preMaterialize(materializer);
     List<WatchEvent> backlog = new ArrayList<>();
-    Watcher watcher = new Watcher(filter, live.first());
+    Watcher watcher = new Watcher(filter, live.first(), bookmarks);
     synchronized (this) {
       if (fromVersion <= 0) {
         for (ObjectNode object : list(filter).items()) {
@@ -238,9 +246,14 @@ public final class WatchCache {
    * watch in one step, so that its caller holds the whole view before it acts on any of it.
    */
   public Listed listAndWatch(WatchFilter filter, int buffer) {
+    return listAndWatch(filter, buffer, false);
+  }
+
+  /** {@link #listAndWatch(WatchFilter, int)}, with {@link #bookmark} events when {@code bookmarks}. */
+  public Listed listAndWatch(WatchFilter filter, int buffer, boolean bookmarks) {
     Pair<BoundedSourceQueue<WatchEvent>, Source<WatchEvent, NotUsed>> live =
         Source.<WatchEvent>queue(buffer).preMaterialize(materializer);
-    Watcher watcher = new Watcher(filter, live.first());
+    Watcher watcher = new Watcher(filter, live.first(), bookmarks);
     Snapshot snapshot;
     synchronized (this) {
       snapshot = list(filter);
@@ -251,11 +264,31 @@ public final class WatchCache {
 
   private Source<WatchEvent, NotUsed> liveAfter(Source<WatchEvent, NotUsed> live, Watcher watcher, long version) {
     return live
-        .filter(e -> e.resourceVersion() > version)
+        // a bookmark may repeat the version the watch started from: "still nothing new"
+        .filter(e -> e.resourceVersion() > version
+            || (e.type() == WatchEvent.Type.BOOKMARK && e.resourceVersion() == version))
         .watchTermination((notUsed, termination) -> {
           termination.whenComplete((d, e) -> remove(watcher));
           return NotUsed.getInstance();
         });
+  }
+
+  /**
+   * Tells every watch that asked for bookmarks the version it has seen everything up to. Queued
+   * under the cache's lock behind every change it covers, so a client that resumes from it
+   * misses nothing, and one whose objects did not change for a long time need not list again
+   * when its version has left the history.
+   */
+  public void bookmark() {
+    synchronized (this) {
+      WatchEvent bookmark = new WatchEvent(WatchEvent.Type.BOOKMARK, null, resourceVersion, null);
+      for (Watcher w : watchers) {
+        if (w.bookmarks) {
+          // a full buffer is a slow client: the next change ends its watch; a bookmark need not
+          w.queue.offer(bookmark);
+        }
+      }
+    }
   }
 
   /** Ends every open watch normally, e.g. on shutdown, so clients resume elsewhere. */
