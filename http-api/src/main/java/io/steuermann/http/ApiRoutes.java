@@ -28,13 +28,14 @@ public final class ApiRoutes {
   private final PodLogs logs;
   private final PodStreams streams;
   private final MetricsApi metrics;
+  private final io.steuermann.http.observe.ServerMetrics serverMetrics;
   private final WatchStreams watches;
   private final Responses responses;
   private final ProtobufResponses protobuf;
   private final String serverAddress;
 
   public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, PodStreams streams, MetricsApi metrics,
-      WatchStreams watches,
+      io.steuermann.http.observe.ServerMetrics serverMetrics, WatchStreams watches,
       Responses responses, ProtobufResponses protobuf, String serverAddress) {
     this.protobuf = protobuf;
     this.engine = engine;
@@ -42,6 +43,7 @@ public final class ApiRoutes {
     this.logs = logs;
     this.streams = streams;
     this.metrics = metrics;
+    this.serverMetrics = serverMetrics;
     this.watches = watches;
     this.responses = responses;
     this.serverAddress = serverAddress;
@@ -49,7 +51,13 @@ public final class ApiRoutes {
 
   /** Routes the request; the answer is in protobuf when the client prefers it and the kind has one. */
   public CompletionStage<HttpResponse> handle(HttpRequest request) {
-    return route(request).thenApply(response -> protobuf.negotiate(request, response));
+    long start = System.nanoTime();
+    return route(request).thenApply(response -> protobuf.negotiate(request, response))
+        .whenComplete((response, error) -> {
+          RequestKind kind = RequestKind.of(request);
+          serverMetrics.request(kind.verb(), kind.resource(), response != null ? response.status().intValue() : 500,
+              java.time.Duration.ofNanos(System.nanoTime() - start));
+        });
   }
 
   private CompletionStage<HttpResponse> route(HttpRequest request) {
@@ -57,6 +65,11 @@ public final class ApiRoutes {
     switch (path) {
       case "/healthz", "/livez" -> {
         return text(200, "ok");
+      }
+      case "/metrics" -> {
+        return done(HttpResponse.create().withEntity(HttpEntities.create(
+            org.apache.pekko.http.javadsl.model.ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8"),
+            serverMetrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
       }
       case "/readyz" -> {
         return engine.isReady() ? text(200, "ok") : text(503, "not ready: replaying the journal");

@@ -53,7 +53,13 @@ public final class ApiServer {
     Duration bookmarks = config.getDuration("watch-bookmark-interval");
     system.scheduler().scheduleAtFixedRate(bookmarks, bookmarks, engine.cache()::bookmark, system.executionContext());
     MetricsApi metrics = new MetricsApi(system, engine.cache(), nodes, forwarding, materializer);
-    ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, metrics, watches, responses,
+    io.steuermann.http.observe.ServerMetrics serverMetrics = new io.steuermann.http.observe.ServerMetrics();
+    serverMetrics.gauge("apiserver.registered.watchers", "Watches open on this server's cache",
+        engine.cache()::watcherCount);
+    serverMetrics.gauge("apiserver.current.inflight.writes", "Writes in flight on this server", writes::inFlight);
+    serverMetrics.gauge("steuermann.watch.cache.resource.version", "The newest journal ordering in this server's cache",
+        engine.cache()::resourceVersion);
+    ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, metrics, serverMetrics, watches, responses,
         new ProtobufResponses(protobuf), host + ":" + port);
     Duration drain = config.getDuration("shutdown-drain");
 
