@@ -91,6 +91,8 @@ public final class DockerBench {
     Path work = Files.createTempDirectory("steuermann-bench-docker");
     Latencies steuermann = new Latencies();
     Latencies plain = new Latencies();
+    Latencies execs = new Latencies();
+    Latencies dockerExecs = new Latencies();
     List<Double> deployments = new ArrayList<>();
     List<Double> services = new ArrayList<>();
     boolean joined = joinSwarm();
@@ -101,6 +103,7 @@ public final class DockerBench {
         awaitTrue(Duration.ofSeconds(120), server, "server ready", () -> status("GET", "/readyz", null) == 200);
         awaitTrue(Duration.ofSeconds(60), server, "node " + node + " Ready", this::nodeReady);
         podLatencies(server, steuermann, plain);
+        execLatencies(server, execs, dockerExecs);
         // Steuermann and Swarm take turns, so that both see the same load on a shared machine
         for (int round = 1; round <= rounds; round++) {
           deployments.add(deployment(server, round));
@@ -131,6 +134,12 @@ public final class DockerBench {
     System.out.printf(Locale.ROOT, "%-52s %7.0f ms %7.0f ms%n", "Steuermann pod create -> Running+Ready", p50, p99);
     System.out.printf(Locale.ROOT, "%-52s %7.0f ms %7.0f ms%n", "plain docker run -d (same image and command)", dp50, dp99);
     System.out.printf(Locale.ROOT, "%-52s %9.2fx %9.2fx%n", "ratio", p50 / dp50, p99 / dp99);
+    System.out.printf(Locale.ROOT, "%-52s %7.0f ms %7.0f ms%n", "kubectl exec pod -- true (WebSocket, via the API)",
+        execs.percentileMillis(50), execs.percentileMillis(99));
+    System.out.printf(Locale.ROOT, "%-52s %7.0f ms %7.0f ms%n", "docker exec container true (same container)",
+        dockerExecs.percentileMillis(50), dockerExecs.percentileMillis(99));
+    System.out.printf(Locale.ROOT, "%-52s %9.2fx %9.2fx%n", "ratio", execs.percentileMillis(50)
+        / dockerExecs.percentileMillis(50), execs.percentileMillis(99) / dockerExecs.percentileMillis(99));
     System.out.printf(Locale.ROOT, "%-52s %8.2f s%n", "Steuermann Deployment of " + replicas + ": all Ready (median)",
         deploymentSeconds);
     System.out.printf(Locale.ROOT, "%-52s %8.2f s%n", "Docker Swarm service of " + replicas + ": " + replicas + "/"
@@ -176,6 +185,43 @@ public final class DockerBench {
         }
       }
     }
+  }
+
+  /**
+   * {@code kubectl exec pod -- true} against {@code docker exec <its container> true}, taking
+   * turns: both are a Go command line that starts, connects, runs {@code true} in the container
+   * and reports its exit; kubectl's goes through the API's WebSocket and the node's runtime.
+   */
+  private void execLatencies(ServerProcess server, Latencies execs, Latencies dockerExecs) throws Exception {
+    try (Watch watch = new Watch(base + "/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dbench-exec")) {
+      int created = status("POST", "/api/v1/namespaces/default/pods", """
+          {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bench-exec", "labels": {"app": "bench-exec"}},
+           "spec": {"terminationGracePeriodSeconds": 0,
+                    "containers": [{"name": "main", "image": "%s", "command": ["sleep", "3600"]}]}}"""
+          .formatted(image));
+      if (created != 201) {
+        throw new IllegalStateException("creating pod bench-exec answered " + created);
+      }
+      awaitTrue(Duration.ofSeconds(60), server, "pod bench-exec Ready", () -> watch.ready.containsKey("bench-exec"));
+    }
+    String container = docker("ps", "-q", "--filter", "label=steuermann.io/pod-name=bench-exec",
+        "--filter", "label=steuermann.io/container=main").out.strip();
+    for (int i = 0; i < warmup + samples; i++) {
+      long t0 = System.nanoTime();
+      Cmd kubectl = command(List.of("kubectl", "--server", base, "exec", "bench-exec", "--", "true"));
+      long t1 = System.nanoTime();
+      Cmd plain = docker("exec", container, "true");
+      long t2 = System.nanoTime();
+      if (kubectl.code != 0 || plain.code != 0) {
+        throw new IllegalStateException("exec failed: kubectl " + kubectl.out + " / docker " + plain.out);
+      }
+      if (i >= warmup) {
+        execs.record(t1 - t0);
+        dockerExecs.record(t2 - t1);
+      }
+    }
+    status("DELETE", "/api/v1/namespaces/default/pods/bench-exec", null);
+    awaitTrue(Duration.ofSeconds(60), server, "pod bench-exec removed", () -> podContainerCount() == 0);
   }
 
   /** A Deployment of {@code replicas}: POST until the watch has seen every one Running and Ready. */
@@ -284,12 +330,17 @@ public final class DockerBench {
     List<String> command = new ArrayList<>();
     command.add("docker");
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    return command(command);
+  }
+
+  private static Cmd command(List<String> command) throws IOException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     try {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IOException("docker " + String.join(" ", args) + " did not finish");
+        throw new IOException(String.join(" ", command) + " did not finish");
       }
       return new Cmd(p.exitValue(), out);
     } catch (InterruptedException e) {

@@ -72,7 +72,9 @@ class DiscoveryTest {
     assertEquals(json("""
         {"kind":"APIGroupList","apiVersion":"v1","groups":[
           {"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],
-           "preferredVersion":{"groupVersion":"apps/v1","version":"v1"}}]}"""),
+           "preferredVersion":{"groupVersion":"apps/v1","version":"v1"}},
+          {"name":"metrics.k8s.io","versions":[{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}],
+           "preferredVersion":{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}}]}"""),
         Discovery.apiGroupList());
   }
 
@@ -93,7 +95,8 @@ class DiscoveryTest {
     assertEquals("APIResourceList", list.get("kind").asText());
     assertEquals("v1", list.get("groupVersion").asText());
     assertEquals(List.of("endpoints", "events", "namespaces", "namespaces/status", "nodes", "nodes/status",
-            "pods", "pods/binding", "pods/log", "pods/status", "services", "services/status"),
+            "pods", "pods/attach", "pods/binding", "pods/exec", "pods/log", "pods/status", "services",
+            "services/status"),
         names(list.get("resources")));
 
     assertEquals(json("""
