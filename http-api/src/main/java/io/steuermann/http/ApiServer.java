@@ -50,7 +50,7 @@ public final class ApiServer {
     PodStreams streams = new PodStreams(engine.store(), nodes, forwarding, materializer,
         system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
     ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, watches, responses,
-        new ProtobufResponses(protobuf), host + ":" + port);
+        new ProtobufResponses(protobuf), io.steuermann.http.discovery.OpenApiDocuments.fromClasspath(), host + ":" + port);
     Duration drain = config.getDuration("shutdown-drain");
 
     return Http.get(system).newServerAt(host, port)
