@@ -261,7 +261,7 @@ class PodLogsTest {
     expectStatus(400, "container \"web\" in pod \"remote\" is waiting to start: ContainerCreating",
         get("/api/v1/namespaces/default/pods/remote/log"));
     markRunning("remote");
-    expectStatus(503, "pod logs are served by the process that runs node elsewhere; this process does not run it",
+    expectStatus(503, "pod logs are served by the process that runs node elsewhere, and no member with an API runs it",
         get("/api/v1/namespaces/default/pods/remote/log"));
   }
 }
