@@ -25,8 +25,8 @@ import org.apache.pekko.util.ByteString;
  * hashes them (SHA-512, upper-case hex), so that clients can cache a document by its URL.
  *
  * <p>Immutable once built. One instance is made at server start and handed to the routes; the
- * documents are built on first use, not at start, because parsing about 3 MB of JSON costs a
- * few hundred milliseconds that most servers (and most tests) never need.
+ * documents are built on first use, not at start, because parsing about 3 MB of JSON costs
+ * up to a second on a cold JVM that most servers (and most tests) never need.
  */
 public final class OpenApiDocuments {
   private static final ObjectMapper MAPPER = new ObjectMapper();
