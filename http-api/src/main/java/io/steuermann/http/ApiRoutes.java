@@ -4,6 +4,7 @@ import io.steuermann.engine.Engine;
 import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.watch.WatchFilter;
 import io.steuermann.http.discovery.Discovery;
+import io.steuermann.http.discovery.OpenApiDocuments;
 import io.steuermann.http.protobuf.ProtobufResponses;
 import java.util.Arrays;
 import java.util.List;
@@ -32,12 +33,14 @@ public final class ApiRoutes {
   private final WatchStreams watches;
   private final Responses responses;
   private final ProtobufResponses protobuf;
+  private final OpenApiRoutes openApi;
   private final String serverAddress;
 
   public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, PodStreams streams, MetricsApi metrics,
       io.steuermann.http.observe.ServerMetrics serverMetrics, WatchStreams watches,
-      Responses responses, ProtobufResponses protobuf, String serverAddress) {
+      Responses responses, ProtobufResponses protobuf, OpenApiDocuments openApi, String serverAddress) {
     this.protobuf = protobuf;
+    this.openApi = new OpenApiRoutes(openApi);
     this.engine = engine;
     this.resources = resources;
     this.logs = logs;
@@ -102,6 +105,10 @@ public final class ApiRoutes {
         return done(watches.stream(request, null, WatchFilter.everything(), request.getUri().query(), true));
       }
       default -> { }
+    }
+    Optional<HttpResponse> openApiDocument = openApi.handle(request);
+    if (openApiDocument.isPresent()) {
+      return done(openApiDocument.get());
     }
     List<String> segments = segments(path);
     if (request.method().equals(HttpMethods.GET)) {

@@ -60,7 +60,8 @@ public final class ApiServer {
     serverMetrics.gauge("steuermann.watch.cache.resource.version", "The newest journal ordering in this server's cache",
         engine.cache()::resourceVersion);
     ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, metrics, serverMetrics, watches, responses,
-        new ProtobufResponses(protobuf), host + ":" + port);
+        new ProtobufResponses(protobuf), io.steuermann.http.discovery.OpenApiDocuments.fromClasspath(),
+        host + ":" + port);
     Duration drain = config.getDuration("shutdown-drain");
 
     return Http.get(system).newServerAt(host, port)

@@ -1,19 +1,12 @@
 package io.steuermann.http.discovery;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.http.metrics.MetricsDocuments;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -30,10 +23,7 @@ import java.util.Set;
  * {@code APIGroupList} documents and then fetches {@code /api/v1} and {@code /apis/apps/v1}; so the
  * aggregated format is not needed.
  *
- * <p>{@code /openapi/v3} is needed: with the default {@code --validate=strict}, {@code kubectl create -f}
- * fails when both {@code /openapi/v3} and {@code /openapi/v2} are 404. With the minimal documents
- * built here, kubectl finds the {@code fieldValidation} parameter on each kind's PATCH operation,
- * skips client-side schema validation and sends {@code ?fieldValidation=Strict} to the server instead.
+ * <p>The OpenAPI documents ({@code /openapi/v3}) are Kubernetes' own, served by {@link OpenApiDocuments}.
  */
 public final class Discovery {
 
@@ -46,7 +36,6 @@ public final class Discovery {
   public static final String CONTENT_TYPE = "application/json";
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private static final List<String> ALL_VERBS =
       List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
@@ -271,119 +260,17 @@ public final class Discovery {
     values.forEach(array::add);
   }
 
-  // ---------------------------------------------------------------- /openapi/v3
-
-  /**
-   * {@code GET /openapi/v3}: the OpenAPI v3 root, pointing at one document per group version,
-   * {@code {"paths":{"api/v1":{"serverRelativeURL":"/openapi/v3/api/v1?hash=..."},...}}}.
-   */
-  public static ObjectNode openApiV3Root() {
-    ObjectNode doc = F.objectNode();
-    ObjectNode paths = doc.putObject("paths");
-    for (String[] gv : groupVersions()) {
-      String key = openApiV3Key(gv[0], gv[1]);
-      ObjectNode entry = paths.putObject(key);
-      entry.put("serverRelativeURL", "/openapi/v3/" + key + "?hash=" + openApiV3Hash(gv[0], gv[1]));
-    }
-    return doc;
-  }
-
-  /**
-   * {@code GET /openapi/v3/api/v1} or {@code GET /openapi/v3/apis/{group}/{version}} (any
-   * {@code ?hash=} is ignored): a minimal OpenAPI 3 document with, per kind, the PATCH operation on
-   * the item path carrying {@code x-kubernetes-group-version-kind} and the {@code fieldValidation}
-   * query parameter. That is exactly what kubectl's field-validation verifier looks for. It has no
-   * schemas, so {@code kubectl explain} will not work from it.
-   */
-  public static Optional<ObjectNode> openApiV3GroupVersion(String group, String version) {
-    List<Kind> kinds = Kind.inGroupVersion(group, version);
-    if (kinds.isEmpty()) {
-      return Optional.empty();
-    }
-    ObjectNode doc = F.objectNode();
-    doc.put("openapi", "3.0.0");
-    ObjectNode info = doc.putObject("info");
-    info.put("title", "Kubernetes");
-    info.put("version", GIT_VERSION);
-    ObjectNode paths = doc.putObject("paths");
-    for (Kind k : kinds) {
-      String prefix = group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version;
-      String path = prefix + (k.namespaced() ? "/namespaces/{namespace}/" : "/") + k.plural() + "/{name}";
-      ObjectNode patch = paths.putObject(path).putObject("patch");
-      patch.put("operationId", "patch" + (group.isEmpty() ? "Core" : capitalize(group))
-          + capitalize(version) + (k.namespaced() ? "Namespaced" : "") + k.kindName());
-      ArrayNode params = patch.putArray("parameters");
-      for (String p : List.of("dryRun", "fieldManager", "fieldValidation", "force")) {
-        ObjectNode param = params.addObject();
-        param.put("name", p);
-        param.put("in", "query");
-        param.putObject("schema").put("type", p.equals("force") ? "boolean" : "string");
-      }
-      patch.put("x-kubernetes-action", "patch");
-      ObjectNode gvk = patch.putObject("x-kubernetes-group-version-kind");
-      gvk.put("group", group);
-      gvk.put("version", version);
-      gvk.put("kind", k.kindName());
-    }
-    return Optional.of(doc);
-  }
-
-  /** The stable hash clients see in {@code serverRelativeURL} (SHA-512 of the document, upper hex). */
-  public static String openApiV3Hash(String group, String version) {
-    JsonNode doc = openApiV3GroupVersion(group, version).orElseThrow();
-    try {
-      byte[] bytes = MAPPER.writeValueAsString(doc).getBytes(StandardCharsets.UTF_8);
-      return HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-512").digest(bytes));
-    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String openApiV3Key(String group, String version) {
-    return group.isEmpty() ? "api/" + version : "apis/" + group + "/" + version;
-  }
-
-  private static List<String[]> groupVersions() {
-    Set<String> seen = new LinkedHashSet<>();
-    List<String[]> out = new ArrayList<>();
-    for (Kind k : Kind.values()) {
-      if (seen.add(k.group() + "/" + k.version())) {
-        out.add(new String[] {k.group(), k.version()});
-      }
-    }
-    return out;
-  }
-
-  private static String capitalize(String s) {
-    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-  }
-
   // ---------------------------------------------------------------- routing helper
 
   /**
    * The discovery document for a request path (without query string), or empty when the path is
    * not a discovery path (or names a group/version that is not served, which should be a 404).
    * Handles {@code /version}, {@code /api}, {@code /api/v1}, {@code /apis}, {@code /apis/G},
-   * {@code /apis/G/V}, {@code /openapi/v3}, {@code /openapi/v3/api/v1}, {@code /openapi/v3/apis/G/V}.
-   * {@code /openapi/v2} is deliberately not served (404): kubectl only falls back to it when v3 is
-   * missing.
+   * {@code /apis/G/V}. OpenAPI is {@link OpenApiDocuments}' job.
    */
   public static Optional<ObjectNode> forPath(String path, String serverAddress) {
     String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     String[] s = p.startsWith("/") ? p.substring(1).split("/", -1) : p.split("/", -1);
-    boolean openapi = s.length >= 2 && s[0].equals("openapi") && s[1].equals("v3");
-    if (openapi) {
-      if (s.length == 2) {
-        return Optional.of(openApiV3Root());
-      }
-      if (s.length == 4 && s[2].equals("api")) {
-        return openApiV3GroupVersion("", s[3]);
-      }
-      if (s.length == 5 && s[2].equals("apis")) {
-        return openApiV3GroupVersion(s[3], s[4]);
-      }
-      return Optional.empty();
-    }
     if (s.length == 1 && s[0].equals("version")) {
       return Optional.of(version());
     }

@@ -138,38 +138,6 @@ class DiscoveryTest {
   }
 
   @Test
-  void openApiV3RootPointsAtEachGroupVersionWithStableHash() {
-    ObjectNode root = Discovery.openApiV3Root();
-    String core = root.at("/paths/api~1v1/serverRelativeURL").asText();
-    String apps = root.at("/paths/apis~1apps~1v1/serverRelativeURL").asText();
-    assertTrue(core.startsWith("/openapi/v3/api/v1?hash="), core);
-    assertTrue(apps.startsWith("/openapi/v3/apis/apps/v1?hash="), apps);
-    assertEquals(128, core.length() - "/openapi/v3/api/v1?hash=".length()); // SHA-512 hex
-    assertEquals(Discovery.openApiV3Root(), root);
-    assertEquals(2, root.get("paths").size());
-  }
-
-  @Test
-  void openApiV3DocumentHasFieldValidationOnEveryKindsPatch() throws Exception {
-    ObjectNode doc = Discovery.openApiV3GroupVersion("", "v1").orElseThrow();
-    assertEquals("3.0.0", doc.get("openapi").asText());
-    JsonNode patch = doc.get("paths").get("/api/v1/namespaces/{namespace}/pods/{name}").get("patch");
-    assertEquals(json("{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"}"), patch.get("x-kubernetes-group-version-kind"));
-    assertTrue(names(patch.get("parameters")).contains("fieldValidation"));
-    for (JsonNode p : patch.get("parameters")) {
-      assertEquals("query", p.get("in").asText());
-    }
-    assertTrue(doc.get("paths").has("/api/v1/namespaces/{name}"));
-    assertTrue(doc.get("paths").has("/api/v1/nodes/{name}"));
-    assertEquals(6, doc.get("paths").size());
-
-    JsonNode deploy = Discovery.openApiV3GroupVersion("apps", "v1").orElseThrow()
-        .get("paths").get("/apis/apps/v1/namespaces/{namespace}/deployments/{name}").get("patch");
-    assertEquals(json("{\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\"}"), deploy.get("x-kubernetes-group-version-kind"));
-    assertTrue(Discovery.openApiV3GroupVersion("batch", "v1").isEmpty());
-  }
-
-  @Test
   void forPathRoutesDiscoveryPaths() {
     String addr = "127.0.0.1:8080";
     assertEquals(Discovery.apiVersions(addr), Discovery.forPath("/api", addr).orElseThrow());
@@ -178,12 +146,9 @@ class DiscoveryTest {
     assertEquals(Discovery.apiGroupList(), Discovery.forPath("/apis", addr).orElseThrow());
     assertEquals(Discovery.apiGroup("apps"), Discovery.forPath("/apis/apps", addr));
     assertEquals(Discovery.apiResourceList("apps", "v1"), Discovery.forPath("/apis/apps/v1", addr));
-    assertEquals(Discovery.openApiV3Root(), Discovery.forPath("/openapi/v3", addr).orElseThrow());
-    assertEquals(Discovery.openApiV3GroupVersion("", "v1"), Discovery.forPath("/openapi/v3/api/v1", addr));
-    assertEquals(Discovery.openApiV3GroupVersion("apps", "v1"), Discovery.forPath("/openapi/v3/apis/apps/v1", addr));
     assertEquals("v1.32.0-steuermann", Discovery.forPath("/version", addr).orElseThrow().get("gitVersion").asText());
     for (String notDiscovery : List.of("/api/v1/pods", "/api/v1/namespaces/default/pods", "/apis/apps/v1/deployments",
-        "/apis/batch", "/apis/apps/v2", "/openapi/v2", "/openapi/v3/apis/batch/v1", "/healthz", "/")) {
+        "/apis/batch", "/apis/apps/v2", "/openapi/v2", "/openapi/v3", "/openapi/v3/api/v1", "/healthz", "/")) {
       assertEquals(Optional.empty(), Discovery.forPath(notDiscovery, addr), notDiscovery);
     }
   }
