@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
+  private final CompletionStage<Void> stopped;
   private final ActorSystem<?> system;
   private final JournalDatabase db;
   private final ChangeFeed feed;
@@ -78,7 +79,7 @@ public final class Engine {
     StoreSettings settings = StoreSettings.fromConfig(config);
     this.db = JournalDatabase.open(settings);
     Schema.ensure(db);
-    system.getWhenTerminated().thenRun(db::shutdown);
+    this.stopped = system.getWhenTerminated().thenRun(db::shutdown);
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.lookup = new OrderingLookup(db, blocking);
     long highestAtStart = lookup.highestOrdering();
@@ -161,6 +162,15 @@ public final class Engine {
 
   public Duration askTimeout() {
     return askTimeout;
+  }
+
+  /**
+   * Completes once the actor system has terminated and the journal database is closed after it
+   * (an embedded H2 writes its file until then): what must be waited for before the data
+   * directory is removed or opened again.
+   */
+  public CompletionStage<Void> whenStopped() {
+    return stopped;
   }
 
   /** Completes when the cache holds the whole journal and namespace {@code default} exists. */

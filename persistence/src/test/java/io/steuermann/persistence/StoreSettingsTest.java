@@ -24,7 +24,7 @@ class StoreSettingsTest {
     assertEquals(StoreKind.H2, s.kind());
     assertTrue(Files.isDirectory(dataDir));
     assertEquals("jdbc:h2:file:" + dataDir.resolve("journal")
-        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE", s.jdbcUrl());
+        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;MAX_COMPACT_TIME=0", s.jdbcUrl());
   }
 
   @Test
