@@ -529,7 +529,8 @@ public final class ResourceHandler {
     return b.isEmpty() ? a : a + "," + b;
   }
 
-  static boolean isTrue(Optional<String> value) {
+  /** A boolean query parameter as kube-apiserver reads it ("true" in any case, or "1"). */
+  public static boolean isTrue(Optional<String> value) {
     return value.map(v -> v.equals("1") || v.equalsIgnoreCase("true")).orElse(false);
   }
 

@@ -76,8 +76,8 @@ public final class WatchStreams {
         : request.getAttribute(AttributeKeys.webSocketUpgrade);
     boolean table = tables.wanted(request);
     // bookmarks name the kind of a typed watch; Tables (kubectl get -w) and SSE have none
-    boolean bookmarks = kind != null && !sse && !table && bool(query, "allowWatchBookmarks");
-    boolean initialEvents = bool(query, "sendInitialEvents");
+    boolean bookmarks = kind != null && !sse && !table && ResourceHandler.isTrue(query.get("allowWatchBookmarks"));
+    boolean initialEvents = ResourceHandler.isTrue(query.get("sendInitialEvents"));
     if (initialEvents) {
       if (!bookmarks || !"NotOlderThan".equals(query.get("resourceVersionMatch").orElse(""))) {
         return StatusResponses.response(new ApiStatus(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: "
@@ -136,9 +136,6 @@ public final class WatchStreams {
   /** The object of the bookmark that ends the initial events (a marker, never sent as is). */
   private static final ObjectNode INITIAL_END = Json.object();
 
-  private static boolean bool(Query query, String name) {
-    return query.get(name).map(v -> v.equals("true") || v.equals("1")).orElse(false);
-  }
 
   /** A watch event's JSON; a bookmark's object has only the kind and the version. */
   static ObjectNode watchEvent(Kind kind, WatchEvent e) {

@@ -66,16 +66,11 @@ final class DockerApi implements AutoCloseable {
     String node = DockerSupport.uniqueNodeName(name);
     Path work = Files.createTempDirectory("steuermann-" + name);
     Config config = Engine.configure(ConfigFactory.parseString("""
-            steuermann.api.port = 0
-            steuermann.api.bind-address = "127.0.0.1"
-            pekko.coordinated-shutdown.exit-jvm = off
-            pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-            pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-            pekko.loglevel = WARNING
             steuermann.store.kind = h2
             steuermann.node.restart-backoff = 1s
             steuermann.node.restart-backoff-max = 4s
             """)
+        .withFallback(TestServer.IN_PROCESS)
         .withFallback(ConfigFactory.parseString("steuermann.store.data-dir = \"" + work.resolve("data") + "\""))
         .withFallback(ConfigFactory.load()));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config);

@@ -48,16 +48,11 @@ class PodLogsTest {
   @BeforeAll
   static void start() throws Exception {
     Config config = Engine.configure(ConfigFactory.parseString("""
-            steuermann.api.port = 0
-            steuermann.api.bind-address = "127.0.0.1"
-            pekko.coordinated-shutdown.exit-jvm = off
-            pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-            pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-            pekko.loglevel = WARNING
             steuermann.store.kind = h2
             steuermann.node.hollow-nodes = 1
             steuermann.node.name-prefix = "logs-"
             """)
+        .withFallback(TestServer.IN_PROCESS)
         .withFallback(ConfigFactory.parseString("steuermann.store.data-dir = \""
             + Files.createTempDirectory("steuermann-logs-test") + "\""))
         .withFallback(ConfigFactory.load()));

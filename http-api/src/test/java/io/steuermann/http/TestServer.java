@@ -49,6 +49,19 @@ final class TestServer implements AutoCloseable {
     this.base = base;
   }
 
+  /**
+   * What every server inside a test JVM needs: a free port on loopback, and a shutdown that
+   * leaves the JVM alive (the server's application.conf exits it).
+   */
+  static final Config IN_PROCESS = ConfigFactory.parseString("""
+      steuermann.api.port = 0
+      steuermann.api.bind-address = "127.0.0.1"
+      pekko.coordinated-shutdown.exit-jvm = off
+      pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+      pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+      pekko.loglevel = WARNING
+      """);
+
   /** The store settings for an embedded H2 journal in {@code dataDir}. */
   static Config h2(Path dataDir) {
     return ConfigFactory.parseMap(Map.of(
@@ -59,16 +72,9 @@ final class TestServer implements AutoCloseable {
   /** Starts a server with {@code overrides} (the store, at least) over the server's own configuration. */
   static TestServer start(String name, Config overrides) {
     Config testing = ConfigFactory.parseString("""
-        steuermann.api.port = 0
-        steuermann.api.bind-address = "127.0.0.1"
-        # the server's application.conf exits the JVM on shutdown; a test JVM must live on
-        pekko.coordinated-shutdown.exit-jvm = off
-        pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-        pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-        pekko.loglevel = WARNING
         # the API and the store alone: no controller writes between a test's own writes
         steuermann.controllers.enabled = false
-        """);
+        """).withFallback(IN_PROCESS);
     ConfigFactory.invalidateCaches();
     Config config = Engine.configure(overrides.withFallback(testing).withFallback(ConfigFactory.load()));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config);

@@ -22,10 +22,10 @@ public record StreamQuery(Optional<String> container, StreamRequest request) {
     if (!attach && command.isEmpty()) {
       return refused("you must specify at least 1 command");
     }
-    boolean stdin = bool(query, "stdin");
-    boolean stdout = bool(query, "stdout");
-    boolean stderr = bool(query, "stderr");
-    boolean tty = bool(query, "tty");
+    boolean stdin = io.steuermann.http.ResourceHandler.isTrue(query.get("stdin"));
+    boolean stdout = io.steuermann.http.ResourceHandler.isTrue(query.get("stdout"));
+    boolean stderr = io.steuermann.http.ResourceHandler.isTrue(query.get("stderr"));
+    boolean tty = io.steuermann.http.ResourceHandler.isTrue(query.get("tty"));
     if (!stdin && !stdout && !stderr) {
       return refused("you must specify at least 1 of stdin, stdout, stderr");
     }
@@ -41,7 +41,4 @@ public record StreamQuery(Optional<String> container, StreamRequest request) {
     return new Parsed(null, ApiStatus.badRequest(message));
   }
 
-  private static boolean bool(Query query, String name) {
-    return query.get(name).map(v -> v.equals("true") || v.equals("1")).orElse(false);
-  }
 }
