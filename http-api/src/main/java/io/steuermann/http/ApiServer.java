@@ -49,6 +49,7 @@ public final class ApiServer {
     PodLogs logs = new PodLogs(engine.store(), nodes, forwarding, materializer, java.time.Clock.systemUTC());
     PodStreams streams = new PodStreams(engine.store(), nodes, forwarding, materializer,
         system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
+    PodPortForward portForward = new PodPortForward(engine.store(), nodes, forwarding, system, materializer);
     // watches that asked for bookmarks learn now and then how far they are (client-go's reflectors ask)
     Duration bookmarks = config.getDuration("watch-bookmark-interval");
     system.scheduler().scheduleAtFixedRate(bookmarks, bookmarks, engine.cache()::bookmark, system.executionContext());
@@ -59,7 +60,7 @@ public final class ApiServer {
     serverMetrics.gauge("apiserver.current.inflight.writes", "Writes in flight on this server", writes::inFlight);
     serverMetrics.gauge("steuermann.watch.cache.resource.version", "The newest journal ordering in this server's cache",
         engine.cache()::resourceVersion);
-    ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, metrics, serverMetrics, watches, responses,
+    ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, portForward, metrics, serverMetrics, watches, responses,
         new ProtobufResponses(protobuf), io.steuermann.http.discovery.OpenApiDocuments.fromClasspath(),
         host + ":" + port);
     Duration drain = config.getDuration("shutdown-drain");
