@@ -55,6 +55,7 @@ public final class ApiServer {
     system.scheduler().scheduleAtFixedRate(bookmarks, bookmarks, engine.cache()::bookmark, system.executionContext());
     MetricsApi metrics = new MetricsApi(system, engine.cache(), nodes, forwarding, materializer);
     io.steuermann.http.observe.ServerMetrics serverMetrics = new io.steuermann.http.observe.ServerMetrics();
+    serverMetrics.publish(engine.meters());
     serverMetrics.gauge("apiserver.registered.watchers", "Watches open on this server's cache",
         engine.cache()::watcherCount);
     serverMetrics.gauge("apiserver.current.inflight.writes", "Writes in flight on this server", writes::inFlight);
