@@ -56,6 +56,7 @@ public final class Engine {
   private final Executor blocking;
   private final OrderingLookup lookup;
   private final io.steuermann.engine.controllers.ControllerContext controllers;
+  private final io.steuermann.engine.observe.EngineMeters meters = new io.steuermann.engine.observe.EngineMeters();
   private final io.steuermann.engine.controllers.Singletons.Refs singletons;
 
   /**
@@ -91,7 +92,7 @@ public final class Engine {
     this.controllers = new io.steuermann.engine.controllers.ControllerContext(store, cache, materializer,
         new io.steuermann.engine.controllers.EventRecorder(store, Clock.systemUTC(), "steuermann",
             controllerSettings.getDouble("events-per-second"), controllerSettings.getDouble("events-burst")),
-        Clock.systemUTC(), controllerSettings, ready, this::caughtUp);
+        Clock.systemUTC(), controllerSettings, ready, this::caughtUp, meters);
     EntityServices services = new EntityServices(
         (pid, seqNr) -> withRetries(() -> lookup.orderingOf(pid, seqNr), 3, 50),
         config.getBoolean("steuermann.cluster.feed-wake-ups")
@@ -101,7 +102,7 @@ public final class Engine {
             ? io.steuermann.engine.controllers.Controllers.perObject(() -> this.controllers)
             : io.steuermann.engine.objects.ObjectControllers.none(),
         serviceAllocator(system, cache, askTimeout),
-        io.steuermann.engine.cluster.Quorum.of(system));
+        io.steuermann.engine.cluster.Quorum.of(system), meters);
     // from the start: the node lifecycle controller needs to know which members were downed
     io.steuermann.engine.cluster.LostMembers.get(system);
     ObjectEntity.init(system, services);
@@ -136,6 +137,11 @@ public final class Engine {
         cache::get,
         () -> cache.list(io.steuermann.engine.watch.WatchFilter.of(Kind.SERVICE, "")).items(),
         Clock.systemUTC(), askTimeout);
+  }
+
+  /** What this process measures; the API publishes it on /metrics. */
+  public io.steuermann.engine.observe.EngineMeters meters() {
+    return meters;
   }
 
   public ObjectStore store() {

@@ -28,6 +28,7 @@ public final class ApiRoutes {
   private final ResourceHandler resources;
   private final PodLogs logs;
   private final PodStreams streams;
+  private final PodPortForward portForward;
   private final MetricsApi metrics;
   private final io.steuermann.http.observe.ServerMetrics serverMetrics;
   private final WatchStreams watches;
@@ -36,7 +37,8 @@ public final class ApiRoutes {
   private final OpenApiRoutes openApi;
   private final String serverAddress;
 
-  public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, PodStreams streams, MetricsApi metrics,
+  public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, PodStreams streams,
+      PodPortForward portForward, MetricsApi metrics,
       io.steuermann.http.observe.ServerMetrics serverMetrics, WatchStreams watches,
       Responses responses, ProtobufResponses protobuf, OpenApiDocuments openApi, String serverAddress) {
     this.protobuf = protobuf;
@@ -45,6 +47,7 @@ public final class ApiRoutes {
     this.resources = resources;
     this.logs = logs;
     this.streams = streams;
+    this.portForward = portForward;
     this.metrics = metrics;
     this.serverMetrics = serverMetrics;
     this.watches = watches;
@@ -132,6 +135,9 @@ public final class ApiRoutes {
       if (r.kind() == io.steuermann.engine.model.Kind.POD && !r.watchPrefix()
           && ("exec".equals(r.subresource()) || "attach".equals(r.subresource()))) {
         return streams.handle(request, r);
+      }
+      if (r.kind() == io.steuermann.engine.model.Kind.POD && !r.watchPrefix() && "portforward".equals(r.subresource())) {
+        return portForward.handle(request, r);
       }
       return resources.handle(request, r);
     }

@@ -49,17 +49,19 @@ public final class ApiServer {
     PodLogs logs = new PodLogs(engine.store(), nodes, forwarding, materializer, java.time.Clock.systemUTC());
     PodStreams streams = new PodStreams(engine.store(), nodes, forwarding, materializer,
         system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
+    PodPortForward portForward = new PodPortForward(engine.store(), nodes, forwarding, system, materializer);
     // watches that asked for bookmarks learn now and then how far they are (client-go's reflectors ask)
     Duration bookmarks = config.getDuration("watch-bookmark-interval");
     system.scheduler().scheduleAtFixedRate(bookmarks, bookmarks, engine.cache()::bookmark, system.executionContext());
     MetricsApi metrics = new MetricsApi(system, engine.cache(), nodes, forwarding, materializer);
     io.steuermann.http.observe.ServerMetrics serverMetrics = new io.steuermann.http.observe.ServerMetrics();
+    serverMetrics.publish(engine.meters());
     serverMetrics.gauge("apiserver.registered.watchers", "Watches open on this server's cache",
         engine.cache()::watcherCount);
     serverMetrics.gauge("apiserver.current.inflight.writes", "Writes in flight on this server", writes::inFlight);
     serverMetrics.gauge("steuermann.watch.cache.resource.version", "The newest journal ordering in this server's cache",
         engine.cache()::resourceVersion);
-    ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, metrics, serverMetrics, watches, responses,
+    ApiRoutes routes = new ApiRoutes(engine, resources, logs, streams, portForward, metrics, serverMetrics, watches, responses,
         new ProtobufResponses(protobuf), io.steuermann.http.discovery.OpenApiDocuments.fromClasspath(),
         host + ":" + port);
     Duration drain = config.getDuration("shutdown-drain");

@@ -99,7 +99,7 @@ public final class NodeForwarding {
     Pair<Publisher<Message>, Sink<Message, org.apache.pekko.NotUsed>> fromUpstream =
         Sink.<Message>asPublisher(org.apache.pekko.stream.javadsl.AsPublisher.WITHOUT_FANOUT).preMaterialize(materializer);
     String uri = api.replaceFirst("^http", "ws") + request.getUri().toRelative().toString();
-    WebSocketRequest onward = WebSocketRequest.create(uri).requestSubprotocol(protocol)
+    WebSocketRequest onward = WebSocketProtocols.request(WebSocketRequest.create(uri), protocol)
         .addHeader(RawHeader.create(FORWARDED, "1"));
     Pair<CompletionStage<WebSocketUpgradeResponse>, org.apache.pekko.NotUsed> opened = Http.get(system)
         .singleWebSocketRequest(onward, Flow.fromSinkAndSourceCoupled(fromUpstream.second(), toUpstream.second()),
@@ -111,7 +111,7 @@ public final class NodeForwarding {
         Source.fromPublisher(fromUpstream.first()).runWith(Sink.ignore(), materializer);
         return response.response();
       }
-      return upgrade.handleMessagesWith(Flow.fromSinkAndSourceCoupled(
+      return WebSocketProtocols.accept(upgrade, Flow.fromSinkAndSourceCoupled(
           Sink.fromSubscriber(toUpstream.first()), Source.fromPublisher(fromUpstream.first())), protocol);
     }).exceptionally(e -> StatusResponses.response(ApiStatus.unavailable(
         "the member at " + api + " that runs the pod's node did not answer: " + e.getMessage())));

@@ -105,20 +105,19 @@ public final class PodLogs {
     if (refusal != null) {
       return done(ApiStatus.badRequest(refusal));
     }
-    Optional<ContainerRuntime> runtime = nodes.runtime(node);
-    if (runtime.isEmpty()) {
-      Optional<String> api = NodeForwarding.wasForwarded(request) ? Optional.empty() : forwarding.apiOf(node);
-      if (api.isPresent()) {
-        return forwarding.forward(request, api.get());
-      }
-      return done(ApiStatus.unavailable("pod logs are served by the process that runs node " + node
-          + ", and no member with an API runs it"));
+    NodePlacement placement = NodePlacement.of(request, node, nodes, forwarding, "pod logs are");
+    if (placement instanceof NodePlacement.Elsewhere elsewhere) {
+      return forwarding.forward(request, elsewhere.api());
     }
+    if (placement instanceof NodePlacement.Unreachable unreachable) {
+      return done(unreachable.status());
+    }
+    ContainerRuntime runtime = ((NodePlacement.Here) placement).runtime();
     LogOptions options = new LogOptions(query.follow(), query.tailLines(), query.timestamps(), query.previous(),
         query.since(clock.instant()));
     Source<ByteString, NotUsed> log;
     try {
-      log = runtime.get().logs(new PodRef(Meta.namespace(pod), name, Meta.uid(pod)), container, options);
+      log = runtime.logs(new PodRef(Meta.namespace(pod), name, Meta.uid(pod)), container, options);
     } catch (RuntimeException e) {
       return done(ApiStatus.badRequest(String.valueOf(e.getMessage())));
     }

@@ -10,7 +10,6 @@ import io.steuermann.engine.model.ObjectKey;
 import io.steuermann.engine.objects.ObjectCommand;
 import io.steuermann.http.stream.ChannelProtocol;
 import io.steuermann.http.stream.StreamQuery;
-import io.steuermann.node.runtime.ContainerRuntime;
 import io.steuermann.node.runtime.ContainerRuntime.PodRef;
 import io.steuermann.node.runtime.ProcessStream;
 import java.util.Optional;
@@ -91,12 +90,9 @@ public final class PodStreams {
     if (node.isEmpty()) {
       return done(ApiStatus.badRequest("pod " + Meta.name(pod) + " does not have a host assigned"));
     }
-    Optional<ContainerRuntime> runtime = nodes.runtime(node);
-    Optional<String> api = runtime.isPresent() || NodeForwarding.wasForwarded(request)
-        ? Optional.empty() : forwarding.apiOf(node);
-    if (runtime.isEmpty() && api.isEmpty()) {
-      return done(ApiStatus.unavailable("pods/exec and attach are served by the process that runs node " + node
-          + ", and no member with an API runs it"));
+    NodePlacement placement = NodePlacement.of(request, node, nodes, forwarding, "pods/exec and attach are");
+    if (placement instanceof NodePlacement.Unreachable unreachable) {
+      return done(unreachable.status());
     }
     if (upgrade.isEmpty()) {
       return done(ApiStatus.badRequest("Upgrade request required: pods/" + subresource
@@ -107,11 +103,11 @@ public final class PodStreams {
       return done(ApiStatus.badRequest("unsupported WebSocket subprotocol " + upgrade.get().getRequestedProtocols()
           + ": this server speaks " + ChannelProtocol.V5 + " and " + ChannelProtocol.V4));
     }
-    if (api.isPresent()) {
-      return forwarding.relay(request, upgrade.get(), protocol.get(), api.get());
+    if (placement instanceof NodePlacement.Elsewhere elsewhere) {
+      return forwarding.relay(request, upgrade.get(), protocol.get(), elsewhere.api());
     }
     PodRef ref = new PodRef(Meta.namespace(pod), Meta.name(pod), Meta.uid(pod));
-    return runtime.get().openStream(ref, choice.container(), query.request())
+    return ((NodePlacement.Here) placement).runtime().openStream(ref, choice.container(), query.request())
         .thenApply(process -> upgrade.get().handleMessagesWith(connect(process, query), protocol.get()))
         .exceptionally(e -> {
           Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null

@@ -67,4 +67,28 @@ class MetricsEndpointTest {
           "apiserver_request_total\\{code=\"200\",resource=\"pods\",verb=\"watch\"\\}") >= 1);
     }
   }
+
+  @Test
+  void journalWritesAreMeasuredByResource() {
+    server.namespace("metrics-engine");
+    double before = sample(server.get("/metrics").body(),
+        "steuermann_journal_write_duration_seconds_count\\{resource=\"pods\"\\}");
+    server.pod("metrics-engine", "written", "{}");
+    String text = server.get("/metrics").body();
+    assertTrue(sample(text, "steuermann_journal_write_duration_seconds_count\\{resource=\"pods\"\\}") >= before + 1, text);
+    assertTrue(text.contains("steuermann_journal_write_duration_seconds_bucket{"), "a histogram");
+  }
+
+  /** With the controllers on (this class's server has them off): the scheduler's queue is seen. */
+  @Test
+  void theSchedulersQueueIsMeasured(@TempDir Path dir) {
+    try (TestServer withControllers = TestServer.start("MetricsScheduler", TestServer.h2(dir)
+        .withFallback(com.typesafe.config.ConfigFactory.parseString("steuermann.controllers.enabled = true")))) {
+      // this server has no nodes: the pod waits in the scheduler's queue as unschedulable
+      withControllers.pod("default", "waiting", "{}");
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> sample(withControllers.get("/metrics").body(), "scheduler_unschedulable_pods") >= 1);
+      assertTrue(sample(withControllers.get("/metrics").body(), "scheduler_pending_pods") >= 1);
+    }
+  }
 }

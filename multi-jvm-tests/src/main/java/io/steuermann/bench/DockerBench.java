@@ -45,12 +45,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class DockerBench {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** What the bench pod sends per connection for the port-forward throughput. */
+  private static final long FORWARDED_BYTES = 200_000_000;
 
   private int samples = 30;
   private int warmup = 3;
   private int replicas = 20;
   private int rounds = 3;
   private String image = "steuermann/busybox:test";
+  private PortForwardThroughput.Figures forwarded;
   private String serverJavaOpts = "-Xms512m -Xmx1g -XX:+UseParallelGC";
   private Path dist = Path.of("http-api/target");
   private final String node = "bench-" + UUID.randomUUID().toString().substring(0, 8);
@@ -103,7 +106,7 @@ public final class DockerBench {
         awaitTrue(Duration.ofSeconds(120), server, "server ready", () -> status("GET", "/readyz", null) == 200);
         awaitTrue(Duration.ofSeconds(60), server, "node " + node + " Ready", this::nodeReady);
         podLatencies(server, steuermann, plain);
-        execLatencies(server, execs, dockerExecs);
+        execLatencies(server, execs, dockerExecs, work);
         // Steuermann and Swarm take turns, so that both see the same load on a shared machine
         for (int round = 1; round <= rounds; round++) {
           deployments.add(deployment(server, round));
@@ -140,6 +143,12 @@ public final class DockerBench {
         dockerExecs.percentileMillis(50), dockerExecs.percentileMillis(99));
     System.out.printf(Locale.ROOT, "%-52s %9.2fx %9.2fx%n", "ratio", execs.percentileMillis(50)
         / dockerExecs.percentileMillis(50), execs.percentileMillis(99) / dockerExecs.percentileMillis(99));
+    System.out.printf(Locale.ROOT, "%-52s %7.0f MB/s%n", "kubectl port-forward, bulk read out of the pod",
+        forwarded.forwardedMBps());
+    System.out.printf(Locale.ROOT, "%-52s %7.0f MB/s%n", "the same read straight from the pod's address",
+        forwarded.directMBps());
+    System.out.printf(Locale.ROOT, "%-52s %9.2fx%n", "ratio (port-forward / direct)",
+        forwarded.forwardedMBps() / forwarded.directMBps());
     System.out.printf(Locale.ROOT, "%-52s %8.2f s%n", "Steuermann Deployment of " + replicas + ": all Ready (median)",
         deploymentSeconds);
     System.out.printf(Locale.ROOT, "%-52s %8.2f s%n", "Docker Swarm service of " + replicas + ": " + replicas + "/"
@@ -192,13 +201,15 @@ public final class DockerBench {
    * turns: both are a Go command line that starts, connects, runs {@code true} in the container
    * and reports its exit; kubectl's goes through the API's WebSocket and the node's runtime.
    */
-  private void execLatencies(ServerProcess server, Latencies execs, Latencies dockerExecs) throws Exception {
+  private void execLatencies(ServerProcess server, Latencies execs, Latencies dockerExecs, Path work) throws Exception {
     try (Watch watch = new Watch(base + "/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dbench-exec")) {
       int created = status("POST", "/api/v1/namespaces/default/pods", """
           {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bench-exec", "labels": {"app": "bench-exec"}},
            "spec": {"terminationGracePeriodSeconds": 0,
-                    "containers": [{"name": "main", "image": "%s", "command": ["sleep", "3600"]}]}}"""
-          .formatted(image));
+                    "containers": [{"name": "main", "image": "%1$s", "command": ["sleep", "3600"]},
+                                   {"name": "zeros", "image": "%1$s",
+                                    "command": ["nc", "-ll", "-p", "9000", "-e", "head", "-c", "%2$d", "/dev/zero"]}]}}"""
+          .formatted(image, FORWARDED_BYTES));
       if (created != 201) {
         throw new IllegalStateException("creating pod bench-exec answered " + created);
       }
@@ -220,6 +231,9 @@ public final class DockerBench {
         dockerExecs.record(t2 - t1);
       }
     }
+    String podIp = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/default/pods/bench-exec"))
+        .GET().build(), HttpResponse.BodyHandlers.ofString()).body()).path("status").path("podIP").asText();
+    forwarded = PortForwardThroughput.measure(base, "bench-exec", podIp, 9000, FORWARDED_BYTES, 5, work);
     status("DELETE", "/api/v1/namespaces/default/pods/bench-exec", null);
     awaitTrue(Duration.ofSeconds(60), server, "pod bench-exec removed", () -> podContainerCount() == 0);
   }

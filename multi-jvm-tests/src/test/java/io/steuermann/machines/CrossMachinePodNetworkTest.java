@@ -9,8 +9,17 @@ import io.steuermann.engine.network.Ipv4Cidr;
 import io.steuermann.it.ApiClient;
 import io.steuermann.it.PostgresDatabase;
 import io.steuermann.it.ServerLogs;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -64,6 +73,26 @@ class CrossMachinePodNetworkTest {
       await("kubectl top pod through the control member").atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofSeconds(2))
           .until(() -> viaControl.run("top", "pod", "backend-0").output().contains("backend-0"));
+
+      // kubectl port-forward through the control member: the tunnel relayed to machine b's worker,
+      // which connects into the pod's network
+      Path forwardOut = Files.createTempFile("port-forward", ".out");
+      Process forward = viaControl.start(forwardOut, "port-forward", "pod/backend-0", "0:80");
+      try {
+        Pattern forwarding = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> 80");
+        String local = await("kubectl port-forward listens").atMost(Duration.ofSeconds(60))
+            .until(() -> {
+              Matcher m = forwarding.matcher(Files.readString(forwardOut));
+              return m.find() ? m.group(1) : null;
+            }, Objects::nonNull);
+        HttpResponse<String> viaForward = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local + "/cgi-bin/hostname"))
+                .timeout(Duration.ofSeconds(20)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(backendHostname, viaForward.body().strip(), Files.readString(forwardOut));
+      } finally {
+        forward.destroy();
+      }
 
       // pod on A -> pod on B by pod IP
       Shell.Result direct = exec(a, "frontend-0", "fetch", "-v", "-t", "5", "http://" + backendIp + "/cgi-bin/hostname");

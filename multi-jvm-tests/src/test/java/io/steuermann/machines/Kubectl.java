@@ -14,6 +14,16 @@ record Kubectl(String server) {
   /** Its exit status and its output (stdout and stderr together). */
   record Result(int exit, String output) {}
 
+  /** A kubectl that keeps running (port-forward, say); its output goes to {@code out}. */
+  Process start(Path out, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of("kubectl", "--server", server));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.environment().put("KUBECONFIG", out.resolveSibling("no-kubeconfig-" + out.getFileName()).toString());
+    return builder.start();
+  }
+
   Result run(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("kubectl", "--server", server));
     command.addAll(List.of(args));

@@ -2,6 +2,7 @@ package io.steuermann.engine.controllers;
 
 import com.typesafe.config.Config;
 import io.steuermann.engine.api.ObjectStore;
+import io.steuermann.engine.observe.EngineMeters;
 import io.steuermann.engine.watch.WatchCache;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,11 +20,18 @@ import org.apache.pekko.stream.Materializer;
  * controller that starts because its object moved to this member (a failover, a rebalance)
  * waits for it, so that it sees the last writes of its previous incarnation elsewhere; given a
  * quiet period, it first lets that pass (in a cluster of several members only), so that writes
- * the predecessor sent with a deadline have landed or been refused.
+ * the predecessor sent with a deadline have landed or been refused. {@code meters}: where they
+ * report their queues.
  */
 public record ControllerContext(
     ObjectStore store, WatchCache cache, Materializer materializer, EventRecorder events,
-    Clock clock, Config settings, CompletionStage<Long> ready, Function<Duration, CompletionStage<Long>> caughtUp) {
+    Clock clock, Config settings, CompletionStage<Long> ready, Function<Duration, CompletionStage<Long>> caughtUp,
+    EngineMeters meters) {
+
+  public ControllerContext(ObjectStore store, WatchCache cache, Materializer materializer, EventRecorder events,
+      Clock clock, Config settings, CompletionStage<Long> ready, Function<Duration, CompletionStage<Long>> caughtUp) {
+    this(store, cache, materializer, events, clock, settings, ready, caughtUp, new EngineMeters());
+  }
 
   public ControllerContext(ObjectStore store, WatchCache cache, Materializer materializer, EventRecorder events,
       Clock clock, Config settings, CompletionStage<Long> ready) {

@@ -462,8 +462,10 @@ public final class ObjectEntity
   private ReplyEffect<ObjectEvent, ObjectState> write(
       ObjectState before, ObjectEvent event, ActorRef<Reply> replyTo, boolean created) {
     ObjectNode previous = before.object();
+    long started = System.nanoTime();
     return Effect().persist(event)
         .thenRun(newState -> {
+          services.meters().journalWrite(key.kind(), System.nanoTime() - started);
           services.written().run();
           // values the object no longer holds are released before the client hears of the
           // write, so a client that deleted a Service may at once reuse its nodePort

@@ -229,6 +229,7 @@ public final class Discovery {
       out.add(subresource(k, "log", null, null, "Pod", List.of("get")));
       out.add(subresource(k, "exec", null, null, "PodExecOptions", List.of("create", "get")));
       out.add(subresource(k, "attach", null, null, "PodAttachOptions", List.of("create", "get")));
+      out.add(subresource(k, "portforward", null, null, "PodPortForwardOptions", List.of("create", "get")));
     }
     return out;
   }

@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * The server's own metrics, for {@code GET /metrics} in Prometheus' text format, with
  * Micrometer: requests by verb, resource and code with their latency (named as kube-apiserver's
  * {@code apiserver_request_total} and {@code apiserver_request_duration_seconds}), open watches,
- * writes in flight, and the JVM. One registry per server, made at its start.
+ * writes in flight, the engine's meters (journal write latency, scheduler queues, proxy
+ * connections) and the JVM. One registry per server, made at its start.
  */
 public final class ServerMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -30,6 +31,11 @@ public final class ServerMetrics {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+  }
+
+  /** Publishes {@code meters} (the engine's and the nodes' of this process) on this server's scrape. */
+  public void publish(io.steuermann.engine.observe.EngineMeters meters) {
+    meters.publishTo(registry);
   }
 
   /** A value read at each scrape. */

@@ -163,6 +163,7 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
   private Set<String> reportedConflicts = new HashSet<>();
   private long spawned;
   private final Materializer streams;
+  private final ProxyMeters meters;
   /** The kernel path (iptables mode only) and what it was last told. */
   private final ActorRef<IptablesSync.Command> kernel;
   private List<IptablesRules.Entry> inKernel;
@@ -174,6 +175,7 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
     this.controllers = controllers;
     this.settings = settings;
     Config config = context.getSystem().settings().config();
+    this.meters = new ProxyMeters(controllers.meters().registry());
     this.streams = ProxyMaterializer.create(Adapter.toClassic(context), config, config.getConfig("steuermann.proxy.tcp"));
     if (settings.mode() == ProxyMode.IPTABLES) {
       kernel = context.spawn(IptablesSync.create(HostCommands.local(), settings.iptables()), "iptables",
@@ -311,7 +313,7 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
     ListenerKey key = spec.key();
     String name = key.protocol().name().toLowerCase() + "-" + key.host() + "-" + key.port() + "-" + (++spawned);
     return switch (key.protocol()) {
-      case TCP -> new Tcp(getContext().spawn(TcpListener.create(spec, settings, streams), name));
+      case TCP -> new Tcp(getContext().spawn(TcpListener.create(spec, settings, streams, meters), name));
       case UDP -> new Udp(Adapter.actorOf(getContext(), UdpListener.props(spec, settings), name));
     };
   }

@@ -40,12 +40,14 @@ final class TcpForwarder {
   private final ActorSystem system;
   private final Materializer materializer;
   private final ProxySettings settings;
+  private final ProxyMeters meters;
   private static final long WARN_EVERY_NANOS = 10_000_000_000L;
 
   private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
   private final List<Inet.SocketOption> options = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
 
-  TcpForwarder(ActorSystem system, Materializer materializer, ProxySettings settings) {
+  TcpForwarder(ActorSystem system, Materializer materializer, ProxySettings settings, ProxyMeters meters) {
+    this.meters = meters;
     this.system = system;
     this.materializer = materializer;
     this.settings = settings;
@@ -53,6 +55,7 @@ final class TcpForwarder {
 
   /** Serves {@code client}, which {@code listener} accepted, on one of {@code balancer}'s backends. */
   void serve(Tcp.IncomingConnection client, Balancer balancer, String listener) {
+    meters.accepted();
     String clientIp = client.remoteAddress().getAddress().getHostAddress();
     List<Backend> candidates = balancer.candidates(clientIp, System.nanoTime(), settings.maxConnectAttempts());
     if (candidates.isEmpty()) {
@@ -76,7 +79,11 @@ final class TcpForwarder {
       if (error == null) {
         balancer.connected(clientIp, backend, System.nanoTime());
         client.handleWith(Flow.fromSinkAndSource(Sink.fromSubscriber(upstream.first().first()),
-            Source.fromPublisher(upstream.second())), materializer);
+            Source.fromPublisher(upstream.second())).watchTermination((mat, done) -> {
+              meters.opened();
+              done.whenComplete((d, e) -> meters.closed());
+              return mat;
+            }), materializer);
       } else if (index + 1 < candidates.size()) {
         log.debug("{}: connect to {} failed ({}); trying {}", listener, backend, error.getMessage(),
             candidates.get(index + 1));
@@ -103,6 +110,7 @@ final class TcpForwarder {
 
   /** Closes the client's connection at once (no endpoint to serve it). */
   private void refuse(Tcp.IncomingConnection client) {
+    meters.refused();
     client.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), materializer);
   }
 }

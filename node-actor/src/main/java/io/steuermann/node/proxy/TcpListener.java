@@ -44,10 +44,11 @@ final class TcpListener {
 
   private record Unbound(Tcp.ServerBinding binding) implements Command {}
 
-  static Behavior<Command> create(ListenerSpec spec, ProxySettings settings, Materializer materializer) {
+  static Behavior<Command> create(ListenerSpec spec, ProxySettings settings, Materializer materializer,
+      ProxyMeters meters) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       Balancer balancer = new Balancer(spec.backends(), spec.affinitySeconds());
-      TcpForwarder forwarder = new TcpForwarder(Adapter.toClassic(context.getSystem()), materializer, settings);
+      TcpForwarder forwarder = new TcpForwarder(Adapter.toClassic(context.getSystem()), materializer, settings, meters);
       return new State(context, timers, spec.key(), settings, materializer, balancer, forwarder).binding(0);
     }));
   }

@@ -126,6 +126,17 @@ public interface ContainerRuntime {
         "the " + info().name() + " runtime of this node runs no processes to " + (request.attach() ? "attach to" : "exec in")));
   }
 
+  /**
+   * Where {@code port} of a running pod is reached from this machine, for {@code kubectl
+   * port-forward}: the pod's address inside its own network namespace (its address on the pod
+   * network), or the host's for a pod on the host's network. Fails (IllegalStateException, its
+   * message for the user) when the pod does not run here or the runtime gives pods no network.
+   */
+  default CompletionStage<java.net.InetSocketAddress> portForwardAddress(PodRef pod, int port) {
+    return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(
+        "the " + info().name() + " runtime of this node gives pods no network to forward a port into"));
+  }
+
   /** What {@link #exec} answers. */
   record ExecResult(int exitCode, String output, boolean timedOut) {}
 

@@ -115,12 +115,14 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private record Requeue(ObjectKey pod) implements Command {}
 
-  private enum Tick implements Command { SCHEDULE, RETRY_UNSCHEDULABLE, PERIODIC_RETRY }
+  private enum Tick implements Command { SCHEDULE, RETRY_UNSCHEDULABLE, PERIODIC_RETRY, METRICS }
 
   public static final String DEFAULT_SCHEDULER = "default-scheduler";
 
   private static final Pattern ASSIGNED = Pattern.compile("already assigned to node \"([^\"]*)\"");
   private static final Object RETRY_TIMER = "retry-unschedulable";
+  /** How often the queue gauges of /metrics are brought up to date (stats walk every pod). */
+  private static final Duration METRICS_INTERVAL = Duration.ofSeconds(5);
   private static final Object PERIODIC_TIMER = "periodic-retry";
 
   /** The behavior to run as a cluster singleton, with settings from {@code ctx.settings()}. */
@@ -218,6 +220,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private long bindErrors;
   private long busyNanos;
   private final LatencyRecorder latencies = new LatencyRecorder(100_000);
+  private final SchedulerGauges gauges;
 
   private Scheduler(ActorContext<Command> context, TimerScheduler<Command> timers, ControllerContext ctx,
       SchedulerSettings settings) {
@@ -233,6 +236,8 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     if (!periodic.isZero() && !periodic.isNegative()) {
       timers.startTimerWithFixedDelay(PERIODIC_TIMER, Tick.PERIODIC_RETRY, periodic);
     }
+    this.gauges = new SchedulerGauges(ctx.meters().registry());
+    timers.startTimerWithFixedDelay(Tick.METRICS, Tick.METRICS, METRICS_INTERVAL);
     context.getLog().info("Scheduler started: sample {} (x log2 N {}), {} bindings in flight, scoring {}",
         settings.sampleSize(), settings.sampleLogFactor(), settings.maxBindsInFlight(), settings.scoring());
   }
@@ -255,6 +260,10 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
           ensureBatch();
           return this;
         })
+        .onMessageEquals(Tick.METRICS, () -> {
+          gauges.update(stats());
+          return this;
+        })
         .onMessageEquals(Tick.PERIODIC_RETRY, () -> {
           requestRetry();
           return this;
@@ -271,6 +280,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         })
         .onSignal(PostStop.class, s -> {
           watches.values().forEach(UniqueKillSwitch::shutdown);
+          gauges.close();
           return this;
         })
         .build();

@@ -711,6 +711,21 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   }
 
   @Override
+  public CompletionStage<java.net.InetSocketAddress> portForwardAddress(PodRef pod, int port) {
+    return CompletableFuture.supplyAsync(() -> {
+      Container sandbox = podContainers(pod.uid()).stream()
+          .filter(c -> DockerLabels.SANDBOX.equals(label(c, DockerLabels.ROLE)) && "running".equals(c.getState()))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("pod " + pod.name() + " does not run on this node"));
+      String ip = sandboxes.describe(docker.inspectContainerCmd(sandbox.getId()).exec()).podIp();
+      if (ip == null || ip.isEmpty()) {
+        throw new IllegalStateException("pod " + pod.name() + " has no address yet");
+      }
+      return new java.net.InetSocketAddress(ip, port);
+    }, executor);
+  }
+
+  @Override
   public CompletionStage<io.steuermann.node.runtime.ProcessStream> openStream(PodRef pod, String container,
       io.steuermann.node.runtime.StreamRequest request) {
     return CompletableFuture.supplyAsync(() -> {
