@@ -141,6 +141,10 @@ class ServiceProxySystemTest {
       endpoints("web", "http", "TCP", one.port(), two.port());
       awaitServing(ip, 80);
       awaitServing(NODE, nodePort);
+      // as the API's /metrics does: a backend added to the engine's meters sees the proxy's
+      io.micrometer.core.instrument.MeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      cluster.engine.meters().publishTo(meters);
+      double acceptedBefore = meters.get("steuermann.proxy.connections.accepted").counter().count();
       for (String[] address : List.of(new String[] {ip, "80"}, new String[] {NODE, Integer.toString(nodePort)})) {
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -151,6 +155,10 @@ class ServiceProxySystemTest {
           assertNotEquals(bodies.get(i - 1), bodies.get(i), "round-robin alternates: " + bodies);
         }
       }
+      // what /metrics shows: every connection counted, none left open once the clients are done
+      assertTrue(meters.get("steuermann.proxy.connections.accepted").counter().count() >= acceptedBefore + 20);
+      await().atMost(SystemCluster.WAIT)
+          .until(() -> meters.get("steuermann.proxy.connections.open").gauge().value() == 0);
       deleteService("web");
     }
   }
