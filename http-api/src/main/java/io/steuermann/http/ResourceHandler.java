@@ -485,11 +485,16 @@ public final class ResourceHandler {
 
   /** Adds {@code fieldValidation=Warn}'s findings as kube-apiserver sends warnings (299, one header each). */
   private static HttpResponse warn(FieldChecks.Outcome checked, HttpResponse response) {
+    if (checked.warnings().isEmpty()) {
+      return response;
+    }
+    List<org.apache.pekko.http.javadsl.model.HttpHeader> headers = new ArrayList<>();
     for (String warning : checked.warnings()) {
-      response = response.addHeader(RawHeader.create("Warning",
+      headers.add(RawHeader.create("Warning",
           "299 - \"" + warning.replace("\\", "\\\\").replace("\"", "\\\"") + "\""));
     }
-    return response;
+    // one call, so they go out in the order found (addHeader puts each in front)
+    return response.addHeaders(headers);
   }
 
   private static Long parseLong(String value) {
