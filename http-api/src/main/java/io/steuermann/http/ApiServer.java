@@ -2,6 +2,8 @@ package io.steuermann.http;
 
 import com.typesafe.config.Config;
 import io.steuermann.engine.Engine;
+import io.steuermann.http.fields.FieldChecks;
+import io.steuermann.http.fields.KindSchemas;
 import io.steuermann.http.protobuf.KubernetesProtobuf;
 import io.steuermann.http.protobuf.ProtobufResponses;
 import java.time.Duration;
@@ -44,7 +46,11 @@ public final class ApiServer {
     RequestBodies bodies = new RequestBodies(config.getBytes("max-body-size"),
         config.getDuration("body-timeout").toMillis(), materializer, system.executionContext(), protobuf);
     WriteLimiter writes = new WriteLimiter(config.getInt("max-writes-in-flight"));
-    ResourceHandler resources = new ResourceHandler(engine, bodies, writes, responses, watches);
+    FieldChecks fields = new FieldChecks(KindSchemas.fromClasspath());
+    // the schemas take a moment to build: better now, beside the start, than in the first write
+    java.util.concurrent.CompletableFuture.runAsync(fields::warmUp,
+        system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
+    ResourceHandler resources = new ResourceHandler(engine, bodies, writes, responses, watches, fields);
     NodeForwarding forwarding = new NodeForwarding(system, engine.cache(), materializer);
     PodLogs logs = new PodLogs(engine.store(), nodes, forwarding, materializer, java.time.Clock.systemUTC());
     PodStreams streams = new PodStreams(engine.store(), nodes, forwarding, materializer,

@@ -23,8 +23,15 @@ import org.apache.pekko.stream.Materializer;
 final class RequestBodies {
   private static final Logger log = LoggerFactory.getLogger(RequestBodies.class);
 
-  /** What a body turned into: JSON, or the refusal to answer. */
-  record Body(JsonNode json, ApiStatus refusal) {}
+  /**
+   * What a body turned into: JSON, or the refusal to answer; {@code raw} is the JSON as sent
+   * (null for protobuf), where duplicate fields can still be seen.
+   */
+  record Body(JsonNode json, ApiStatus refusal, byte[] raw) {
+    Body(JsonNode json, ApiStatus refusal) {
+      this(json, refusal, null);
+    }
+  }
 
   private static final ApiStatus EMPTY = ApiStatus.badRequest("the request body is empty");
 
@@ -76,7 +83,7 @@ final class RequestBodies {
             return protobuf(bytes);
           }
           try {
-            return new Body(Json.parse(bytes), null);
+            return new Body(Json.parse(bytes), null, bytes);
           } catch (IOException e) {
             return new Body(null, ApiStatus.badRequest(
                 "the body of the request was in an unknown format or is not valid JSON: "

@@ -18,7 +18,10 @@ import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.selector.SelectorException;
 import io.steuermann.engine.watch.WatchCache;
 import io.steuermann.engine.watch.WatchFilter;
+import io.steuermann.http.fields.FieldChecks;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +32,7 @@ import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.Query;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.pattern.AskTimeoutException;
 
 /**
@@ -46,10 +50,11 @@ public final class ResourceHandler {
   private final WriteLimiter writes;
   private final Responses responses;
   private final WatchStreams watches;
+  private final FieldChecks fields;
   private final SecureRandom random = new SecureRandom();
 
   public ResourceHandler(Engine engine, RequestBodies bodies, WriteLimiter writes,
-      Responses responses, WatchStreams watches) {
+      Responses responses, WatchStreams watches, FieldChecks fields) {
     this.engine = engine;
     this.store = engine.store();
     this.cache = engine.cache();
@@ -57,6 +62,7 @@ public final class ResourceHandler {
     this.writes = writes;
     this.responses = responses;
     this.watches = watches;
+    this.fields = fields;
   }
 
   public CompletionStage<HttpResponse> handle(HttpRequest request, ResourcePath path) {
@@ -90,23 +96,25 @@ public final class ResourceHandler {
 
   private CompletionStage<HttpResponse> write(HttpRequest request, ResourcePath path, Query query,
       org.apache.pekko.http.javadsl.model.HttpMethod method) {
-    if (query.get("dryRun").isPresent()) {
-      return done(StatusResponses.response(ApiStatus.badRequest("dryRun is not supported")));
+    WriteOptions.Parsed parsed = WriteOptions.parse(method, query);
+    if (parsed.refusal() != null) {
+      return done(StatusResponses.response(parsed.refusal()));
     }
+    WriteOptions options = parsed.options();
     if (method.equals(HttpMethods.POST)) {
       if (path.kind() == Kind.POD && "binding".equals(path.subresource())) {
-        return bind(request, path);
+        return bind(request, path, options);
       }
       if (path.kind() == Kind.DEPLOYMENT && "rollback".equals(path.subresource())) {
-        return rollback(request, path);
+        return rollback(request, path, options);
       }
-      return path.isCollection() ? create(request, path) : unsupported(request, path);
+      return path.isCollection() ? create(request, path, options) : unsupported(request, path);
     } else if (method.equals(HttpMethods.PUT)) {
-      return path.isCollection() ? unsupported(request, path) : replace(request, path);
+      return path.isCollection() ? unsupported(request, path) : replace(request, path, options);
     } else if (method.equals(HttpMethods.PATCH)) {
-      return path.isCollection() ? unsupported(request, path) : patch(request, path);
+      return path.isCollection() ? unsupported(request, path) : patch(request, path, options);
     } else if (method.equals(HttpMethods.DELETE)) {
-      return path.isCollection() ? unsupported(request, path) : delete(request, path);
+      return path.isCollection() ? unsupported(request, path) : delete(request, path, options);
     }
     return unsupported(request, path);
   }
@@ -251,7 +259,7 @@ public final class ResourceHandler {
 
   // ---- writes
 
-  private CompletionStage<HttpResponse> create(HttpRequest request, ResourcePath path) {
+  private CompletionStage<HttpResponse> create(HttpRequest request, ResourcePath path, WriteOptions options) {
     if (path.kind().namespaced() && path.namespace().isEmpty()) {
       return done(StatusResponses.response(ApiStatus.methodNotAllowed(
           "create " + path.kind().plural() + " in a namespace: POST to .../namespaces/{namespace}/"
@@ -264,6 +272,10 @@ public final class ResourceHandler {
       ApiStatus shape = checkShape(path.kind(), body.json());
       if (shape != null) {
         return done(StatusResponses.response(shape));
+      }
+      FieldChecks.Outcome checked = fields.check(path.kind(), options.validation(), body.json(), body.raw(), false);
+      if (checked.refusal() != null) {
+        return done(StatusResponses.response(checked.refusal()));
       }
       ObjectNode object = (ObjectNode) body.json();
       ObjectNode meta = Meta.metadata(object);
@@ -284,14 +296,14 @@ public final class ResourceHandler {
         meta.put("name", name);
       }
       ObjectKey key = ObjectKey.of(path.kind(), path.namespace(), name);
-      return store.create(key, object)
-          .thenApply(reply -> reply instanceof ObjectCommand.Done done
+      return store(options).create(key, object)
+          .thenApply(reply -> warn(checked, reply instanceof ObjectCommand.Done done
               ? responses.object(request, 201, done.object())
-              : refusal(reply));
+              : refusal(reply)));
     }).exceptionally(this::failure);
   }
 
-  private CompletionStage<HttpResponse> replace(HttpRequest request, ResourcePath path) {
+  private CompletionStage<HttpResponse> replace(HttpRequest request, ResourcePath path, WriteOptions options) {
     Optional<ObjectKey> key = key(path);
     if (key.isEmpty() || (path.subresource() != null && !knownSubresource(path))) {
       return unsupported(request, path);
@@ -306,7 +318,7 @@ public final class ResourceHandler {
         }
         JsonNode replicas = body.json().path("spec").path("replicas");
         long rv = Meta.parseResourceVersion(Meta.resourceVersion(body.json()));
-        return store.scale(key.get(), replicas.asInt(0), Math.max(rv, 0))
+        return store(options).scale(key.get(), replicas.asInt(0), Math.max(rv, 0))
             .thenApply(reply -> reply instanceof ObjectCommand.Done done
                 ? responses.json(200, Scales.toScale(done.object()))
                 : refusal(reply));
@@ -315,12 +327,16 @@ public final class ResourceHandler {
       if (shape != null) {
         return done(StatusResponses.response(shape));
       }
-      return store.replace(key.get(), (ObjectNode) body.json(), part(path))
-          .thenApply(reply -> answer(request, reply));
+      FieldChecks.Outcome checked = fields.check(path.kind(), options.validation(), body.json(), body.raw(), false);
+      if (checked.refusal() != null) {
+        return done(StatusResponses.response(checked.refusal()));
+      }
+      return store(options).replace(key.get(), (ObjectNode) body.json(), part(path))
+          .thenApply(reply -> warn(checked, answer(request, reply)));
     }).exceptionally(this::failure);
   }
 
-  private CompletionStage<HttpResponse> patch(HttpRequest request, ResourcePath path) {
+  private CompletionStage<HttpResponse> patch(HttpRequest request, ResourcePath path, WriteOptions options) {
     Optional<ObjectKey> key = key(path);
     if (key.isEmpty() || (path.subresource() != null && !knownSubresource(path))) {
       return unsupported(request, path);
@@ -343,15 +359,21 @@ public final class ResourceHandler {
         return done(StatusResponses.response(body.refusal()));
       }
       if ("scale".equals(path.subresource())) {
-        return patchScale(key.get(), type, body.json(), 3);
+        return patchScale(store(options), key.get(), type, body.json(), 3);
       }
-      return store.patch(key.get(), type, body.json(), part(path))
-          .thenApply(reply -> answer(request, reply));
+      FieldChecks.Outcome checked = type == PatchType.JSON ? FieldChecks.Outcome.CLEAN
+          : fields.check(path.kind(), options.validation(), body.json(), body.raw(), true);
+      if (checked.refusal() != null) {
+        return done(StatusResponses.response(checked.refusal()));
+      }
+      return store(options).patch(key.get(), type, body.json(), part(path))
+          .thenApply(reply -> warn(checked, answer(request, reply)));
     }).exceptionally(this::failure);
   }
 
   /** A patch of the Scale view: applied to the current Scale, written as a conditional scale. */
-  private CompletionStage<HttpResponse> patchScale(ObjectKey key, PatchType type, JsonNode patch, int attempts) {
+  private CompletionStage<HttpResponse> patchScale(ObjectStore store, ObjectKey key, PatchType type, JsonNode patch,
+      int attempts) {
     return store.get(key).thenCompose(reply -> {
       if (!(reply instanceof ObjectCommand.Done done)) {
         return done(refusal(reply));
@@ -369,7 +391,7 @@ public final class ResourceHandler {
           .thenCompose(result -> {
             if (result instanceof ObjectCommand.Refused r && r.status().code() == 409 && attempts > 1
                 && rv == Meta.parseResourceVersion(Meta.resourceVersion(scale))) {
-              return patchScale(key, type, patch, attempts - 1);
+              return patchScale(store, key, type, patch, attempts - 1);
             }
             return done(result instanceof ObjectCommand.Done d
                 ? responses.json(200, Scales.toScale(d.object()))
@@ -378,7 +400,7 @@ public final class ResourceHandler {
     });
   }
 
-  private CompletionStage<HttpResponse> delete(HttpRequest request, ResourcePath path) {
+  private CompletionStage<HttpResponse> delete(HttpRequest request, ResourcePath path, WriteOptions query) {
     Optional<ObjectKey> key = key(path);
     if (key.isEmpty() || path.subresource() != null) {
       return unsupported(request, path);
@@ -388,26 +410,34 @@ public final class ResourceHandler {
         return done(StatusResponses.response(body.refusal()));
       }
       JsonNode options = body.json();
+      // client-go sends DeleteOptions in the body, dryRun included; it counts as the query's does
+      List<String> dryRun = new ArrayList<>();
+      options.path("dryRun").forEach(v -> dryRun.add(v.asText()));
+      WriteOptions.Parsed inBody = WriteOptions.parse("DeleteOptions", dryRun, "");
+      if (inBody.refusal() != null) {
+        return done(StatusResponses.response(inBody.refusal()));
+      }
+      ObjectStore target = store(query.dryRun() || inBody.options().dryRun());
       JsonNode preconditions = options.path("preconditions");
       String uid = preconditions.path("uid").asText("");
       long rv = Meta.parseResourceVersion(preconditions.path("resourceVersion").asText(""));
-      Query query = request.getUri().query();
+      Query params = request.getUri().query();
       Long grace = options.hasNonNull("gracePeriodSeconds")
           ? Long.valueOf(options.path("gracePeriodSeconds").asLong())
-          : query.get("gracePeriodSeconds").map(ResourceHandler::parseLong).orElse(null);
+          : params.get("gracePeriodSeconds").map(ResourceHandler::parseLong).orElse(null);
       String policy = options.hasNonNull("propagationPolicy")
           ? options.path("propagationPolicy").asText()
-          : query.get("propagationPolicy").orElse(null);
+          : params.get("propagationPolicy").orElse(null);
       if (options.path("orphanDependents").asBoolean(false)) {
         policy = "Orphan";
       }
-      return store.delete(key.get(), uid, Math.max(rv, 0), grace, policy)
+      return target.delete(key.get(), uid, Math.max(rv, 0), grace, policy)
           .thenApply(reply -> answer(request, reply));
     }).exceptionally(this::failure);
   }
 
   /** {@code POST .../pods/{name}/binding} with a {@code Binding}: what a scheduler does. */
-  private CompletionStage<HttpResponse> bind(HttpRequest request, ResourcePath path) {
+  private CompletionStage<HttpResponse> bind(HttpRequest request, ResourcePath path, WriteOptions options) {
     Optional<ObjectKey> key = key(path);
     if (key.isEmpty()) {
       return unsupported(request, path);
@@ -417,7 +447,7 @@ public final class ResourceHandler {
         return done(StatusResponses.response(body.refusal()));
       }
       String node = body.json().path("target").path("name").asText("");
-      return store.bind(key.get(), node).thenApply(reply -> reply instanceof ObjectCommand.Done
+      return store(options).bind(key.get(), node).thenApply(reply -> reply instanceof ObjectCommand.Done
           ? responses.json(201, StatusResponses.success())
           : refusal(reply));
     }).exceptionally(this::failure);
@@ -427,7 +457,7 @@ public final class ResourceHandler {
    * {@code POST .../deployments/{name}/rollback} with a {@code DeploymentRollback}
    * ({@code {"rollbackTo": {"revision": N}}}, 0 = the previous revision).
    */
-  private CompletionStage<HttpResponse> rollback(HttpRequest request, ResourcePath path) {
+  private CompletionStage<HttpResponse> rollback(HttpRequest request, ResourcePath path, WriteOptions options) {
     Optional<ObjectKey> key = key(path);
     if (key.isEmpty()) {
       return unsupported(request, path);
@@ -437,12 +467,35 @@ public final class ResourceHandler {
         return done(StatusResponses.response(body.refusal()));
       }
       long revision = body.json().path("rollbackTo").path("revision").asLong(0);
-      return io.steuermann.engine.api.Rollbacks.rollback(store, cache, key.get(), revision)
+      return io.steuermann.engine.api.Rollbacks.rollback(store(options), cache, key.get(), revision)
           .thenApply(reply -> answer(request, reply));
     }).exceptionally(this::failure);
   }
 
   // ---- helpers
+
+  /** Where a write goes: the store, or the same store changing nothing ({@code dryRun=All}). */
+  private ObjectStore store(WriteOptions options) {
+    return store(options.dryRun());
+  }
+
+  private ObjectStore store(boolean dryRun) {
+    return dryRun ? store.dryRun() : store;
+  }
+
+  /** Adds {@code fieldValidation=Warn}'s findings as kube-apiserver sends warnings (299, one header each). */
+  private static HttpResponse warn(FieldChecks.Outcome checked, HttpResponse response) {
+    if (checked.warnings().isEmpty()) {
+      return response;
+    }
+    List<org.apache.pekko.http.javadsl.model.HttpHeader> headers = new ArrayList<>();
+    for (String warning : checked.warnings()) {
+      headers.add(RawHeader.create("Warning",
+          "299 - \"" + warning.replace("\\", "\\\\").replace("\"", "\\\"") + "\""));
+    }
+    // one call, so they go out in the order found (addHeader puts each in front)
+    return response.addHeaders(headers);
+  }
 
   private static Long parseLong(String value) {
     try {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real kubectl (on the PATH of every machine of this kind) reading our OpenAPI v3:
  * {@code kubectl explain} shows Kubernetes' own descriptions, and {@code --validate=strict}
- * still lets a manifest through the way it does today (see the last test for what it says).
+ * leaves field validation to the server, which refuses a misspelled field.
  * Also the caching headers kubectl's disk cache relies on.
  */
 class KubectlExplainTest {
@@ -130,14 +130,10 @@ class KubectlExplainTest {
         """);
     Result r = kubectl("create", "-f", manifest.toString(), "--validate=strict");
     // kubectl finds fieldValidation on the served PATCH operation, so it leaves validation to the
-    // server and sends ?fieldValidation=Strict; kube-apiserver would answer 400 "strict decoding
-    // error: unknown field". This server does not implement server-side field validation (yet), so
-    // the create succeeds: the test pins that kubectl neither crashes nor validates client-side.
-    assertEquals(0, r.exit(), r.err());
-    assertEquals("pod/typo created\n", r.out());
-    JsonNode stored = TestServer.json(server.get("/api/v1/namespaces/strict/pods/typo"));
-    // and the unknown field is kept as sent (kube-apiserver would drop it under Ignore and Warn)
-    assertEquals("Never", stored.path("spec").path("containers").get(0).path("imagePullPolicyy").asText());
+    // server and sends ?fieldValidation=Strict, which refuses the typo as kube-apiserver does
+    assertEquals(1, r.exit(), r.out());
+    assertContains(r.err(), "strict decoding error: unknown field \"spec.containers[0].imagePullPolicyy\"");
+    assertEquals(404, server.get("/api/v1/namespaces/strict/pods/typo").statusCode());
   }
 
   @Test

@@ -30,11 +30,25 @@ public final class ObjectStore {
   private final ClusterSharding sharding;
   private final Duration askTimeout;
   private final Executor executor;
+  private final boolean dryRun;
 
   public ObjectStore(ActorSystem<?> system, Duration askTimeout) {
-    this.sharding = ClusterSharding.get(system);
+    this(ClusterSharding.get(system), askTimeout, system.executionContext(), false);
+  }
+
+  private ObjectStore(ClusterSharding sharding, Duration askTimeout, Executor executor, boolean dryRun) {
+    this.sharding = sharding;
     this.askTimeout = askTimeout;
-    this.executor = system.executionContext();
+    this.executor = executor;
+    this.dryRun = dryRun;
+  }
+
+  /**
+   * The same store for dry runs ({@code dryRun=All}): every write it sends is checked and
+   * answered as usual but changes nothing ({@link ObjectCommand.DryRun}); reads are reads.
+   */
+  public ObjectStore dryRun() {
+    return dryRun ? this : new ObjectStore(sharding, askTimeout, executor, true);
   }
 
   /** The entity of one object, for sending any {@link ObjectCommand} directly. */
@@ -44,7 +58,11 @@ public final class ObjectStore {
 
   /** Sends a command built around the reply address and waits for the answer. */
   public CompletionStage<Reply> ask(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command) {
-    return Stages.on(executor, entity(key).ask(command::apply, askTimeout));
+    Function<ActorRef<Reply>, ObjectCommand> sent = !dryRun ? command : reply -> {
+      ObjectCommand write = command.apply(reply);
+      return write instanceof ObjectCommand.Get ? write : new ObjectCommand.DryRun(write);
+    };
+    return Stages.on(executor, entity(key).ask(sent::apply, askTimeout));
   }
 
   /**

@@ -27,6 +27,13 @@ public interface Allocations {
   CompletionStage<Prepared> prepare(ObjectKey key, ObjectNode old, ObjectNode updated);
 
   /**
+   * What {@link #prepare} would answer, for a dry run: the same checks and the same kind of
+   * values filled in, chosen among those free now, but nothing is claimed, so nothing needs
+   * releasing.
+   */
+  CompletionStage<Prepared> preview(ObjectKey key, ObjectNode old, ObjectNode updated);
+
+  /**
    * After a committed write: releases what {@code old} held and {@code updated} (null: the
    * object is gone) no longer holds. Never fails; a value it could not release stays claimed
    * by an orphan, which a later allocation reclaims.
@@ -43,6 +50,11 @@ public interface Allocations {
       @Override
       public CompletionStage<Prepared> prepare(ObjectKey key, ObjectNode old, ObjectNode updated) {
         return CompletableFuture.completedFuture(new Prepared(updated, null));
+      }
+
+      @Override
+      public CompletionStage<Prepared> preview(ObjectKey key, ObjectNode old, ObjectNode updated) {
+        return prepare(key, old, updated);
       }
 
       @Override

@@ -1,5 +1,7 @@
 package io.steuermann.engine.objects;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.model.ApiStatus;
@@ -68,6 +70,25 @@ public sealed interface ObjectCommand extends CborSerializable {
 
   /** Binds an unbound pod to a node (the {@code binding} subresource); 409 if already bound. */
   record Bind(String nodeName, ActorRef<Reply> replyTo) implements ObjectCommand {}
+
+  /**
+   * Runs a write ({@code dryRun=All}) through every check, default and allocation it would
+   * meet and answers what it would answer, but journals nothing, so no watch event and no
+   * resourceVersion follow, and claims no clusterIP or nodePort. A dry-run create answers
+   * the object without a resourceVersion, other writes with the current one, as
+   * kube-apiserver does.
+   */
+  record DryRun(
+      // the wrapped command crosses the wire inside this one, so Jackson must know its type
+      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "command")
+      @JsonSubTypes({
+          @JsonSubTypes.Type(value = Create.class, name = "create"),
+          @JsonSubTypes.Type(value = Replace.class, name = "replace"),
+          @JsonSubTypes.Type(value = Patch.class, name = "patch"),
+          @JsonSubTypes.Type(value = Scale.class, name = "scale"),
+          @JsonSubTypes.Type(value = Delete.class, name = "delete"),
+          @JsonSubTypes.Type(value = Bind.class, name = "bind")})
+      ObjectCommand write) implements ObjectCommand {}
 
   /** Internal: the journal ordering (= resourceVersion) of the event just written is known. */
   record VersionLearned(long sequenceNr, long resourceVersion) implements ObjectCommand {}

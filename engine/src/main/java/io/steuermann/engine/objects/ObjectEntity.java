@@ -11,6 +11,7 @@ import io.steuermann.engine.objects.ObjectCommand.Bind;
 import io.steuermann.engine.objects.ObjectCommand.Create;
 import io.steuermann.engine.objects.ObjectCommand.Delete;
 import io.steuermann.engine.objects.ObjectCommand.Done;
+import io.steuermann.engine.objects.ObjectCommand.DryRun;
 import io.steuermann.engine.objects.ObjectCommand.Get;
 import io.steuermann.engine.objects.ObjectCommand.Part;
 import io.steuermann.engine.objects.ObjectCommand.Patch;
@@ -100,7 +101,7 @@ public final class ObjectEntity
   private record Pending(long sequenceNr, ActorRef<Reply> replyTo, ObjectNode object, boolean created) {}
 
   /** A write waiting for its {@link Allocations} to be prepared; its reply waits for them. */
-  private record Preparing(long token, ActorRef<Reply> replyTo, boolean created) {}
+  private record Preparing(long token, ActorRef<Reply> replyTo, boolean created, boolean dryRun) {}
 
   private final ObjectKey key;
   private final EntityServices services;
@@ -113,6 +114,9 @@ public final class ObjectEntity
   private final ActorRef<ObjectControllers.ObjectChanged> controller;
   // the object existed before this incarnation: another one, elsewhere, may have acted for it
   private boolean recovered;
+  // set only while a DryRun's command is handled (and carried in Preparing past it): the one
+  // switch between journaling a write and answering what it would have been
+  private boolean dryRun;
 
   private ObjectEntity(ObjectKey key, EntityServices services, ActorContext<ObjectCommand> ctx) {
     super(PersistenceId.ofUniqueId(key.persistenceId()));
@@ -171,7 +175,14 @@ public final class ObjectEntity
       return refuse(replyTo(command), ApiStatus.unavailable(
           "this cluster member is cut off from the majority of the control members; try another member"));
     }
-    if (command instanceof Get get) {
+    if (command instanceof DryRun dry) {
+      dryRun = true;
+      try {
+        return onUserCommand(state, dry.write());
+      } finally {
+        dryRun = false;
+      }
+    } else if (command instanceof Get get) {
       return state.exists()
           ? Effect().reply(get.replyTo(), new Done(current(state), false))
           : refuse(get.replyTo(), ApiStatus.notFound(key.kind(), key.name()));
@@ -192,7 +203,9 @@ public final class ObjectEntity
   }
 
   private static ActorRef<Reply> replyTo(ObjectCommand command) {
-    if (command instanceof Get c) {
+    if (command instanceof DryRun c) {
+      return replyTo(c.write());
+    } else if (command instanceof Get c) {
       return c.replyTo();
     } else if (command instanceof Create c) {
       return c.replyTo();
@@ -283,8 +296,11 @@ public final class ObjectEntity
       return write(state, created ? new ObjectEvent.Created(object) : new ObjectEvent.Updated(object), replyTo, created);
     }
     long token = ++preparations;
-    preparing = new Preparing(token, replyTo, created);
-    ctx.pipeToSelf(services.allocations().prepare(key, state.object(), object),
+    preparing = new Preparing(token, replyTo, created, dryRun);
+    CompletionStage<Allocations.Prepared> allocated = dryRun
+        ? services.allocations().preview(key, state.object(), object)
+        : services.allocations().prepare(key, state.object(), object);
+    ctx.pipeToSelf(allocated,
         (prepared, error) -> error == null
             ? new AllocationsPrepared(token, prepared.object(), prepared.refusal())
             : new AllocationsPrepared(token, null, ApiStatus.internal("allocation failed: " + error)));
@@ -302,6 +318,9 @@ public final class ObjectEntity
     }
     ObjectEvent event = write.created()
         ? new ObjectEvent.Created(prepared.object()) : new ObjectEvent.Updated(prepared.object());
+    if (write.dryRun()) {
+      return Effect().reply(write.replyTo(), wouldBe(event, write.created())).thenUnstashAll();
+    }
     return write(state, event, write.replyTo(), write.created());
   }
 
@@ -461,6 +480,9 @@ public final class ObjectEntity
 
   private ReplyEffect<ObjectEvent, ObjectState> write(
       ObjectState before, ObjectEvent event, ActorRef<Reply> replyTo, boolean created) {
+    if (dryRun) {
+      return Effect().reply(replyTo, wouldBe(event, created));
+    }
     ObjectNode previous = before.object();
     long started = System.nanoTime();
     return Effect().persist(event)
@@ -475,6 +497,18 @@ public final class ObjectEntity
           learnVersion(new Pending(lastSequenceNumber(ctx), replyTo, event.object(), created), released);
         })
         .thenNoReply();
+  }
+
+  /**
+   * The answer to a dry-run write: a created object has no resourceVersion yet, any other
+   * keeps the current one (a real write would have given it the next).
+   */
+  private Done wouldBe(ObjectEvent event, boolean created) {
+    ObjectNode object = created ? event.object().deepCopy() : Meta.withResourceVersion(event.object(), resourceVersion);
+    if (created) {
+      Meta.metadata(object).remove("resourceVersion");
+    }
+    return new Done(object, created);
   }
 
   private void learnVersion(Pending write) {

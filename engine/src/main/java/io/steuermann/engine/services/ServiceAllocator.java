@@ -89,8 +89,23 @@ public final class ServiceAllocator implements Allocations {
     return key.kind() == Kind.SERVICE;
   }
 
+  /** How a write takes a value: really (a claim), or for a dry run (only if free now). */
+  private interface Taker {
+    CompletionStage<Boolean> take(Value v, Holder holder);
+  }
+
   @Override
   public CompletionStage<Prepared> prepare(ObjectKey key, ObjectNode old, ObjectNode updated) {
+    return prepare(key, old, updated, this::claim, true);
+  }
+
+  @Override
+  public CompletionStage<Prepared> preview(ObjectKey key, ObjectNode old, ObjectNode updated) {
+    return prepare(key, old, updated, this::isFree, false);
+  }
+
+  private CompletionStage<Prepared> prepare(ObjectKey key, ObjectNode old, ObjectNode updated, Taker taker,
+      boolean releaseOnRefusal) {
     ObjectNode object = updated.deepCopy();
     ObjectNode spec = (ObjectNode) object.get("spec");
     Set<Value> held = old == null ? Set.of() : values(old.path("spec"));
@@ -149,18 +164,18 @@ public final class ServiceAllocator implements Allocations {
           if (!taken.isEmpty()) {
             return CompletableFuture.completedFuture(refusal(key, taken));
           }
-          return claimAll(new ArrayList<>(wanted.keySet()), holder, claimed)
+          return claimAll(new ArrayList<>(wanted.keySet()), holder, claimed, taker)
               .thenCompose(lost -> {
                 if (lost != null) {
                   return CompletableFuture.completedFuture(refusal(key, List.of(
                       new Problem(wanted.get(lost), lost.ip() ? List.of(lost.text()) : lost.number(), alreadyAllocated(lost)))));
                 }
-                return fill(spec, fillIp, portsToFill, holder, claimed);
+                return fill(spec, fillIp, portsToFill, holder, claimed, taker);
               });
         })
         .thenCompose(prepared -> {
-          if (prepared.refusal() == null) {
-            return CompletableFuture.completedFuture(new Prepared(object, null));
+          if (prepared.refusal() == null || !releaseOnRefusal) {
+            return CompletableFuture.completedFuture(prepared.refusal() == null ? new Prepared(object, null) : prepared);
           }
           // nothing this write claimed stays held
           return releaseAll(claimed, holder.uid()).thenApply(ignored -> prepared);
@@ -221,11 +236,11 @@ public final class ServiceAllocator implements Allocations {
   }
 
   /** Claims each value in turn; completes with the first one lost (null: all claimed). */
-  private CompletionStage<Value> claimAll(List<Value> values, Holder holder, List<Value> claimed) {
+  private CompletionStage<Value> claimAll(List<Value> values, Holder holder, List<Value> claimed, Taker taker) {
     CompletionStage<Value> chain = CompletableFuture.completedFuture(null);
     for (Value v : values) {
       chain = chain.thenCompose(lost -> lost != null ? CompletableFuture.completedFuture(lost)
-          : claim(v, holder).thenApply(granted -> {
+          : taker.take(v, holder).thenApply(granted -> {
             if (granted) {
               claimed.add(v);
               return null;
@@ -242,12 +257,12 @@ public final class ServiceAllocator implements Allocations {
    * entity would grant twice to the same uid). The spec is filled in once both are done.
    */
   private CompletionStage<Prepared> fill(ObjectNode spec, boolean fillIp, List<ObjectNode> portsToFill, Holder holder,
-      List<Value> claimed) {
+      List<Value> claimed, Taker taker) {
     if (!fillIp && portsToFill.isEmpty()) {
       return CompletableFuture.completedFuture(new Prepared(spec, null));
     }
     CompletableFuture<Value> ip = !fillIp ? CompletableFuture.completedFuture(null)
-        : pickAndClaim(true, holder, new Avoid(List.of()), RANDOM_TRIES).toCompletableFuture()
+        : pickAndClaim(true, holder, new Avoid(List.of()), RANDOM_TRIES, taker).toCompletableFuture()
             .thenApply(v -> {
               if (v != null) {
                 claimed.add(v);
@@ -258,7 +273,7 @@ public final class ServiceAllocator implements Allocations {
     CompletionStage<List<Value>> ports = CompletableFuture.completedFuture(new ArrayList<>());
     for (int i = 0; i < portsToFill.size(); i++) {
       ports = ports.thenCompose(got -> got == null ? CompletableFuture.completedFuture(null)
-          : pickAndClaim(false, holder, portsInUse, RANDOM_TRIES).thenApply(v -> {
+          : pickAndClaim(false, holder, portsInUse, RANDOM_TRIES, taker).thenApply(v -> {
             if (v == null) {
               return null;
             }
@@ -287,7 +302,7 @@ public final class ServiceAllocator implements Allocations {
   }
 
   /** Tries random free-looking candidates; null when none could be claimed. */
-  private CompletionStage<Value> pickAndClaim(boolean ip, Holder holder, Avoid inUse, int triesLeft) {
+  private CompletionStage<Value> pickAndClaim(boolean ip, Holder holder, Avoid inUse, int triesLeft, Taker taker) {
     if (triesLeft == 0) {
       return CompletableFuture.completedFuture(null);
     }
@@ -298,12 +313,12 @@ public final class ServiceAllocator implements Allocations {
     if (candidate == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return claim(candidate, holder).thenCompose(granted -> {
+    return taker.take(candidate, holder).thenCompose(granted -> {
       if (granted) {
         return CompletableFuture.completedFuture(candidate);
       }
       inUse.taken(candidate);
-      return pickAndClaim(ip, holder, inUse, triesLeft - 1);
+      return pickAndClaim(ip, holder, inUse, triesLeft - 1, taker);
     });
   }
 
@@ -345,6 +360,12 @@ public final class ServiceAllocator implements Allocations {
       }
       return CompletableFuture.completedFuture(false);
     });
+  }
+
+  /** Whether a claim of {@code v} would be granted now; asks without writing. */
+  private CompletionStage<Boolean> isFree(Value v, Holder holder) {
+    return ask(v, reply -> new ClaimEntity.Inspect(reply)).thenApply(result -> result.holder() == null
+        || result.holder().uid().equals(holder.uid()) || isOrphan(result.holder(), v));
   }
 
   /**

@@ -42,6 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
@@ -626,6 +627,130 @@ class ObjectEntityTest {
     assertNotEquals(Meta.uid(first.object()), Meta.uid(second.object()));
     assertTrue(rv(second) > rv(first));
     assertEquals(1, Meta.generation(second.object()));
+  }
+
+  // ---- dry run
+
+  private static Function<ActorRef<Reply>, ObjectCommand> dry(Function<ActorRef<Reply>, ObjectCommand> write) {
+    return r -> new ObjectCommand.DryRun(write.apply(r));
+  }
+
+  /** Runs a dry-run command and asserts it journaled nothing and left the state and versions alone. */
+  private Reply dryRun(EventSourcedBehaviorTestKit<ObjectCommand, ObjectEvent, ObjectState> kit,
+      Function<ActorRef<Reply>, ObjectCommand> write) {
+    ObjectState before = kit.getState();
+    int writtenBefore = written.get();
+    int askedBefore = versions.asked.size();
+    var result = run(kit, dry(write));
+    assertTrue(result.hasNoEvents(), () -> "a dry run recorded " + result.events());
+    assertEquals(before, result.state(), "a dry run changed the state");
+    assertEquals(writtenBefore, written.get(), "a dry run told the change feed it wrote");
+    assertEquals(askedBefore, versions.asked.size(), "a dry run looked up a resourceVersion");
+    return result.reply();
+  }
+
+  @Test
+  void dryRunCreateAnswersTheDefaultedObjectWithoutResourceVersionAndRecordsNothing() {
+    String name = unique("dry");
+    var kit = entity(podKey(name));
+    Done done = assertInstanceOf(Done.class, dryRun(kit, r -> new Create(pod(name), r)));
+    assertTrue(done.created());
+    ObjectNode meta = Meta.metadata(done.object());
+    UUID.fromString(meta.path("uid").asText());
+    assertEquals("2025-03-01T12:00:00Z", meta.path("creationTimestamp").asText());
+    assertFalse(meta.has("resourceVersion"), "nothing was stored, so no resourceVersion");
+    assertEquals("Always", done.object().path("spec").path("restartPolicy").asText());
+    assertEquals(ObjectState.ABSENT, kit.getState());
+    assertTrue(acknowledged.isEmpty());
+    refused(404, kit, Get::new);
+  }
+
+  @Test
+  void dryRunsAreRefusedAsTheRealWritesWouldBe() {
+    String name = unique("dry");
+    var kit = entity(podKey(name));
+    ObjectNode invalid = pod(name);
+    ((ObjectNode) invalid.get("spec")).putArray("containers");
+    assertEquals(422, assertInstanceOf(Refused.class, dryRun(kit, r -> new Create(invalid, r))).status().code());
+    Done created = create(kit, pod(name));
+    assertEquals(409, assertInstanceOf(Refused.class, dryRun(kit, r -> new Create(pod(name), r))).status().code());
+    ObjectNode stale = created.object().deepCopy();
+    Meta.metadata(stale).put("resourceVersion", Long.toString(rv(created) + 1));
+    assertEquals(409, assertInstanceOf(Refused.class,
+        dryRun(kit, r -> new Replace(stale, Part.MAIN, r))).status().code());
+    assertEquals(409, assertInstanceOf(Refused.class,
+        dryRun(kit, r -> new Delete("", rv(created) + 1, r))).status().code());
+  }
+
+  @Test
+  void dryRunUpdatesAnswerTheChangedObjectWithTheCurrentResourceVersion() {
+    String name = unique("dry");
+    var kit = entity(podKey(name));
+    Done created = create(kit, pod(name));
+    JsonNode patch = tree("{'metadata':{'labels':{'tier':'front'}}}");
+    Done patched = assertInstanceOf(Done.class, dryRun(kit, r -> new Patch(PatchType.MERGE, patch, Part.MAIN, r)));
+    assertEquals("front", patched.object().path("metadata").path("labels").path("tier").asText());
+    assertEquals(rv(created), rv(patched));
+    ObjectNode replacement = created.object().deepCopy();
+    Meta.metadata(replacement).putObject("annotations").put("a", "b");
+    Done replaced = assertInstanceOf(Done.class, dryRun(kit, r -> new Replace(replacement, Part.MAIN, r)));
+    assertEquals("b", replaced.object().path("metadata").path("annotations").path("a").asText());
+    assertEquals(created.object(), get(kit).object());
+  }
+
+  @Test
+  void dryRunDeleteAnswersTheDeletedObjectAndKeepsIt() {
+    String name = unique("dry");
+    var kit = entity(podKey(name));
+    Done created = create(kit, pod(name));
+    Done deleted = assertInstanceOf(Done.class, dryRun(kit, r -> new Delete("", rv(created), r)));
+    assertEquals(Meta.uid(created.object()), Meta.uid(deleted.object()));
+    assertEquals(created.object(), get(kit).object());
+  }
+
+  /** Counts real claims; a preview only marks the object, as a dry run's clusterIP would be. */
+  static final class CountingAllocations implements Allocations {
+    final AtomicInteger prepared = new AtomicInteger();
+    final AtomicInteger previewed = new AtomicInteger();
+
+    @Override
+    public boolean applies(ObjectKey key) {
+      return true;
+    }
+
+    @Override
+    public CompletionStage<Prepared> prepare(ObjectKey key, ObjectNode old, ObjectNode updated) {
+      prepared.incrementAndGet();
+      return CompletableFuture.completedFuture(new Prepared(updated, null));
+    }
+
+    @Override
+    public CompletionStage<Prepared> preview(ObjectKey key, ObjectNode old, ObjectNode updated) {
+      previewed.incrementAndGet();
+      ObjectNode object = updated.deepCopy();
+      Meta.metadata(object).putObject("annotations").put("allocated", "preview");
+      return CompletableFuture.completedFuture(new Prepared(object, null));
+    }
+
+    @Override
+    public CompletionStage<Void> committed(ObjectKey key, ObjectNode old, ObjectNode updated) {
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  @Test
+  void aDryRunPreviewsAllocationsInsteadOfClaimingThemAndLaterCommandsStillRun() {
+    CountingAllocations allocations = new CountingAllocations();
+    services = new EntityServices(versions, written::incrementAndGet, acknowledged::add,
+        Clock.fixed(NOW, ZoneOffset.UTC), ObjectControllers.none(), allocations, () -> true);
+    String name = unique("dry");
+    var kit = entity(podKey(name));
+    Done done = assertInstanceOf(Done.class, dryRun(kit, r -> new Create(pod(name), r)));
+    assertEquals("preview", done.object().path("metadata").path("annotations").path("allocated").asText());
+    assertEquals(1, allocations.previewed.get());
+    assertEquals(0, allocations.prepared.get());
+    create(kit, pod(name));
+    assertEquals(1, allocations.prepared.get());
   }
 
   @Test

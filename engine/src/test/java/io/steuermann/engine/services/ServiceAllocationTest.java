@@ -258,4 +258,32 @@ class ServiceAllocationTest {
       assertNotEquals("", reused.path("spec").path("clusterIP").asText());
     }
   }
+
+  @Test
+  void aDryRunCreateShowsAllocatedValuesButKeepsNoneOfThem() {
+    int port = freePort(engine);
+    String spec = "{\"type\":\"NodePort\",\"selector\":{\"app\":\"a\"},\"ports\":[{\"name\":\"a\",\"port\":80,\"nodePort\":" + port
+        + "},{\"name\":\"b\",\"port\":81}]}";
+    ObjectNode preview = done(engine.engine.store().dryRun().create(json(service("dry-np", spec)))
+        .toCompletableFuture().join());
+    String ip = preview.path("spec").path("clusterIP").asText();
+    assertTrue(ip.startsWith("10."), ip);
+    assertEquals(port, preview.path("spec").path("ports").get(0).path("nodePort").asInt());
+    int picked = preview.path("spec").path("ports").get(1).path("nodePort").asInt();
+    assertTrue(picked >= 30000 && picked <= 32767, "a dry run fills in a nodePort too: " + picked);
+
+    // nothing was claimed: another Service may take exactly those values for real
+    String same = "{\"type\":\"NodePort\",\"clusterIP\":\"" + ip + "\",\"selector\":{\"app\":\"a\"},"
+        + "\"ports\":[{\"name\":\"a\",\"port\":80,\"nodePort\":" + port + "},{\"name\":\"b\",\"port\":81,\"nodePort\":" + picked + "}]}";
+    ObjectNode real = done(create(engine, service("takes-dry-values", same)));
+    assertEquals(ip, real.path("spec").path("clusterIP").asText());
+    assertEquals(ObjectCommand.Refused.class,
+        engine.engine.store().get(key("dry-np")).toCompletableFuture().join().getClass());
+
+    // and a dry run asking for a value now held is refused as the real create would be
+    ApiStatus taken = refused(engine.engine.store().dryRun().create(json(service("dry-taken", same)))
+        .toCompletableFuture().join());
+    assertEquals(422, taken.code());
+    assertTrue(taken.message().contains("already allocated"), taken.message());
+  }
 }
