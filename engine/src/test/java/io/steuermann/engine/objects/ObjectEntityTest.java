@@ -742,7 +742,8 @@ class ObjectEntityTest {
   void aDryRunPreviewsAllocationsInsteadOfClaimingThemAndLaterCommandsStillRun() {
     CountingAllocations allocations = new CountingAllocations();
     services = new EntityServices(versions, written::incrementAndGet, acknowledged::add,
-        Clock.fixed(NOW, ZoneOffset.UTC), ObjectControllers.none(), allocations, () -> true);
+        Clock.fixed(NOW, ZoneOffset.UTC), ObjectControllers.none(), allocations, () -> true,
+        new io.steuermann.engine.observe.EngineMeters());
     String name = unique("dry");
     var kit = entity(podKey(name));
     Done done = assertInstanceOf(Done.class, dryRun(kit, r -> new Create(pod(name), r)));
