@@ -72,12 +72,12 @@ public final class ResourceHandler {
       if (path.isCollection()) {
         boolean watch = path.watchPrefix() || isTrue(query.get("watch"));
         if (watch || watches.wantsEventStream(request)) {
-          return done(watch(request, path, query));
+          return watchFrom(request, path, query);
         }
         return list(request, path, query);
       }
       if (path.watchPrefix()) {
-        return done(watch(request, path, query));
+        return watchFrom(request, path, query);
       }
       return get(request, path);
     }
@@ -240,6 +240,18 @@ public final class ResourceHandler {
     String next = page.more() ? ContinueToken.after(page.resourceVersion(), page.last()).encode() : null;
     return responses.list(request, path.kind(), new WatchCache.Snapshot(page.resourceVersion(), page.items()),
         next, page.more() && page.remaining() >= 0 ? page.remaining() : null);
+  }
+
+  /**
+   * sendInitialEvents without a resourceVersion is a consistent read, as a list without one: the
+   * initial events hold every write acknowledged before the request, by any member.
+   */
+  private CompletionStage<HttpResponse> watchFrom(HttpRequest request, ResourcePath path, Query query) {
+    if (isTrue(query.get("sendInitialEvents")) && query.get("resourceVersion").orElse("").isEmpty()) {
+      return engine.consistentRead(engine.askTimeout()).thenApply(v -> watch(request, path, query))
+          .exceptionally(this::failure);
+    }
+    return done(watch(request, path, query));
   }
 
   private HttpResponse watch(HttpRequest request, ResourcePath path, Query query) {

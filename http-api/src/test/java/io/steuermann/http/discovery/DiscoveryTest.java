@@ -95,7 +95,7 @@ class DiscoveryTest {
     assertEquals("APIResourceList", list.get("kind").asText());
     assertEquals("v1", list.get("groupVersion").asText());
     assertEquals(List.of("endpoints", "events", "namespaces", "namespaces/status", "nodes", "nodes/status",
-            "pods", "pods/attach", "pods/binding", "pods/exec", "pods/log", "pods/status", "services",
+            "pods", "pods/attach", "pods/binding", "pods/exec", "pods/log", "pods/portforward", "pods/status", "services",
             "services/status"),
         names(list.get("resources")));
 

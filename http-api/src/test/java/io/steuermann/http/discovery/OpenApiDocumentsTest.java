@@ -107,7 +107,8 @@ class OpenApiDocumentsTest {
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/pods/{name}/log"), paths.toString());
     assertTrue(paths.contains("/api/v1/namespaces/{name}/status"), paths.toString());
     assertTrue(paths.contains("/api/v1/watch/namespaces/{namespace}/services"), paths.toString());
-    for (String notServed : List.of("configmaps", "secrets", "eviction", "portforward", "proxy", "finalize",
+    assertTrue(paths.contains("/api/v1/namespaces/{namespace}/pods/{name}/portforward"), paths.toString());
+    for (String notServed : List.of("configmaps", "secrets", "eviction", "proxy", "finalize",
         "persistentvolumes", "ephemeralcontainers")) {
       assertTrue(paths.stream().noneMatch(p -> p.contains("/" + notServed)), notServed + " in " + paths);
     }
