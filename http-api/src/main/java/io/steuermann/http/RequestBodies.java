@@ -61,6 +61,25 @@ final class RequestBodies {
               + "application/json, application/vnd.kubernetes.protobuf, application/merge-patch+json, "
               + "application/json-patch+json, application/strategic-merge-patch+json")));
     }
+    return read(request, bytes -> protobuf ? protobuf(bytes) : parseJson(bytes));
+  }
+
+  /** The body of a server-side apply ({@code application/apply-patch+yaml}): JSON or YAML. */
+  CompletionStage<Body> apply(HttpRequest request) {
+    return read(request, ApplyBodies::parse);
+  }
+
+  private Body parseJson(byte[] bytes) {
+    try {
+      return new Body(Json.parse(bytes), null, bytes);
+    } catch (IOException e) {
+      return new Body(null, ApiStatus.badRequest(
+          "the body of the request was in an unknown format or is not valid JSON: "
+              + firstLine(e.getMessage())));
+    }
+  }
+
+  private CompletionStage<Body> read(HttpRequest request, java.util.function.Function<byte[], Body> decode) {
     java.util.OptionalLong declared = request.entity().getContentLengthOption();
     if (declared.isPresent() && declared.getAsLong() > maxBytes) {
       request.discardEntityBytes(materializer);
@@ -79,16 +98,7 @@ final class RequestBodies {
           if (bytes.length == 0) {
             return new Body(null, EMPTY);
           }
-          if (protobuf) {
-            return protobuf(bytes);
-          }
-          try {
-            return new Body(Json.parse(bytes), null, bytes);
-          } catch (IOException e) {
-            return new Body(null, ApiStatus.badRequest(
-                "the body of the request was in an unknown format or is not valid JSON: "
-                    + firstLine(e.getMessage())));
-          }
+          return decode.apply(bytes);
         });
   }
 

@@ -308,7 +308,7 @@ public final class ResourceHandler {
         meta.put("name", name);
       }
       ObjectKey key = ObjectKey.of(path.kind(), path.namespace(), name);
-      return store(options).create(key, object)
+      return store(options).create(key, object, fieldManager(request))
           .thenApply(reply -> warn(checked, reply instanceof ObjectCommand.Done done
               ? responses.object(request, 201, done.object())
               : refusal(reply)));
@@ -330,7 +330,7 @@ public final class ResourceHandler {
         }
         JsonNode replicas = body.json().path("spec").path("replicas");
         long rv = Meta.parseResourceVersion(Meta.resourceVersion(body.json()));
-        return store(options).scale(key.get(), replicas.asInt(0), Math.max(rv, 0))
+        return store(options).scale(key.get(), replicas.asInt(0), Math.max(rv, 0), fieldManager(request))
             .thenApply(reply -> reply instanceof ObjectCommand.Done done
                 ? responses.json(200, Scales.toScale(done.object()))
                 : refusal(reply));
@@ -343,7 +343,7 @@ public final class ResourceHandler {
       if (checked.refusal() != null) {
         return done(StatusResponses.response(checked.refusal()));
       }
-      return store(options).replace(key.get(), (ObjectNode) body.json(), part(path))
+      return store(options).replace(key.get(), (ObjectNode) body.json(), part(path), fieldManager(request))
           .thenApply(reply -> warn(checked, answer(request, reply)));
     }).exceptionally(this::failure);
   }
@@ -354,6 +354,14 @@ public final class ResourceHandler {
       return unsupported(request, path);
     }
     String contentType = request.entity().getContentType().mediaType().toString();
+    if (contentType.equals(ApplyBodies.MEDIA_TYPE)) {
+      return apply(request, path, key.get(), options);
+    }
+    if (request.getUri().query().get("force").isPresent()) {
+      return done(StatusResponses.response(patchOptionsInvalid("force", "FieldValueForbidden",
+          "Forbidden: may not be specified for non-apply patch")));
+    }
+    String manager = fieldManager(request);
     PatchType type;
     switch (contentType) {
       case "application/merge-patch+json" -> type = PatchType.MERGE;
@@ -363,7 +371,7 @@ public final class ResourceHandler {
         return done(StatusResponses.response(ApiStatus.unsupportedMediaType(
             "the body of the request was in an unknown format - accepted media types include: "
                 + "application/json-patch+json, application/merge-patch+json, "
-                + "application/strategic-merge-patch+json")));
+                + "application/apply-patch+yaml, application/strategic-merge-patch+json")));
       }
     }
     return bodies.json(request).thenCompose(body -> {
@@ -371,21 +379,21 @@ public final class ResourceHandler {
         return done(StatusResponses.response(body.refusal()));
       }
       if ("scale".equals(path.subresource())) {
-        return patchScale(store(options), key.get(), type, body.json(), 3);
+        return patchScale(store(options), key.get(), type, body.json(), manager, 3);
       }
       FieldChecks.Outcome checked = type == PatchType.JSON ? FieldChecks.Outcome.CLEAN
           : fields.check(path.kind(), options.validation(), body.json(), body.raw(), true);
       if (checked.refusal() != null) {
         return done(StatusResponses.response(checked.refusal()));
       }
-      return store(options).patch(key.get(), type, body.json(), part(path))
+      return store(options).patch(key.get(), type, body.json(), part(path), manager)
           .thenApply(reply -> warn(checked, answer(request, reply)));
     }).exceptionally(this::failure);
   }
 
   /** A patch of the Scale view: applied to the current Scale, written as a conditional scale. */
   private CompletionStage<HttpResponse> patchScale(ObjectStore store, ObjectKey key, PatchType type, JsonNode patch,
-      int attempts) {
+      String manager, int attempts) {
     return store.get(key).thenCompose(reply -> {
       if (!(reply instanceof ObjectCommand.Done done)) {
         return done(refusal(reply));
@@ -399,17 +407,79 @@ public final class ResourceHandler {
             "the server rejected our request due to an error in our request: " + e.getMessage(), null)));
       }
       long rv = Meta.parseResourceVersion(Meta.resourceVersion(patched));
-      return store.scale(key, patched.path("spec").path("replicas").asInt(0), Math.max(rv, 0))
+      return store.scale(key, patched.path("spec").path("replicas").asInt(0), Math.max(rv, 0), manager)
           .thenCompose(result -> {
             if (result instanceof ObjectCommand.Refused r && r.status().code() == 409 && attempts > 1
                 && rv == Meta.parseResourceVersion(Meta.resourceVersion(scale))) {
-              return patchScale(store, key, type, patch, attempts - 1);
+              return patchScale(store, key, type, patch, manager, attempts - 1);
             }
             return done(result instanceof ObjectCommand.Done d
                 ? responses.json(200, Scales.toScale(d.object()))
                 : refusal(result));
           });
     });
+  }
+
+  /**
+   * Server-side apply: {@code PATCH} with {@code application/apply-patch+yaml}. The manager
+   * must be named; 201 when the apply created the object.
+   */
+  private CompletionStage<HttpResponse> apply(HttpRequest request, ResourcePath path, ObjectKey key,
+      WriteOptions options) {
+    Query query = request.getUri().query();
+    String manager = query.get("fieldManager").orElse("");
+    if (manager.isEmpty()) {
+      // kubectl always names one ("kubectl"); other clients must, as in Kubernetes
+      return done(StatusResponses.response(patchOptionsInvalid("fieldManager", "FieldValueRequired",
+          "Required value: is required for apply patch")));
+    }
+    if ("scale".equals(path.subresource())) {
+      request.discardEntityBytes(engine.system());
+      return done(StatusResponses.response(ApiStatus.unsupportedMediaType(
+          "server-side apply of the scale subresource is not supported; apply spec.replicas on the object")));
+    }
+    return bodies.apply(request).thenCompose(body -> {
+      if (body.refusal() != null) {
+        return done(StatusResponses.response(body.refusal()));
+      }
+      ApiStatus shape = checkShape(path.kind(), body.json());
+      if (shape != null) {
+        return done(StatusResponses.response(shape));
+      }
+      // an applied configuration is checked as a patch body: a partial object
+      FieldChecks.Outcome checked = fields.check(path.kind(), options.validation(), body.json(), null, true);
+      if (checked.refusal() != null) {
+        return done(StatusResponses.response(checked.refusal()));
+      }
+      return store(options).apply(key, (ObjectNode) body.json(), manager, isTrue(query.get("force")),
+              part(path))
+          .thenApply(reply -> warn(checked, reply instanceof ObjectCommand.Done done
+              ? responses.object(request, done.created() ? 201 : 200, done.object())
+              : refusal(reply)));
+    }).exceptionally(this::failure);
+  }
+
+  /** A refused patch option, as kube-apiserver validates {@code PatchOptions} (422). */
+  private static ApiStatus patchOptionsInvalid(String field, String reason, String message) {
+    return new ApiStatus(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: " + field + ": " + message,
+        new ApiStatus.Details("", "meta.k8s.io", "PatchOptions",
+            java.util.List.of(new ApiStatus.Cause(reason, message, field))));
+  }
+
+  /**
+   * The field manager of a write that is not an apply: the {@code fieldManager} query
+   * parameter, else, as kube-apiserver does, the User-Agent up to its first '/'
+   * ("kubectl/v1.32.0 (linux/amd64) ..." is "kubectl"); null without either.
+   */
+  static String fieldManager(HttpRequest request) {
+    Optional<String> named = request.getUri().query().get("fieldManager").filter(m -> !m.isEmpty());
+    if (named.isPresent()) {
+      return named.get();
+    }
+    String agent = request.getHeader("User-Agent").map(h -> h.value()).orElse("");
+    int slash = agent.indexOf('/');
+    String prefix = (slash < 0 ? agent : agent.substring(0, slash)).trim();
+    return prefix.isEmpty() ? null : prefix;
   }
 
   private CompletionStage<HttpResponse> delete(HttpRequest request, ResourcePath path, WriteOptions query) {

@@ -107,13 +107,24 @@ public final class ObjectStore {
     return create(key, object, 0, () -> true);
   }
 
+  /** A create whose {@code manager} is recorded in managedFields as owning what it set. */
+  public CompletionStage<Reply> create(ObjectKey key, ObjectNode object, String manager) {
+    return inNamespace(key, () -> true, reply -> new ObjectCommand.Create(object, 0, manager, reply));
+  }
+
   private CompletionStage<Reply> create(ObjectKey key, ObjectNode object, long notAfterMillis,
       BooleanSupplier stillWanted) {
+    return inNamespace(key, stillWanted, reply -> new ObjectCommand.Create(object, notAfterMillis, reply));
+  }
+
+  /** Sends a command that may create the object, once its namespace is known to exist and be active. */
+  private CompletionStage<Reply> inNamespace(ObjectKey key, BooleanSupplier stillWanted,
+      Function<ActorRef<Reply>, ObjectCommand> command) {
     if (!stillWanted.getAsBoolean()) {
       return CompletableFuture.failedFuture(new CancellationException("not wanted anymore: " + key));
     }
     if (!key.kind().namespaced()) {
-      return ask(key, reply -> new ObjectCommand.Create(object, notAfterMillis, reply));
+      return ask(key, command);
     }
     return namespace(key.namespace()).thenCompose(ns -> {
       if (!stillWanted.getAsBoolean()) {
@@ -126,7 +137,7 @@ public final class ObjectStore {
         return refused(ApiStatus.forbidden(key.kind().plural() + " \"" + key.name() + "\" is forbidden: "
             + "unable to create new content in namespace " + key.namespace() + " because it is being terminated"));
       }
-      return ask(key, reply -> new ObjectCommand.Create(object, notAfterMillis, reply));
+      return ask(key, command);
     });
   }
 
@@ -145,6 +156,35 @@ public final class ObjectStore {
 
   public CompletionStage<Reply> scale(ObjectKey key, int replicas, long resourceVersion) {
     return ask(key, reply -> new ObjectCommand.Scale(replicas, resourceVersion, reply));
+  }
+
+  /** The writes of a named field manager, recorded in managedFields as owning what they change. */
+  public CompletionStage<Reply> replace(ObjectKey key, ObjectNode object, ObjectCommand.Part part, String manager) {
+    return ask(key, reply -> new ObjectCommand.Replace(object, part, manager, reply));
+  }
+
+  public CompletionStage<Reply> patch(ObjectKey key, ObjectCommand.PatchType type,
+      com.fasterxml.jackson.databind.JsonNode patch, ObjectCommand.Part part, String manager) {
+    return ask(key, reply -> new ObjectCommand.Patch(type, patch, part, manager, reply));
+  }
+
+  public CompletionStage<Reply> scale(ObjectKey key, int replicas, long resourceVersion, String manager) {
+    return ask(key, reply -> new ObjectCommand.Scale(replicas, resourceVersion, manager, reply));
+  }
+
+  /**
+   * Server-side apply of {@code config} by {@code manager}; creates the object if missing (in
+   * an existing, active namespace), else refuses changes to other managers' fields unless
+   * {@code force}.
+   */
+  public CompletionStage<Reply> apply(ObjectKey key, ObjectNode config, String manager, boolean force,
+      ObjectCommand.Part part) {
+    Function<ActorRef<Reply>, ObjectCommand> apply = reply -> new ObjectCommand.Apply(config, manager, force, part, reply);
+    // only an apply that creates needs the namespace check: an object in a terminating
+    // namespace may still be changed (its finalizers removed, say)
+    return get(key).thenCompose(current -> current instanceof ObjectCommand.Done
+        ? ask(key, apply)
+        : inNamespace(key, () -> true, apply));
   }
 
   public CompletionStage<Reply> delete(ObjectKey key, String uid, long resourceVersion) {

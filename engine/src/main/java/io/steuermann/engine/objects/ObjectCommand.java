@@ -26,10 +26,18 @@ public sealed interface ObjectCommand extends CborSerializable {
    * the entity after {@code notAfterMillis} (epoch millis; 0 = no deadline) is refused with 504
    * and changes nothing: its sender can then know, after the deadline, that no create of its
    * can still land (a controller's successor relies on that).
+   *
+   * <p>In this and the other writes, {@code manager} is the field manager recorded in
+   * managedFields as owning what the write set; null for the server's own controllers.
    */
-  record Create(ObjectNode object, long notAfterMillis, ActorRef<Reply> replyTo) implements ObjectCommand {
+  record Create(ObjectNode object, long notAfterMillis, String manager, ActorRef<Reply> replyTo)
+      implements ObjectCommand {
+    public Create(ObjectNode object, long notAfterMillis, ActorRef<Reply> replyTo) {
+      this(object, notAfterMillis, null, replyTo);
+    }
+
     public Create(ObjectNode object, ActorRef<Reply> replyTo) {
-      this(object, 0, replyTo);
+      this(object, 0, null, replyTo);
     }
   }
 
@@ -40,14 +48,35 @@ public sealed interface ObjectCommand extends CborSerializable {
    * Replaces the object (PUT). When {@code object.metadata.resourceVersion} is set, it is a
    * precondition: a stale value is refused with 409 and changes nothing.
    */
-  record Replace(ObjectNode object, Part part, ActorRef<Reply> replyTo) implements ObjectCommand {}
+  record Replace(ObjectNode object, Part part, String manager, ActorRef<Reply> replyTo) implements ObjectCommand {
+    public Replace(ObjectNode object, Part part, ActorRef<Reply> replyTo) {
+      this(object, part, null, replyTo);
+    }
+  }
 
   /** Applies a patch to the current object atomically, then writes it as {@link Replace} would. */
-  record Patch(PatchType type, JsonNode patch, Part part, ActorRef<Reply> replyTo)
+  record Patch(PatchType type, JsonNode patch, Part part, String manager, ActorRef<Reply> replyTo)
+      implements ObjectCommand {
+    public Patch(PatchType type, JsonNode patch, Part part, ActorRef<Reply> replyTo) {
+      this(type, patch, part, null, replyTo);
+    }
+  }
+
+  /**
+   * Server-side apply ({@code application/apply-patch+yaml}): {@code manager} then owns exactly
+   * the fields of {@code config}. Creates the object when it does not exist. A change to a
+   * field another manager owns is refused with 409 unless {@code force}.
+   */
+  record Apply(ObjectNode config, String manager, boolean force, Part part, ActorRef<Reply> replyTo)
       implements ObjectCommand {}
 
   /** Sets {@code spec.replicas} (the /scale subresource); {@code resourceVersion} 0 = unconditional. */
-  record Scale(int replicas, long resourceVersion, ActorRef<Reply> replyTo) implements ObjectCommand {}
+  record Scale(int replicas, long resourceVersion, String manager, ActorRef<Reply> replyTo)
+      implements ObjectCommand {
+    public Scale(int replicas, long resourceVersion, ActorRef<Reply> replyTo) {
+      this(replicas, resourceVersion, null, replyTo);
+    }
+  }
 
   /**
    * Deletes the object; the preconditions are checked when non-empty / non-zero.
@@ -87,7 +116,8 @@ public sealed interface ObjectCommand extends CborSerializable {
           @JsonSubTypes.Type(value = Patch.class, name = "patch"),
           @JsonSubTypes.Type(value = Scale.class, name = "scale"),
           @JsonSubTypes.Type(value = Delete.class, name = "delete"),
-          @JsonSubTypes.Type(value = Bind.class, name = "bind")})
+          @JsonSubTypes.Type(value = Bind.class, name = "bind"),
+          @JsonSubTypes.Type(value = Apply.class, name = "apply")})
       ObjectCommand write) implements ObjectCommand {}
 
   /** Internal: the journal ordering (= resourceVersion) of the event just written is known. */

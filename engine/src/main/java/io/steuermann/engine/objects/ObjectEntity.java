@@ -2,11 +2,15 @@ package io.steuermann.engine.objects;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.apply.Conflict;
+import io.steuermann.engine.apply.FieldManager;
+import io.steuermann.engine.apply.Ownership;
 import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.Meta;
 import io.steuermann.engine.model.ObjectKey;
 import io.steuermann.engine.objects.ObjectCommand.AllocationsPrepared;
+import io.steuermann.engine.objects.ObjectCommand.Apply;
 import io.steuermann.engine.objects.ObjectCommand.Bind;
 import io.steuermann.engine.objects.ObjectCommand.Create;
 import io.steuermann.engine.objects.ObjectCommand.Delete;
@@ -187,11 +191,14 @@ public final class ObjectEntity
           ? Effect().reply(get.replyTo(), new Done(current(state), false))
           : refuse(get.replyTo(), ApiStatus.notFound(key.kind(), key.name()));
     } else if (command instanceof Create create) {
-      return onCreate(state, create);
+      return onCreate(state, create, Ownership.update(create.manager(), ""));
     } else if (command instanceof Replace replace) {
-      return onReplace(state, replace.object(), replace.part(), replace.replyTo());
+      return onReplace(state, replace.object(), replace.part(),
+          Ownership.update(replace.manager(), subresource(replace.part())), replace.replyTo());
     } else if (command instanceof Patch patch) {
       return onPatch(state, patch);
+    } else if (command instanceof Apply apply) {
+      return onApply(state, apply);
     } else if (command instanceof Scale scale) {
       return onScale(state, scale);
     } else if (command instanceof Delete delete) {
@@ -213,6 +220,8 @@ public final class ObjectEntity
       return c.replyTo();
     } else if (command instanceof Patch c) {
       return c.replyTo();
+    } else if (command instanceof Apply c) {
+      return c.replyTo();
     } else if (command instanceof Scale c) {
       return c.replyTo();
     } else if (command instanceof Delete c) {
@@ -223,7 +232,7 @@ public final class ObjectEntity
     throw new IllegalStateException("unhandled command " + command.getClass());
   }
 
-  private ReplyEffect<ObjectEvent, ObjectState> onCreate(ObjectState state, Create create) {
+  private ReplyEffect<ObjectEvent, ObjectState> onCreate(ObjectState state, Create create, Ownership ownership) {
     if (create.notAfterMillis() > 0 && services.clock().millis() > create.notAfterMillis()) {
       return refuse(create.replyTo(), ApiStatus.timeout("the create of " + key.kind().kindName() + " "
           + key.name() + " arrived after its deadline"));
@@ -250,6 +259,7 @@ public final class ObjectEntity
       object.remove("status");
     }
     Defaults.apply(key.kind(), object);
+    FieldManager.record(ownership, null, object, key.kind().apiVersion(), nowInstant());
     List<ApiStatus.Cause> causes = ObjectValidator.validate(key.kind(), object);
     if (!causes.isEmpty()) {
       return refuse(create.replyTo(), ApiStatus.invalid(key.kind(), key.name(), causes));
@@ -258,7 +268,7 @@ public final class ObjectEntity
   }
 
   private ReplyEffect<ObjectEvent, ObjectState> onReplace(
-      ObjectState state, ObjectNode incoming, Part part, ActorRef<Reply> replyTo) {
+      ObjectState state, ObjectNode incoming, Part part, Ownership ownership, ActorRef<Reply> replyTo) {
     if (!state.exists()) {
       return refuse(replyTo, ApiStatus.notFound(key.kind(), key.name()));
     }
@@ -271,6 +281,7 @@ public final class ObjectEntity
       return refuse(replyTo, precondition);
     }
     ObjectNode updated = merge(state.object(), incoming, part);
+    FieldManager.record(ownership, state.object(), updated, key.kind().apiVersion(), nowInstant());
     List<ApiStatus.Cause> causes = ObjectValidator.validateUpdate(key.kind(), state.object(), updated);
     if (!causes.isEmpty()) {
       return refuse(replyTo, ApiStatus.invalid(key.kind(), key.name(), causes));
@@ -348,7 +359,33 @@ public final class ObjectEntity
     if (wrongName != null) {
       return refuse(patch.replyTo(), wrongName);
     }
-    return onReplace(state, object, patch.part(), patch.replyTo());
+    return onReplace(state, object, patch.part(),
+        Ownership.update(patch.manager(), subresource(patch.part())), patch.replyTo());
+  }
+
+  private ReplyEffect<ObjectEvent, ObjectState> onApply(ObjectState state, Apply apply) {
+    if (!state.exists() && apply.part() == Part.STATUS) {
+      return refuse(apply.replyTo(), ApiStatus.notFound(key.kind(), key.name()));
+    }
+    ObjectNode config = apply.config().deepCopy();
+    ApiStatus wrongName = checkIdentity(config);
+    if (wrongName != null) {
+      return refuse(apply.replyTo(), wrongName);
+    }
+    FieldManager.Applied applied = FieldManager.apply(state.exists() ? state.object() : null, config,
+        apply.manager(), subresource(apply.part()), apply.force(), key.kind().apiVersion(), nowInstant());
+    if (!applied.conflicts().isEmpty()) {
+      return refuse(apply.replyTo(), Conflict.status(applied.conflicts()));
+    }
+    Ownership ownership = new Ownership.Applied(applied.object().path("metadata").path("managedFields"));
+    if (!state.exists()) {
+      return onCreate(state, new Create(applied.object(), apply.replyTo()), ownership);
+    }
+    return onReplace(state, applied.object(), apply.part(), ownership, apply.replyTo());
+  }
+
+  private static String subresource(Part part) {
+    return part == Part.STATUS ? "status" : "";
   }
 
   private ReplyEffect<ObjectEvent, ObjectState> onScale(ObjectState state, Scale scale) {
@@ -366,7 +403,7 @@ public final class ObjectEntity
     }
     ObjectNode updated = state.object().deepCopy();
     Defaults.obj(updated, "spec").put("replicas", scale.replicas());
-    return onReplace(state, updated, Part.MAIN, scale.replyTo());
+    return onReplace(state, updated, Part.MAIN, Ownership.update(scale.manager(), "scale"), scale.replyTo());
   }
 
   private ReplyEffect<ObjectEvent, ObjectState> onDelete(ObjectState state, Delete delete) {
@@ -672,6 +709,10 @@ public final class ObjectEntity
   }
 
   private String now() {
-    return Instant.now(services.clock()).truncatedTo(ChronoUnit.SECONDS).toString();
+    return nowInstant().toString();
+  }
+
+  private Instant nowInstant() {
+    return Instant.now(services.clock()).truncatedTo(ChronoUnit.SECONDS);
   }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
  * everything else replaces) except:
  *
  * <ul>
- *   <li>Lists under a few well-known field names are merged element-by-element by a merge key
+ *   <li>Lists under a few well-known field names ({@link MergeKeys}) are merged element-by-element by a merge key
  *       instead of being replaced: {@code containers}, {@code initContainers},
  *       {@code ephemeralContainers}, {@code volumes}, {@code env}, {@code imagePullSecrets} by
  *       {@code name}; {@code volumeMounts} by {@code mountPath}; {@code volumeDevices} by
@@ -50,21 +50,6 @@ public final class StrategicMergePatch {
     private static final String RETAIN_KEYS = "$retainKeys";
     private static final String SET_ELEMENT_ORDER = "$setElementOrder/";
     private static final String DELETE_FROM_PRIMITIVE_LIST = "$deleteFromPrimitiveList/";
-
-    /** Field name -> merge key candidates, tried in order against each patch element. */
-    private static final Map<String, List<String>> MERGE_KEYS = Map.ofEntries(
-            Map.entry("containers", List.of("name")),
-            Map.entry("initContainers", List.of("name")),
-            Map.entry("ephemeralContainers", List.of("name")),
-            Map.entry("volumes", List.of("name")),
-            Map.entry("env", List.of("name")),
-            Map.entry("imagePullSecrets", List.of("name")),
-            Map.entry("volumeMounts", List.of("mountPath")),
-            Map.entry("volumeDevices", List.of("devicePath")),
-            Map.entry("ports", List.of("containerPort", "port")),
-            Map.entry("conditions", List.of("type")),
-            Map.entry("ownerReferences", List.of("uid")),
-            Map.entry("hostAliases", List.of("ip")));
 
     private StrategicMergePatch() {
     }
@@ -123,8 +108,9 @@ public final class StrategicMergePatch {
                 JsonNode current = result.get(key);
                 result.set(key, mergeMap(current != null && current.isObject() ? (ObjectNode) current : null,
                         (ObjectNode) value));
-            } else if (value.isArray() && MERGE_KEYS.containsKey(key) && isMergeable((ArrayNode) value, MERGE_KEYS.get(key))) {
-                result.set(key, mergeList(key, result.get(key), (ArrayNode) value, MERGE_KEYS.get(key)));
+            } else if (value.isArray() && MergeKeys.forField(key).isPresent()
+                    && isMergeable((ArrayNode) value, MergeKeys.forField(key).get())) {
+                result.set(key, mergeList(key, result.get(key), (ArrayNode) value, MergeKeys.forField(key).get()));
             } else {
                 result.set(key, value.deepCopy());
             }
@@ -155,23 +141,14 @@ public final class StrategicMergePatch {
                 continue;
             }
             usesDirectives |= element.has(PATCH);
-            allKeyed &= mergeKeyOf(element, keys) != null || isDirective(element, "replace");
+            allKeyed &= MergeKeys.keyOf(element, keys) != null || isDirective(element, "replace");
         }
         return allKeyed || usesDirectives;
     }
 
-    private static String mergeKeyOf(JsonNode element, List<String> keys) {
-        for (String k : keys) {
-            if (element.has(k)) {
-                return k;
-            }
-        }
-        return null;
-    }
-
     private static ArrayNode mergeList(String field, JsonNode original, ArrayNode patch, List<String> keys) {
         for (JsonNode element : patch) {
-            if (isDirective(element, "replace") && mergeKeyOf(element, keys) == null) {
+            if (isDirective(element, "replace") && MergeKeys.keyOf(element, keys) == null) {
                 return replaceList(patch);
             }
         }
@@ -183,7 +160,7 @@ public final class StrategicMergePatch {
                 throw new PatchException("list '" + field + "' can only contain objects with merge key "
                         + String.join(" or ", keys) + ", got " + element);
             }
-            String key = mergeKeyOf(element, keys);
+            String key = MergeKeys.keyOf(element, keys);
             if (key == null) {
                 throw new PatchException("element of list '" + field + "' does not contain merge key "
                         + String.join(" or ", keys) + ": " + element);

@@ -16,6 +16,7 @@ import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.Meta;
 import io.steuermann.engine.model.ObjectKey;
 import io.steuermann.engine.objects.EntityServices.VersionSource;
+import io.steuermann.engine.objects.ObjectCommand.Apply;
 import io.steuermann.engine.objects.ObjectCommand.Create;
 import io.steuermann.engine.objects.ObjectCommand.Delete;
 import io.steuermann.engine.objects.ObjectCommand.Done;
@@ -339,6 +340,78 @@ class ObjectEntityTest {
     ObjectNode d = deployment(name);
     ((ObjectNode) d.get("spec")).remove("selector");
     assertEquals(List.of("spec.selector"), fields(refused(422, kit, r -> new Create(d, r))));
+  }
+
+  // ---- server-side apply and managedFields
+
+  private static JsonNode managedEntry(Done done, String manager, String operation) {
+    for (JsonNode e : done.object().path("metadata").path("managedFields")) {
+      if (e.path("manager").asText().equals(manager) && e.path("operation").asText().equals(operation)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void applyCreatesUpdatesAndRefusesToTakeAFieldAScaleOwnsUnlessForced() {
+    String name = unique("web");
+    var kit = entity(ObjectKey.of(Kind.DEPLOYMENT, "default", name));
+    var created = run(kit, r -> new Apply(deployment(name), "kubectl", false, Part.MAIN, r));
+    created.eventOfType(ObjectEvent.Created.class);
+    assertTrue(done(created).created());
+    JsonNode entry = managedEntry(done(created), "kubectl", "Apply");
+    assertEquals(NOW.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), entry.path("time").asText());
+    assertTrue(entry.at("/fieldsV1/f:spec").has("f:replicas"));
+
+    ObjectNode changed = deployment(name);
+    changed.with("spec").put("minReadySeconds", 5);
+    var updated = run(kit, r -> new Apply(changed, "kubectl", false, Part.MAIN, r));
+    updated.eventOfType(ObjectEvent.Updated.class);
+    assertEquals(5, done(updated).object().at("/spec/minReadySeconds").asInt());
+
+    Done scaled = done(run(kit, r -> new Scale(7, 0, "kubectl", r)));
+    assertEquals("scale", managedEntry(scaled, "kubectl", "Update").path("subresource").asText());
+
+    ObjectNode three = changed.deepCopy();
+    three.with("spec").put("replicas", 3);
+    ApiStatus conflict = refused(409, kit, r -> new Apply(three, "kubectl", false, Part.MAIN, r));
+    assertEquals("Apply failed with 1 conflict: conflict with \"kubectl\" with subresource \"scale\" using apps/v1: "
+        + ".spec.replicas", conflict.message());
+
+    Done forced = done(run(kit, r -> new Apply(three, "kubectl", true, Part.MAIN, r)));
+    assertEquals(3, forced.object().at("/spec/replicas").asInt());
+    assertEquals(null, managedEntry(forced, "kubectl", "Update"));
+  }
+
+  @Test
+  void anApplyThatChangesNothingRecordsNothing() {
+    String name = unique("web");
+    var kit = entity(ObjectKey.of(Kind.DEPLOYMENT, "default", name));
+    Done first = done(run(kit, r -> new Apply(deployment(name), "ci", false, Part.MAIN, r)));
+    var again = run(kit, r -> new Apply(deployment(name), "ci", false, Part.MAIN, r));
+    assertTrue(again.hasNoEvents(), () -> "recorded " + again.events());
+    assertEquals(first.object(), done(again).object());
+  }
+
+  @Test
+  void writesByANamedManagerAreRecordedAndControllerWritesAreNot() {
+    String name = unique("web");
+    var kit = entity(podKey(name));
+    Done created = done(run(kit, r -> new Create(pod(name), 0, "kubectl-create", r)));
+    assertTrue(managedEntry(created, "kubectl-create", "Update").at("/fieldsV1/f:spec/f:containers")
+        .has("k:{\"name\":\"web\"}"));
+    ObjectNode relabelled = created.object().deepCopy();
+    Meta.metadata(relabelled).with("labels").put("app", "v2");
+    Done edited = done(run(kit, r -> new Replace(relabelled, Part.MAIN, "kubectl-edit", r)));
+    assertEquals(tree("{'f:metadata':{'f:labels':{'f:app':{}}}}"),
+        managedEntry(edited, "kubectl-edit", "Update").path("fieldsV1"));
+    assertFalse(managedEntry(edited, "kubectl-create", "Update").at("/fieldsV1/f:metadata/f:labels").has("f:app"));
+
+    ObjectNode byController = edited.object().deepCopy();
+    Meta.metadata(byController).with("annotations").put("note", "x");
+    Done untracked = done(run(kit, r -> new Replace(byController, Part.MAIN, r)));
+    assertEquals(edited.object().at("/metadata/managedFields"), untracked.object().at("/metadata/managedFields"));
   }
 
   // ---- replace
