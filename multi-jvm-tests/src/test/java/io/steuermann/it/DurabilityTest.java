@@ -406,10 +406,10 @@ class DurabilityTest {
     }
 
     Ack patch(ApiClient api, String name, String value) {
-      JsonNode patch = ApiClient.JSON.createObjectNode().putObject("metadata")
-          .putObject("labels").put("round", value);
-      return record(name, "MODIFIED",
-          () -> api.patch(PODS + "/" + name, ApiClient.JSON.createObjectNode().set("metadata", patch)), 200);
+      // a label that changes: a patch that changes nothing keeps the resourceVersion, as in Kubernetes
+      com.fasterxml.jackson.databind.node.ObjectNode patch = ApiClient.JSON.createObjectNode();
+      patch.putObject("metadata").putObject("labels").put("round", value);
+      return record(name, "MODIFIED", () -> api.patch(PODS + "/" + name, patch), 200);
     }
 
     Ack delete(ApiClient api, String name) {
