@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.steuermann.http.KubectlRunner.Result;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,22 +41,8 @@ class KubectlExplainTest {
     }
   }
 
-  private record Result(int exit, String out, String err) {}
-
   private static Result kubectl(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("kubectl", "--server=" + server.base));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command);
-    // no user's kubeconfig and a cache of this test's own: only --server and this server count
-    builder.environment().put("KUBECONFIG", dataDir.resolve("no-kubeconfig").toString());
-    builder.environment().put("KUBECACHEDIR", dataDir.resolve("kube-cache").toString());
-    builder.directory(dataDir.toFile());
-    Path out = Files.createTempFile(dataDir, "out", ".txt");
-    Path err = Files.createTempFile(dataDir, "err", ".txt");
-    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "kubectl did not finish: " + command);
-    return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+    return KubectlRunner.run(server.base, dataDir, args);
   }
 
   private static Result explain(String... args) throws Exception {
