@@ -3,7 +3,7 @@ package io.steuermann.http;
 import com.typesafe.config.Config;
 import io.steuermann.engine.Engine;
 import io.steuermann.http.fields.FieldChecks;
-import io.steuermann.http.fields.KindSchemas;
+import io.steuermann.engine.schema.KindSchemas;
 import io.steuermann.http.protobuf.KubernetesProtobuf;
 import io.steuermann.http.protobuf.ProtobufResponses;
 import java.time.Duration;

@@ -328,6 +328,10 @@ public final class ResourceHandler {
         if (!body.json().isObject()) {
           return done(StatusResponses.response(ApiStatus.badRequest("a Scale must be a JSON object")));
         }
+        ApiStatus badScale = fields.checkScale(path.kind(), body.json(), false);
+        if (badScale != null) {
+          return done(StatusResponses.response(badScale));
+        }
         JsonNode replicas = body.json().path("spec").path("replicas");
         long rv = Meta.parseResourceVersion(Meta.resourceVersion(body.json()));
         return store(options).scale(key.get(), replicas.asInt(0), Math.max(rv, 0), fieldManager(request))
@@ -381,7 +385,7 @@ public final class ResourceHandler {
       if ("scale".equals(path.subresource())) {
         return patchScale(store(options), key.get(), type, body.json(), manager, 3);
       }
-      FieldChecks.Outcome checked = type == PatchType.JSON ? FieldChecks.Outcome.CLEAN
+      FieldChecks.Outcome checked = type == PatchType.JSON ? fields.checkJsonPatch(path.kind(), body.json())
           : fields.check(path.kind(), options.validation(), body.json(), body.raw(), true);
       if (checked.refusal() != null) {
         return done(StatusResponses.response(checked.refusal()));
@@ -405,6 +409,10 @@ public final class ResourceHandler {
       } catch (RuntimeException e) {
         return done(StatusResponses.response(new ApiStatus(422, "Invalid",
             "the server rejected our request due to an error in our request: " + e.getMessage(), null)));
+      }
+      ApiStatus badScale = fields.checkScale(key.kind(), patched, true);
+      if (badScale != null) {
+        return done(StatusResponses.response(badScale));
       }
       long rv = Meta.parseResourceVersion(Meta.resourceVersion(patched));
       return store.scale(key, patched.path("spec").path("replicas").asInt(0), Math.max(rv, 0), manager)

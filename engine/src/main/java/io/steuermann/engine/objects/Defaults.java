@@ -122,11 +122,16 @@ final class Defaults {
     if (n instanceof ObjectNode o) {
       return o;
     }
+    if (n != null && !n.isNull()) {
+      // a value of the wrong type stays for validation to refuse; defaults go nowhere
+      return parent.objectNode();
+    }
     return parent.putObject(field);
   }
 
   private static void putIfAbsent(ObjectNode node, String field, String value) {
-    if (!node.hasNonNull(field)) {
+    // Go defaults zero values, and the zero value of a string is ""
+    if (!node.hasNonNull(field) || node.get(field).asText().isEmpty()) {
       node.put(field, value);
     }
   }

@@ -6,6 +6,8 @@ import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.Meta;
 import io.steuermann.engine.network.NodePodCidrs;
+import io.steuermann.engine.schema.KindSchemas;
+import io.steuermann.engine.schema.StructuralCheck;
 import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.selector.SelectorException;
 import io.steuermann.engine.validation.FieldError;
@@ -28,6 +30,14 @@ public final class ObjectValidator {
   /** Validation of a new object. */
   public static List<ApiStatus.Cause> validate(Kind kind, ObjectNode object) {
     List<FieldError> errors = new ArrayList<>();
+    if (StructuralCheck.enabled()) {
+      // the whole object as stored, so a patch is checked after it is applied
+      StructuralCheck.Result structure = StructuralCheck.check(KindSchemas.fromClasspath().of(kind), object);
+      if (!structure.typeErrors().isEmpty()) {
+        return causes(structure.all());
+      }
+      errors.addAll(structure.enumErrors());
+    }
     boolean dnsLabelName = kind == Kind.NAMESPACE || kind == Kind.SERVICE;
     errors.addAll(Validation.validateObjectMeta(object.path("metadata"), kind.namespaced(), dnsLabelName));
     JsonNode spec = object.get("spec");
@@ -54,6 +64,10 @@ public final class ObjectValidator {
   /** Validation of an update: the new object must be valid and immutable fields unchanged. */
   public static List<ApiStatus.Cause> validateUpdate(Kind kind, ObjectNode old, ObjectNode updated) {
     List<ApiStatus.Cause> causes = new ArrayList<>(validate(kind, updated));
+    if (causes.stream().anyMatch(c -> FieldError.TYPE_INVALID.equals(c.reason()))) {
+      // the comparisons below read the fields as their types; a mistyped object is refused as it is
+      return causes;
+    }
     List<FieldError> errors = new ArrayList<>();
     switch (kind) {
       case REPLICA_SET, DEPLOYMENT -> immutable("spec.selector", old.path("spec").path("selector"),
@@ -97,6 +111,9 @@ public final class ObjectValidator {
       if (c.path("image").asText("").isBlank()) {
         errors.add(FieldError.required(at + ".image", ""));
       }
+      oneOf(at + ".imagePullPolicy", c.path("imagePullPolicy"), List.of("Always", "IfNotPresent", "Never"), errors);
+      oneOf(at + ".terminationMessagePolicy", c.path("terminationMessagePolicy"),
+          List.of("File", "FallbackToLogsOnError"), errors);
       JsonNode ports = c.path("ports");
       for (int p = 0; p < ports.size(); p++) {
         JsonNode port = ports.get(p);
@@ -104,6 +121,11 @@ public final class ObjectValidator {
         if (number < 1 || number > 65535) {
           errors.add(FieldError.invalid(at + ".ports[" + p + "].containerPort",
               port.path("containerPort").toString(), "must be between 1 and 65535, inclusive"));
+        }
+        JsonNode hostPort = port.path("hostPort");
+        if (hostPort.isNumber() && hostPort.asLong() != 0 && (hostPort.asLong() < 1 || hostPort.asLong() > 65535)) {
+          errors.add(FieldError.invalid(at + ".ports[" + p + "].hostPort", hostPort.asLong(),
+              "must be between 1 and 65535, inclusive"));
         }
         protocol(at + ".ports[" + p + "].protocol", port, errors);
         PodDnsValidation.portName(at + ".ports[" + p + "].name", port.path("name").asText(""), errors);
@@ -158,6 +180,13 @@ public final class ObjectValidator {
     errors.addAll(io.steuermann.engine.services.ServiceSpecs.validate(spec));
   }
 
+  /** An enum-like string field: absent or null is left to defaulting, anything else must be listed. */
+  private static void oneOf(String path, JsonNode value, List<String> supported, List<FieldError> errors) {
+    if (value.isTextual() && !supported.contains(value.textValue())) {
+      errors.add(FieldError.notSupported(path, value.textValue(), supported));
+    }
+  }
+
   private static void protocol(String path, JsonNode port, List<FieldError> errors) {
     String protocol = port.path("protocol").asText("TCP");
     if (!List.of("TCP", "UDP", "SCTP").contains(protocol)) {
@@ -173,13 +202,21 @@ public final class ObjectValidator {
 
   /** Kubernetes lets only a few pod spec fields change after creation. */
   private static void podImmutable(JsonNode before, JsonNode after, List<FieldError> errors) {
-    ObjectNode a = before.deepCopy();
-    ObjectNode b = after.deepCopy();
+    if (!(before instanceof ObjectNode oldSpec) || !(after instanceof ObjectNode newSpec)) {
+      if (!before.equals(after)) {
+        errors.add(FieldError.forbidden("spec", "pod updates may not remove the spec"));
+      }
+      return;
+    }
+    ObjectNode a = oldSpec.deepCopy();
+    ObjectNode b = newSpec.deepCopy();
     for (ObjectNode spec : List.of(a, b)) {
       spec.remove(List.of("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"));
       for (String list : new String[] {"containers", "initContainers"}) {
         for (JsonNode c : spec.path(list)) {
-          ((ObjectNode) c).remove("image");
+          if (c instanceof ObjectNode container) {
+            container.remove("image");
+          }
         }
       }
     }

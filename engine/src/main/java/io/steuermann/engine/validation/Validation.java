@@ -85,7 +85,44 @@ public final class Validation {
         errs.addAll(validateLabels(meta.get("labels"), "metadata.labels"));
         errs.addAll(validateAnnotations(meta.get("annotations"), "metadata.annotations"));
         errs.addAll(validateFinalizers(meta.get("finalizers"), "metadata.finalizers"));
+        errs.addAll(validateOwnerReferences(meta.get("ownerReferences"), "metadata.ownerReferences"));
         return errs;
+    }
+
+    /**
+     * Owner references ({@code ValidateOwnerReferences}): apiVersion, kind, name and uid are
+     * required, and at most one reference is the controller. A reference without them would
+     * be stored, and typed clients would fail to list its namespace.
+     */
+    public static List<FieldError> validateOwnerReferences(JsonNode references, String field) {
+        List<FieldError> errs = new ArrayList<>();
+        if (references == null || !references.isArray()) {
+            return errs;
+        }
+        int controllers = 0;
+        for (int i = 0; i < references.size(); i++) {
+            JsonNode ref = references.get(i);
+            String at = field + "[" + i + "]";
+            requiredText(ref, "apiVersion", at, "version must not be empty", errs);
+            requiredText(ref, "kind", at, "kind must not be empty", errs);
+            requiredText(ref, "name", at, "name must not be empty", errs);
+            requiredText(ref, "uid", at, "uid must not be empty", errs);
+            if (ref.path("controller").asBoolean(false)) {
+                controllers++;
+            }
+        }
+        if (controllers > 1) {
+            errs.add(FieldError.invalid(field, references.toString(),
+                    "Only one reference can have Controller set to true. Found \"true\" in references for "
+                            + controllers + " references"));
+        }
+        return errs;
+    }
+
+    private static void requiredText(JsonNode ref, String member, String at, String detail, List<FieldError> errs) {
+        if (ref.path(member).asText("").isEmpty()) {
+            errs.add(FieldError.invalid(at + "." + member, "", detail));
+        }
     }
 
     /**

@@ -53,7 +53,8 @@ class PodDnsValidationTest {
         "must be valid IP address");
     refused("\"hostAliases\":[{\"ip\":\"10.0.0.1\",\"hostnames\":[\"UPPER\"]}]", "spec.hostAliases[0].hostnames[0]",
         "RFC 1123 subdomain");
-    refused("\"enableServiceLinks\":\"yes\"", "spec.enableServiceLinks", "must be a boolean");
+    // a wrong type is the structural check's (the schema says boolean), before any semantic check
+    refused("\"enableServiceLinks\":\"yes\"", "spec.enableServiceLinks", "must be of type boolean");
   }
 
   @Test

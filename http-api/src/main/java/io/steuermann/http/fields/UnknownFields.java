@@ -3,6 +3,7 @@ package io.steuermann.http.fields;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.schema.FieldSchema;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -43,12 +44,12 @@ public final class UnknownFields {
         return;
       }
       if (node instanceof ObjectNode object) {
-        if (schema.properties != null) {
+        if (schema.properties() != null) {
           for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             String name = field.getKey();
             String at = path.isEmpty() ? name : path + "." + name;
-            FieldSchema known = schema.properties.get(name);
+            FieldSchema known = schema.properties().get(name);
             if (known != null) {
               duplicated(at);
               walk(known, field.getValue(), at);
@@ -57,19 +58,19 @@ public final class UnknownFields {
               it.remove();
             }
           }
-        } else if (schema.mapValues != null) {
+        } else if (schema.mapValues() != null) {
           for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             if (!(patch && isDirective(entry.getKey()))) {
               String at = path + "." + entry.getKey();
               duplicated(at);
-              walk(schema.mapValues, entry.getValue(), at);
+              walk(schema.mapValues(), entry.getValue(), at);
             }
           }
         }
-      } else if (node instanceof ArrayNode array && schema.items != null) {
+      } else if (node instanceof ArrayNode array && schema.items() != null) {
         for (int i = 0; i < array.size(); i++) {
-          walk(schema.items, array.get(i), path + "[" + i + "]");
+          walk(schema.items(), array.get(i), path + "[" + i + "]");
         }
       }
     }

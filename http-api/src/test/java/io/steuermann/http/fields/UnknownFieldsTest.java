@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.steuermann.engine.model.Json;
 import io.steuermann.engine.model.Kind;
+import io.steuermann.engine.schema.KindSchemas;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package io.steuermann.http.fields;
+package io.steuermann.engine.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,15 +6,17 @@ import io.steuermann.engine.model.Kind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The field schema of every served kind, built from the Kubernetes OpenAPI v3 documents that
  * {@code kubectl explain} is served from (the same resources as
- * {@link io.steuermann.http.discovery.OpenApiDocuments}), so what is known is exactly what
+ * {@code io.steuermann.http.discovery.OpenApiDocuments}), so what is known is exactly what
  * Kubernetes 1.32 knows. Parsing the documents takes a moment, so it happens once, on the
  * first call; requests only walk the small trees.
  */
@@ -24,6 +26,7 @@ public final class KindSchemas {
 
   private final String resourceDirectory;
   private volatile Map<Kind, FieldSchema> byKind;
+  private volatile FieldSchema scale;
 
   private KindSchemas(String resourceDirectory) {
     this.resourceDirectory = resourceDirectory;
@@ -38,6 +41,12 @@ public final class KindSchemas {
 
   public FieldSchema of(Kind kind) {
     return built().get(kind);
+  }
+
+  /** The schema of the {@code autoscaling/v1} Scale that the {@code /scale} subresources read and write. */
+  public FieldSchema scale() {
+    built();
+    return scale;
   }
 
   private Map<Kind, FieldSchema> built() {
@@ -63,6 +72,9 @@ public final class KindSchemas {
       Builder builder = documents.computeIfAbsent(key, k -> new Builder(
           read(resourceDirectory + k + "_openapi.json").path("components").path("schemas")));
       result.put(kind, builder.ref(schemaName(builder.schemas, kind)));
+      if (kind.hasScale() && scale == null) {
+        scale = builder.ref("io.k8s.api.autoscaling.v1.Scale");
+      }
     }
     return result;
   }
@@ -99,16 +111,37 @@ public final class KindSchemas {
       if (schema == null) {
         throw new IllegalStateException("OpenAPI schema " + name + " is referenced but missing");
       }
-      if (!schema.has("properties") || schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
-        FieldSchema s = build(schema);
-        done.put(name, s);
-        return s;
+      String goType = goName(name);
+      FieldSchema s;
+      if (schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
+        s = FieldSchema.ANYTHING;
+      } else if (schema.has("oneOf")) {
+        s = oneOf(schema, goType);
+      } else if (schema.has("properties")) {
+        // registered before its properties are built: a schema may contain itself
+        FieldSchema struct = FieldSchema.struct(goType, goType.substring(goType.indexOf('.') + 1));
+        done.put(name, struct);
+        fill(struct, schema);
+        return struct;
+      } else {
+        s = build(schema);
+        if (s.type == FieldSchema.Type.DATE_TIME) {
+          s.goType = goType;
+        }
       }
-      // registered before its properties are built: a schema may contain itself
-      FieldSchema struct = FieldSchema.struct();
-      done.put(name, struct);
-      fill(struct, schema);
-      return struct;
+      done.put(name, s);
+      return s;
+    }
+
+    /** The two union types Kubernetes' documents write as {@code oneOf}: IntOrString and Quantity. */
+    private static FieldSchema oneOf(JsonNode schema, String goType) {
+      boolean integer = false;
+      for (JsonNode alternative : schema.get("oneOf")) {
+        integer |= "integer".equals(alternative.path("type").asText());
+      }
+      FieldSchema s = new FieldSchema(integer ? FieldSchema.Type.INT_OR_STRING : FieldSchema.Type.QUANTITY, goType);
+      s.int32 = integer;
+      return s;
     }
 
     FieldSchema build(JsonNode schema) {
@@ -124,22 +157,47 @@ public final class KindSchemas {
         return ref(ref.substring(REF_PREFIX.length()));
       }
       if (schema.has("properties")) {
-        FieldSchema struct = FieldSchema.struct();
+        FieldSchema struct = FieldSchema.struct("struct", "");
         fill(struct, schema);
         return struct;
       }
       if (schema.path("additionalProperties").isObject()) {
-        FieldSchema map = new FieldSchema();
-        map.mapValues = build(schema.get("additionalProperties"));
+        FieldSchema values = build(schema.get("additionalProperties"));
+        FieldSchema map = new FieldSchema(FieldSchema.Type.OBJECT, "map[string]" + values.goType);
+        map.mapValues = values;
         return map;
       }
       if (schema.has("items")) {
-        FieldSchema array = new FieldSchema();
-        array.items = build(schema.get("items"));
+        FieldSchema items = build(schema.get("items"));
+        FieldSchema array = new FieldSchema(FieldSchema.Type.ARRAY, "[]" + items.goType);
+        array.items = items;
         return array;
       }
-      // an object with no properties at all is free-form (FieldsV1, RawExtension)
-      return "object".equals(schema.path("type").asText()) ? FieldSchema.ANYTHING : FieldSchema.LEAF;
+      String format = schema.path("format").asText("");
+      FieldSchema leaf = switch (schema.path("type").asText("")) {
+        // an object with no properties at all is free-form (FieldsV1, RawExtension)
+        case "object" -> FieldSchema.ANYTHING;
+        case "string" -> switch (format) {
+          case "date-time" -> new FieldSchema(FieldSchema.Type.DATE_TIME, "v1.Time");
+          case "int-or-string" -> new FieldSchema(FieldSchema.Type.INT_OR_STRING, "intstr.IntOrString");
+          case "byte" -> new FieldSchema(FieldSchema.Type.STRING, "[]uint8");
+          default -> new FieldSchema(FieldSchema.Type.STRING, "string");
+        };
+        case "integer" -> {
+          FieldSchema s = new FieldSchema(FieldSchema.Type.INTEGER, format.equals("int32") ? "int32" : "int64");
+          s.int32 = format.equals("int32");
+          yield s;
+        }
+        case "number" -> new FieldSchema(FieldSchema.Type.NUMBER, "float64");
+        case "boolean" -> new FieldSchema(FieldSchema.Type.BOOLEAN, "bool");
+        default -> new FieldSchema(FieldSchema.Type.UNKNOWN, "interface {}");
+      };
+      if (schema.path("enum").isArray() && leaf != FieldSchema.ANYTHING) {
+        List<String> values = new ArrayList<>();
+        schema.get("enum").forEach(v -> values.add(v.asText()));
+        leaf.enumValues = List.copyOf(values);
+      }
+      return leaf;
     }
 
     private void fill(FieldSchema struct, JsonNode schema) {
@@ -147,6 +205,13 @@ public final class KindSchemas {
         Map.Entry<String, JsonNode> p = it.next();
         struct.properties.put(p.getKey(), build(p.getValue()));
       }
+    }
+
+    /** {@code io.k8s.api.core.v1.PodSpec} is Go's {@code v1.PodSpec}. */
+    private static String goName(String component) {
+      int last = component.lastIndexOf('.');
+      int package_ = component.lastIndexOf('.', last - 1);
+      return component.substring(package_ + 1);
     }
   }
 
