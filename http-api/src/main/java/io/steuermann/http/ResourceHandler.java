@@ -455,7 +455,7 @@ public final class ResourceHandler {
         return done(StatusResponses.response(shape));
       }
       // an applied configuration is checked as a patch body: a partial object
-      FieldChecks.Outcome checked = fields.check(path.kind(), options.validation(), body.json(), null, true);
+      FieldChecks.Outcome checked = fields.checkApply(path.kind(), options.validation(), body.json());
       if (checked.refusal() != null) {
         return done(StatusResponses.response(checked.refusal()));
       }

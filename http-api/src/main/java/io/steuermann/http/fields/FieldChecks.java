@@ -43,12 +43,25 @@ public final class FieldChecks {
    * @param patch a merge or strategic merge patch rather than an object
    */
   public Outcome check(Kind kind, FieldValidation mode, JsonNode body, byte[] raw, boolean patch) {
+    return check(kind, mode, body, raw, patch, !patch);
+  }
+
+  /**
+   * A server-side apply's configuration: pruned as a patch (a partial object), but a wrong
+   * type refused with 400 as kube-apiserver refuses an apply it cannot type.
+   */
+  public Outcome checkApply(Kind kind, FieldValidation mode, JsonNode body) {
+    return check(kind, mode, body, null, true, true);
+  }
+
+  private Outcome check(Kind kind, FieldValidation mode, JsonNode body, byte[] raw, boolean patch,
+      boolean undecodableIsBadRequest) {
     FieldSchema schema = schemas.of(kind);
     if (StructuralCheck.enabled()) {
       StructuralCheck.Result structure = StructuralCheck.check(schema, body);
       if (!structure.typeErrors().isEmpty()) {
-        return new Outcome(patch ? patchInvalid(kind, structure.typeErrors())
-            : undecodable(kind, body, structure), List.of());
+        return new Outcome(undecodableIsBadRequest ? undecodable(kind, body, structure)
+            : patchInvalid(kind, structure.typeErrors()), List.of());
       }
     }
     Set<String> duplicates = mode == FieldValidation.IGNORE || raw == null

@@ -113,7 +113,7 @@ class UnknownFieldsTest {
   @Test
   void theTreesAreBuiltOnce() {
     assertSame(SCHEMAS.of(Kind.POD), KindSchemas.fromClasspath().of(Kind.POD));
-    assertSame(SCHEMAS.of(Kind.POD).properties.get("metadata"), SCHEMAS.of(Kind.SERVICE).properties.get("metadata"));
+    assertSame(SCHEMAS.of(Kind.POD).properties().get("metadata"), SCHEMAS.of(Kind.SERVICE).properties().get("metadata"));
   }
 
   @Test
