@@ -500,6 +500,10 @@ public final class ResourceHandler {
         return done(StatusResponses.response(body.refusal()));
       }
       JsonNode options = body.json();
+      ApiStatus badOptions = fields.checkDeleteOptions(options);
+      if (badOptions != null) {
+        return done(StatusResponses.response(badOptions));
+      }
       // client-go sends DeleteOptions in the body, dryRun included; it counts as the query's does
       List<String> dryRun = new ArrayList<>();
       options.path("dryRun").forEach(v -> dryRun.add(v.asText()));

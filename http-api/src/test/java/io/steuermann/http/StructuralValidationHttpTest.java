@@ -177,4 +177,15 @@ class StructuralValidationHttpTest {
         "{\"spec\":{\"replicas\":3}}");
     assertEquals(3, expect(200, ok).path("spec").path("replicas").asInt());
   }
+
+  @Test
+  void aMistypedDeleteOptionsDeletesNothing() {
+    expect(201, server.post(PODS, pod("\"keep\"", "", "", "")));
+    JsonNode status = expect(400, server.send(server.request(PODS + "/keep").header("Content-Type", "application/json")
+        .method("DELETE", java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":\"now\"}")).build()));
+    assertEquals(List.of("gracePeriodSeconds"), causeFields(status));
+    JsonNode pod = expect(200, server.get(PODS + "/keep"));
+    assertTrue(pod.path("metadata").path("deletionTimestamp").isMissingNode(), pod.toString());
+  }
 }

@@ -27,6 +27,7 @@ public final class KindSchemas {
   private final String resourceDirectory;
   private volatile Map<Kind, FieldSchema> byKind;
   private volatile FieldSchema scale;
+  private volatile FieldSchema deleteOptions;
 
   private KindSchemas(String resourceDirectory) {
     this.resourceDirectory = resourceDirectory;
@@ -47,6 +48,12 @@ public final class KindSchemas {
   public FieldSchema scale() {
     built();
     return scale;
+  }
+
+  /** The schema of the {@code DeleteOptions} a DELETE may carry in its body. */
+  public FieldSchema deleteOptions() {
+    built();
+    return deleteOptions;
   }
 
   private Map<Kind, FieldSchema> built() {
@@ -72,6 +79,9 @@ public final class KindSchemas {
       Builder builder = documents.computeIfAbsent(key, k -> new Builder(
           read(resourceDirectory + k + "_openapi.json").path("components").path("schemas")));
       result.put(kind, builder.ref(schemaName(builder.schemas, kind)));
+      if (kind == Kind.POD) {
+        deleteOptions = builder.ref("io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions");
+      }
       if (kind.hasScale() && scale == null) {
         scale = builder.ref("io.k8s.api.autoscaling.v1.Scale");
       }

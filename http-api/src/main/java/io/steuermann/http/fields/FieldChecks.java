@@ -115,6 +115,23 @@ public final class FieldChecks {
         new ApiStatus.Details(name(scale), "autoscaling", "Scale", causes(structure.typeErrors())));
   }
 
+  /**
+   * The DeleteOptions of a DELETE: a mistyped {@code gracePeriodSeconds} must not read as 0
+   * and delete at once. 400, as kube-apiserver's decoder answers.
+   */
+  public ApiStatus checkDeleteOptions(JsonNode options) {
+    if (!StructuralCheck.enabled()) {
+      return null;
+    }
+    StructuralCheck.Result structure = StructuralCheck.check(schemas.deleteOptions(), options);
+    if (structure.typeErrors().isEmpty()) {
+      return null;
+    }
+    return new ApiStatus(400, "BadRequest", "DeleteOptions in version \"v1\" cannot be handled as a DeleteOptions: "
+        + structure.decodeError(), new ApiStatus.Details("", "meta.k8s.io", "DeleteOptions",
+            causes(structure.typeErrors())));
+  }
+
   /** kube-apiserver's answer to a create or update body its decoder cannot read: 400, named by field. */
   private static ApiStatus undecodable(Kind kind, JsonNode body, StructuralCheck.Result structure) {
     return new ApiStatus(400, "BadRequest", kind.kindName() + " in version \"" + kind.version()
