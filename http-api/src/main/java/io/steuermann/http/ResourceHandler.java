@@ -540,6 +540,10 @@ public final class ResourceHandler {
       if (body.refusal() != null) {
         return done(StatusResponses.response(body.refusal()));
       }
+      ApiStatus badBinding = fields.checkBinding(body.json());
+      if (badBinding != null) {
+        return done(StatusResponses.response(badBinding));
+      }
       String node = body.json().path("target").path("name").asText("");
       return store(options).bind(key.get(), node).thenApply(reply -> reply instanceof ObjectCommand.Done
           ? responses.json(201, StatusResponses.success())

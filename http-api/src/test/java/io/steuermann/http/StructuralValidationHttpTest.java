@@ -188,4 +188,17 @@ class StructuralValidationHttpTest {
     JsonNode pod = expect(200, server.get(PODS + "/keep"));
     assertTrue(pod.path("metadata").path("deletionTimestamp").isMissingNode(), pod.toString());
   }
+
+  @Test
+  void aMistypedBindingBindsNothing() {
+    expect(201, server.post(PODS, pod("\"unbound\"", "", "", "")));
+    JsonNode status = expect(400, server.post(PODS + "/unbound/binding",
+        "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"unbound\"},\"target\":{\"name\":5}}"));
+    assertEquals(List.of("target.name"), causeFields(status));
+    assertEquals("", expect(200, server.get(PODS + "/unbound")).path("spec").path("nodeName").asText());
+    expect(201, server.post(PODS + "/unbound/binding",
+        "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"unbound\"},"
+            + "\"target\":{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"name\":\"node-a\"}}"));
+    assertEquals("node-a", expect(200, server.get(PODS + "/unbound")).path("spec").path("nodeName").asText());
+  }
 }

@@ -28,6 +28,7 @@ public final class KindSchemas {
   private volatile Map<Kind, FieldSchema> byKind;
   private volatile FieldSchema scale;
   private volatile FieldSchema deleteOptions;
+  private volatile FieldSchema binding;
 
   private KindSchemas(String resourceDirectory) {
     this.resourceDirectory = resourceDirectory;
@@ -56,6 +57,12 @@ public final class KindSchemas {
     return deleteOptions;
   }
 
+  /** The schema of the {@code Binding} a scheduler POSTs to {@code pods/binding}. */
+  public FieldSchema binding() {
+    built();
+    return binding;
+  }
+
   private Map<Kind, FieldSchema> built() {
     Map<Kind, FieldSchema> b = byKind;
     if (b == null) {
@@ -81,6 +88,7 @@ public final class KindSchemas {
       result.put(kind, builder.ref(schemaName(builder.schemas, kind)));
       if (kind == Kind.POD) {
         deleteOptions = builder.ref("io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions");
+        binding = builder.ref("io.k8s.api.core.v1.Binding");
       }
       if (kind.hasScale() && scale == null) {
         scale = builder.ref("io.k8s.api.autoscaling.v1.Scale");

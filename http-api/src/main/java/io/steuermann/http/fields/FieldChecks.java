@@ -120,16 +120,24 @@ public final class FieldChecks {
    * and delete at once. 400, as kube-apiserver's decoder answers.
    */
   public ApiStatus checkDeleteOptions(JsonNode options) {
+    return checkBody(schemas.deleteOptions(), options, "DeleteOptions", "meta.k8s.io");
+  }
+
+  /** The Binding of {@code pods/binding}: a numeric {@code target.name} must not bind to a node "5". */
+  public ApiStatus checkBinding(JsonNode binding) {
+    return checkBody(schemas.binding(), binding, "Binding", "");
+  }
+
+  private static ApiStatus checkBody(FieldSchema schema, JsonNode body, String kindName, String group) {
     if (!StructuralCheck.enabled()) {
       return null;
     }
-    StructuralCheck.Result structure = StructuralCheck.check(schemas.deleteOptions(), options);
+    StructuralCheck.Result structure = StructuralCheck.check(schema, body);
     if (structure.typeErrors().isEmpty()) {
       return null;
     }
-    return new ApiStatus(400, "BadRequest", "DeleteOptions in version \"v1\" cannot be handled as a DeleteOptions: "
-        + structure.decodeError(), new ApiStatus.Details("", "meta.k8s.io", "DeleteOptions",
-            causes(structure.typeErrors())));
+    return new ApiStatus(400, "BadRequest", kindName + " in version \"v1\" cannot be handled as a " + kindName + ": "
+        + structure.decodeError(), new ApiStatus.Details(name(body), group, kindName, causes(structure.typeErrors())));
   }
 
   /** kube-apiserver's answer to a create or update body its decoder cannot read: 400, named by field. */
