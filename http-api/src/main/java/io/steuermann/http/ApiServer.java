@@ -76,8 +76,8 @@ public final class ApiServer {
         .bind(routes::handle)
         .whenComplete((binding, error) -> {
           if (error != null) {
-            log.error("Cannot bind the API to {}:{}: {}. Stopping.", host, port, error.getMessage());
-            system.terminate();
+            io.steuermann.engine.cluster.ShutdownReasons.startFailed(system,
+                "the API cannot listen on " + host + ":" + port + ": ", error);
             return;
           }
           log.info("Steuermann API listening on http://{}:{}/", host, port);

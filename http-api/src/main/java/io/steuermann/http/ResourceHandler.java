@@ -52,6 +52,7 @@ public final class ResourceHandler {
   private final WatchStreams watches;
   private final FieldChecks fields;
   private final SecureRandom random = new SecureRandom();
+  private final CollectionDeletes collection;
 
   public ResourceHandler(Engine engine, RequestBodies bodies, WriteLimiter writes,
       Responses responses, WatchStreams watches, FieldChecks fields) {
@@ -63,6 +64,7 @@ public final class ResourceHandler {
     this.responses = responses;
     this.watches = watches;
     this.fields = fields;
+    this.collection = new CollectionDeletes(engine.system());
   }
 
   public CompletionStage<HttpResponse> handle(HttpRequest request, ResourcePath path) {
@@ -114,7 +116,7 @@ public final class ResourceHandler {
     } else if (method.equals(HttpMethods.PATCH)) {
       return path.isCollection() ? unsupported(request, path) : patch(request, path, options);
     } else if (method.equals(HttpMethods.DELETE)) {
-      return path.isCollection() ? unsupported(request, path) : delete(request, path, options);
+      return path.isCollection() ? deleteCollection(request, path, options) : delete(request, path, options);
     }
     return unsupported(request, path);
   }
@@ -487,34 +489,38 @@ public final class ResourceHandler {
     if (key.isEmpty() || path.subresource() != null) {
       return unsupported(request, path);
     }
-    return bodies.options(request).thenCompose(body -> {
-      if (body.refusal() != null) {
-        return done(StatusResponses.response(body.refusal()));
+    return DeleteOptions.read(bodies, request, query).thenCompose(parsed -> {
+      if (parsed.refusal() != null) {
+        return done(StatusResponses.response(parsed.refusal()));
       }
-      JsonNode options = body.json();
-      // client-go sends DeleteOptions in the body, dryRun included; it counts as the query's does
-      List<String> dryRun = new ArrayList<>();
-      options.path("dryRun").forEach(v -> dryRun.add(v.asText()));
-      WriteOptions.Parsed inBody = WriteOptions.parse("DeleteOptions", dryRun, "");
-      if (inBody.refusal() != null) {
-        return done(StatusResponses.response(inBody.refusal()));
-      }
-      ObjectStore target = store(query.dryRun() || inBody.options().dryRun());
-      JsonNode preconditions = options.path("preconditions");
-      String uid = preconditions.path("uid").asText("");
-      long rv = Meta.parseResourceVersion(preconditions.path("resourceVersion").asText(""));
-      Query params = request.getUri().query();
-      Long grace = options.hasNonNull("gracePeriodSeconds")
-          ? Long.valueOf(options.path("gracePeriodSeconds").asLong())
-          : params.get("gracePeriodSeconds").map(ResourceHandler::parseLong).orElse(null);
-      String policy = options.hasNonNull("propagationPolicy")
-          ? options.path("propagationPolicy").asText()
-          : params.get("propagationPolicy").orElse(null);
-      if (options.path("orphanDependents").asBoolean(false)) {
-        policy = "Orphan";
-      }
-      return target.delete(key.get(), uid, Math.max(rv, 0), grace, policy)
+      DeleteOptions options = parsed.options();
+      return store(options.dryRun()).delete(key.get(), options.uid(), options.resourceVersion(),
+              options.gracePeriodSeconds(), options.propagationPolicy())
           .thenApply(reply -> answer(request, reply));
+    }).exceptionally(this::failure);
+  }
+
+  private CompletionStage<HttpResponse> deleteCollection(HttpRequest request, ResourcePath path, WriteOptions query) {
+    if (path.subresource() != null || path.kind() == Kind.NAMESPACE
+        || (path.kind().namespaced() && path.namespace().isEmpty())) {
+      return unsupported(request, path);
+    }
+    WatchFilter filter;
+    try {
+      filter = filter(path, request.getUri().query());
+    } catch (SelectorException e) {
+      return done(StatusResponses.response(ApiStatus.badRequest(e.getMessage())));
+    }
+    return DeleteOptions.read(bodies, request, query).thenCompose(parsed -> {
+      if (parsed.refusal() != null) {
+        return done(StatusResponses.response(parsed.refusal()));
+      }
+      DeleteOptions options = parsed.options();
+      return engine.consistentRead(engine.askTimeout())
+          .thenCompose(v -> collection.delete(store(options.dryRun()), path.kind(), cache.list(filter), options))
+          .thenApply(deleted -> deleted.refusal() != null
+              ? StatusResponses.response(deleted.refusal())
+              : responses.list(request, path.kind(), deleted.snapshot()));
     }).exceptionally(this::failure);
   }
 
@@ -577,14 +583,6 @@ public final class ResourceHandler {
     }
     // one call, so they go out in the order found (addHeader puts each in front)
     return response.addHeaders(headers);
-  }
-
-  private static Long parseLong(String value) {
-    try {
-      return Long.valueOf(value);
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 
   private HttpResponse answer(HttpRequest request, Reply reply) {
