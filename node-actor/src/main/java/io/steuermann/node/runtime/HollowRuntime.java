@@ -212,6 +212,30 @@ public final class HollowRuntime implements ContainerRuntime {
     return CompletableFuture.completedFuture(new ExecResult(0, "", false));
   }
 
+  /**
+   * A simulated container uses nothing: each running one is reported with zero CPU and memory,
+   * so that {@code kubectl top pods} lists hollow pods as metrics-server lists real ones.
+   */
+  @Override
+  public List<PodUsage> usage() {
+    Instant now = Instant.now();
+    List<PodUsage> usage = new ArrayList<>();
+    for (HollowPod pod : pods.values()) {
+      List<PodUsage.ContainerUsage> containers = new ArrayList<>();
+      synchronized (pod) {
+        pod.containers.forEach((name, c) -> {
+          if (c.status.state() instanceof Running) {
+            containers.add(new PodUsage.ContainerUsage(name, 0, 0));
+          }
+        });
+      }
+      if (!containers.isEmpty()) {
+        usage.add(new PodUsage(pod.ref, now, Duration.ZERO, containers));
+      }
+    }
+    return usage;
+  }
+
   /** A simulated container writes a line when it starts and one when it ends; see {@link HollowLog}. */
   @Override
   public Source<ByteString, NotUsed> logs(PodRef ref, String container, LogOptions options) {
