@@ -87,13 +87,24 @@ public final class ResourceHandler {
       return done(StatusResponses.response(ApiStatus.tooManyRequests(
           "too many writes in flight (" + writes.limit() + "); retry later")));
     }
+    String object = path.isCollection() ? null : path.kind().plural() + "/" + path.namespace() + "/" + path.name();
+    if (object != null && !writes.tryAcquire(object)) {
+      writes.release();
+      return done(StatusResponses.response(ApiStatus.tooManyRequests("too many writes in flight to "
+          + path.kind().plural() + " \"" + path.name() + "\" (" + writes.perObjectLimit() + "); retry later")));
+    }
     CompletionStage<HttpResponse> write;
     try {
       write = write(request, path, query, method);
     } catch (RuntimeException e) {
       write = CompletableFuture.failedFuture(e);
     }
-    return write.whenComplete((r, e) -> writes.release());
+    return write.whenComplete((r, e) -> {
+      writes.release();
+      if (object != null) {
+        writes.release(object);
+      }
+    });
   }
 
   private CompletionStage<HttpResponse> write(HttpRequest request, ResourcePath path, Query query,
@@ -131,14 +142,17 @@ public final class ResourceHandler {
     if (path.subresource() != null && !knownSubresource(path)) {
       return unsupported(request, path);
     }
-    return store.get(key.get()).thenApply(reply -> {
-      if (reply instanceof ObjectCommand.Done done) {
-        if ("scale".equals(path.subresource())) {
-          return responses.json(200, Scales.toScale(done.object()));
-        }
-        return responses.object(request, 200, done.object());
+    // From the watch cache once it holds every acknowledged write, as a list is served: asking
+    // the entity would queue the read behind that object's writes (seconds in a write burst).
+    return engine.consistentRead(engine.askTimeout()).thenApply(version -> {
+      ObjectNode object = cache.get(key.get());
+      if (object == null) {
+        return StatusResponses.response(ApiStatus.notFound(path.kind(), path.name()));
       }
-      return refusal(reply);
+      if ("scale".equals(path.subresource())) {
+        return responses.json(200, Scales.toScale(object));
+      }
+      return responses.object(request, 200, object);
     }).exceptionally(this::failure);
   }
 
