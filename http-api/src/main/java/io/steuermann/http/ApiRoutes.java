@@ -36,6 +36,7 @@ public final class ApiRoutes {
   private final ProtobufResponses protobuf;
   private final OpenApiRoutes openApi;
   private final String serverAddress;
+  private final HealthChecks health;
 
   public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, PodStreams streams,
       PodPortForward portForward, MetricsApi metrics,
@@ -53,6 +54,7 @@ public final class ApiRoutes {
     this.watches = watches;
     this.responses = responses;
     this.serverAddress = serverAddress;
+    this.health = new HealthChecks(engine);
   }
 
   /** Routes the request; the answer is in protobuf when the client prefers it and the kind has one. */
@@ -69,16 +71,10 @@ public final class ApiRoutes {
   private CompletionStage<HttpResponse> route(HttpRequest request) {
     String path = request.getUri().path();
     switch (path) {
-      case "/healthz", "/livez" -> {
-        return text(200, "ok");
-      }
       case "/metrics" -> {
         return done(HttpResponse.create().withEntity(HttpEntities.create(
             org.apache.pekko.http.javadsl.model.ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8"),
             serverMetrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-      }
-      case "/readyz" -> {
-        return engine.isReady() ? text(200, "ok") : text(503, "not ready: replaying the journal");
       }
       case "/debug/scheduler" -> {
         return org.apache.pekko.actor.typed.javadsl.AskPattern.<io.steuermann.engine.controllers.scheduler.Scheduler.Command,
@@ -108,6 +104,10 @@ public final class ApiRoutes {
         return done(watches.stream(request, null, WatchFilter.everything(), request.getUri().query(), true));
       }
       default -> { }
+    }
+    Optional<HttpResponse> health = this.health.answer(path, request.getUri().query());
+    if (health.isPresent()) {
+      return done(health.get());
     }
     Optional<HttpResponse> openApiDocument = openApi.handle(request);
     if (openApiDocument.isPresent()) {
@@ -147,11 +147,6 @@ public final class ApiRoutes {
 
   private static List<String> segments(String path) {
     return Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList();
-  }
-
-  private static CompletionStage<HttpResponse> text(int code, String body) {
-    return done(HttpResponse.create().withStatus(StatusCodes.get(code))
-        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, body)));
   }
 
   private static CompletionStage<HttpResponse> done(HttpResponse response) {

@@ -45,7 +45,8 @@ public final class ApiServer {
         config.getInt("watch-buffer"), config.getDuration("sse-heartbeat"));
     RequestBodies bodies = new RequestBodies(config.getBytes("max-body-size"),
         config.getDuration("body-timeout").toMillis(), materializer, system.executionContext(), protobuf);
-    WriteLimiter writes = new WriteLimiter(config.getInt("max-writes-in-flight"));
+    WriteLimiter writes = new WriteLimiter(config.getInt("max-writes-in-flight"),
+        config.getInt("max-writes-in-flight-per-object"));
     FieldChecks fields = new FieldChecks(KindSchemas.fromClasspath());
     // the schemas take a moment to build: better now, beside the start, than in the first write
     java.util.concurrent.CompletableFuture.runAsync(fields::warmUp,
@@ -76,8 +77,8 @@ public final class ApiServer {
         .bind(routes::handle)
         .whenComplete((binding, error) -> {
           if (error != null) {
-            log.error("Cannot bind the API to {}:{}: {}. Stopping.", host, port, error.getMessage());
-            system.terminate();
+            io.steuermann.engine.cluster.ShutdownReasons.startFailed(system,
+                "the API cannot listen on " + host + ":" + port + ": ", error);
             return;
           }
           log.info("Steuermann API listening on http://{}:{}/", host, port);

@@ -52,6 +52,7 @@ public final class ResourceHandler {
   private final WatchStreams watches;
   private final FieldChecks fields;
   private final SecureRandom random = new SecureRandom();
+  private final CollectionDeletes collection;
 
   public ResourceHandler(Engine engine, RequestBodies bodies, WriteLimiter writes,
       Responses responses, WatchStreams watches, FieldChecks fields) {
@@ -63,6 +64,7 @@ public final class ResourceHandler {
     this.responses = responses;
     this.watches = watches;
     this.fields = fields;
+    this.collection = new CollectionDeletes(engine.system());
   }
 
   public CompletionStage<HttpResponse> handle(HttpRequest request, ResourcePath path) {
@@ -85,13 +87,24 @@ public final class ResourceHandler {
       return done(StatusResponses.response(ApiStatus.tooManyRequests(
           "too many writes in flight (" + writes.limit() + "); retry later")));
     }
+    String object = path.isCollection() ? null : path.kind().plural() + "/" + path.namespace() + "/" + path.name();
+    if (object != null && !writes.tryAcquire(object)) {
+      writes.release();
+      return done(StatusResponses.response(ApiStatus.tooManyRequests("too many writes in flight to "
+          + path.kind().plural() + " \"" + path.name() + "\" (" + writes.perObjectLimit() + "); retry later")));
+    }
     CompletionStage<HttpResponse> write;
     try {
       write = write(request, path, query, method);
     } catch (RuntimeException e) {
       write = CompletableFuture.failedFuture(e);
     }
-    return write.whenComplete((r, e) -> writes.release());
+    return write.whenComplete((r, e) -> {
+      writes.release();
+      if (object != null) {
+        writes.release(object);
+      }
+    });
   }
 
   private CompletionStage<HttpResponse> write(HttpRequest request, ResourcePath path, Query query,
@@ -114,7 +127,7 @@ public final class ResourceHandler {
     } else if (method.equals(HttpMethods.PATCH)) {
       return path.isCollection() ? unsupported(request, path) : patch(request, path, options);
     } else if (method.equals(HttpMethods.DELETE)) {
-      return path.isCollection() ? unsupported(request, path) : delete(request, path, options);
+      return path.isCollection() ? deleteCollection(request, path, options) : delete(request, path, options);
     }
     return unsupported(request, path);
   }
@@ -129,14 +142,17 @@ public final class ResourceHandler {
     if (path.subresource() != null && !knownSubresource(path)) {
       return unsupported(request, path);
     }
-    return store.get(key.get()).thenApply(reply -> {
-      if (reply instanceof ObjectCommand.Done done) {
-        if ("scale".equals(path.subresource())) {
-          return responses.json(200, Scales.toScale(done.object()));
-        }
-        return responses.object(request, 200, done.object());
+    // From the watch cache once it holds every acknowledged write, as a list is served: asking
+    // the entity would queue the read behind that object's writes (seconds in a write burst).
+    return engine.consistentRead(engine.askTimeout()).thenApply(version -> {
+      ObjectNode object = cache.get(key.get());
+      if (object == null) {
+        return StatusResponses.response(ApiStatus.notFound(path.kind(), path.name()));
       }
-      return refusal(reply);
+      if ("scale".equals(path.subresource())) {
+        return responses.json(200, Scales.toScale(object));
+      }
+      return responses.object(request, 200, object);
     }).exceptionally(this::failure);
   }
 
@@ -495,38 +511,38 @@ public final class ResourceHandler {
     if (key.isEmpty() || path.subresource() != null) {
       return unsupported(request, path);
     }
-    return bodies.options(request).thenCompose(body -> {
-      if (body.refusal() != null) {
-        return done(StatusResponses.response(body.refusal()));
+    return DeleteOptions.read(bodies, fields, request, query).thenCompose(parsed -> {
+      if (parsed.refusal() != null) {
+        return done(StatusResponses.response(parsed.refusal()));
       }
-      JsonNode options = body.json();
-      ApiStatus badOptions = fields.checkDeleteOptions(options);
-      if (badOptions != null) {
-        return done(StatusResponses.response(badOptions));
-      }
-      // client-go sends DeleteOptions in the body, dryRun included; it counts as the query's does
-      List<String> dryRun = new ArrayList<>();
-      options.path("dryRun").forEach(v -> dryRun.add(v.asText()));
-      WriteOptions.Parsed inBody = WriteOptions.parse("DeleteOptions", dryRun, "");
-      if (inBody.refusal() != null) {
-        return done(StatusResponses.response(inBody.refusal()));
-      }
-      ObjectStore target = store(query.dryRun() || inBody.options().dryRun());
-      JsonNode preconditions = options.path("preconditions");
-      String uid = preconditions.path("uid").asText("");
-      long rv = Meta.parseResourceVersion(preconditions.path("resourceVersion").asText(""));
-      Query params = request.getUri().query();
-      Long grace = options.hasNonNull("gracePeriodSeconds")
-          ? Long.valueOf(options.path("gracePeriodSeconds").asLong())
-          : params.get("gracePeriodSeconds").map(ResourceHandler::parseLong).orElse(null);
-      String policy = options.hasNonNull("propagationPolicy")
-          ? options.path("propagationPolicy").asText()
-          : params.get("propagationPolicy").orElse(null);
-      if (options.path("orphanDependents").asBoolean(false)) {
-        policy = "Orphan";
-      }
-      return target.delete(key.get(), uid, Math.max(rv, 0), grace, policy)
+      DeleteOptions options = parsed.options();
+      return store(options.dryRun()).delete(key.get(), options.uid(), options.resourceVersion(),
+              options.gracePeriodSeconds(), options.propagationPolicy())
           .thenApply(reply -> answer(request, reply));
+    }).exceptionally(this::failure);
+  }
+
+  private CompletionStage<HttpResponse> deleteCollection(HttpRequest request, ResourcePath path, WriteOptions query) {
+    if (path.subresource() != null || path.kind() == Kind.NAMESPACE
+        || (path.kind().namespaced() && path.namespace().isEmpty())) {
+      return unsupported(request, path);
+    }
+    WatchFilter filter;
+    try {
+      filter = filter(path, request.getUri().query());
+    } catch (SelectorException e) {
+      return done(StatusResponses.response(ApiStatus.badRequest(e.getMessage())));
+    }
+    return DeleteOptions.read(bodies, fields, request, query).thenCompose(parsed -> {
+      if (parsed.refusal() != null) {
+        return done(StatusResponses.response(parsed.refusal()));
+      }
+      DeleteOptions options = parsed.options();
+      return engine.consistentRead(engine.askTimeout())
+          .thenCompose(v -> collection.delete(store(options.dryRun()), path.kind(), cache.list(filter), options))
+          .thenApply(deleted -> deleted.refusal() != null
+              ? StatusResponses.response(deleted.refusal())
+              : responses.list(request, path.kind(), deleted.snapshot()));
     }).exceptionally(this::failure);
   }
 
@@ -593,14 +609,6 @@ public final class ResourceHandler {
     }
     // one call, so they go out in the order found (addHeader puts each in front)
     return response.addHeaders(headers);
-  }
-
-  private static Long parseLong(String value) {
-    try {
-      return Long.valueOf(value);
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 
   private HttpResponse answer(HttpRequest request, Reply reply) {

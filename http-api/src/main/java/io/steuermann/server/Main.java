@@ -51,6 +51,12 @@ public final class Main {
       System.err.println(e.getMessage());
       System.exit(2);
       return;
+    } catch (java.io.UncheckedIOException e) {
+      // the data directory cannot be made or used: one line, not a stack trace
+      log.error("Steuermann cannot start: {}", e.getMessage(), e);
+      System.err.println("steuermann: cannot start: " + e.getMessage() + " (" + e.getCause().getMessage() + ")");
+      System.exit(1);
+      return;
     }
     boolean worker = config.getStringList("pekko.cluster.roles").contains(ClusterRoles.WORKER);
     NodeRuntimes runtimes;
@@ -82,8 +88,7 @@ public final class Main {
         ClusterDns.start(system, engine); // and its cluster DNS, on the cluster DNS address
       }
     } catch (RuntimeException e) {
-      log.error("Steuermann cannot start: {}", e.getMessage(), e);
-      system.terminate();
+      ShutdownReasons.startFailed(system, "", e);
     }
   }
 }

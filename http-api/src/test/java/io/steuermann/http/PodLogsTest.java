@@ -179,17 +179,35 @@ class PodLogsTest {
     assertTrue(log.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), log.headers().toString());
     assertTrue(log.body().matches("hollow container web \\(hollow://\\S+\\) started\n"), log.body());
 
-    // kubectl logs -f: chunked, and it ends when the container's log ends
-    HttpResponse<String> followed = get("/api/v1/namespaces/default/pods/talker/log?container=web&follow=true");
-    assertEquals(200, followed.statusCode());
-    assertEquals("chunked", followed.headers().firstValue("Transfer-Encoding").orElse(""), followed.headers().toString());
-    assertEquals(log.body(), followed.body());
-
     assertEquals("hollow ", get("/api/v1/namespaces/default/pods/talker/log?limitBytes=7").body());
+    HttpResponse<String> stamped = get("/api/v1/namespaces/default/pods/talker/log?timestamps=true&tailLines=1");
+    assertTrue(stamped.body().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z hollow container web .* started\n"),
+        stamped.body());
+    assertEquals("", get("/api/v1/namespaces/default/pods/talker/log?sinceTime=2999-01-01T00:00:00Z").body());
     expectStatus(400, "previous terminated container \"web\" in pod \"talker\" not found",
         get("/api/v1/namespaces/default/pods/talker/log?previous=true"));
     expectStatus(400, "container db is not valid for pod talker",
         get("/api/v1/namespaces/default/pods/talker/log?container=db"));
+  }
+
+  @Test
+  void aFollowedHollowLogStaysOpenWhileTheContainerRunsAndEndsWithIt() throws Exception {
+    createPod("follower", "logs-0001", "[{\"name\": \"web\", \"image\": \"busybox\"}]");
+    awaitRunning("follower");
+    HttpResponse<java.io.InputStream> response = client.send(HttpRequest.newBuilder(
+            base.resolve("/api/v1/namespaces/default/pods/follower/log?follow=true")).GET().build(),
+        BodyHandlers.ofInputStream());
+    assertEquals(200, response.statusCode());
+    assertEquals("chunked", response.headers().firstValue("Transfer-Encoding").orElse(""), response.headers().toString());
+    try (java.io.BufferedReader lines = new java.io.BufferedReader(
+        new java.io.InputStreamReader(response.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+      assertTrue(lines.readLine().matches("hollow container web \\(hollow://\\S+\\) started"));
+      // still open: the container runs until its pod is deleted, then the log ends with it
+      assertEquals(200, send("DELETE", "/api/v1/namespaces/default/pods/follower", "{}").statusCode());
+      String last = lines.readLine();
+      assertTrue(last != null && last.matches("hollow container web \\(hollow://\\S+\\) exited with code 0 .*"), last);
+      assertEquals(null, lines.readLine(), "the response ends with the log");
+    }
   }
 
   @Test

@@ -71,6 +71,18 @@ final class TestServer implements AutoCloseable {
 
   /** Starts a server with {@code overrides} (the store, at least) over the server's own configuration. */
   static TestServer start(String name, Config overrides) {
+    return start(name, overrides, false);
+  }
+
+  /**
+   * Like {@link #start(String, Config)}, with the node agents of {@code steuermann.node}
+   * (hollow nodes, say) in the same process, registered before this returns.
+   */
+  static TestServer startWithNodes(String name, Config overrides) {
+    return start(name, overrides, true);
+  }
+
+  private static TestServer start(String name, Config overrides, boolean withNodes) {
     Config testing = ConfigFactory.parseString("""
         # the API and the store alone: no controller writes between a test's own writes
         steuermann.controllers.enabled = false
@@ -82,8 +94,14 @@ final class TestServer implements AutoCloseable {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
       Engine engine = Engine.start(system);
-      ServerBinding binding = ApiServer.start(system, engine).toCompletableFuture()
-          .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      io.steuermann.node.NodeAgents nodes = withNodes ? io.steuermann.node.NodeAgents.start(system, engine,
+          io.steuermann.node.NodeSettings.fromConfig(config.getConfig("steuermann.node"))) : null;
+      ServerBinding binding = (nodes == null ? ApiServer.start(system, engine)
+              : ApiServer.start(system, engine, nodes::runtime))
+          .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      if (nodes != null) {
+        nodes.whenAllRegistered().toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      }
       engine.whenReady().toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       URI base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
       return new TestServer(system, engine, base);

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code kubectl logs [-f]} against the real server process with a hollow node (a hollow
- * container logs one line when it starts).
+ * container logs a line when it starts and one when it ends).
  */
 @ExtendWith(ServerLogs.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -66,10 +66,25 @@ class KubectlLogsTest {
     assertEquals(0, logs.exit, logs.output);
     assertTrue(logs.output.matches("hollow container web \\(hollow://\\S+\\) started\n"), logs.output);
 
-    // -f ends when the log ends (a hollow container writes nothing more)
-    Result followed = kubectl(List.of("logs", "-f", "talker", "-c", "web"));
-    assertEquals(0, followed.exit, followed.output);
-    assertEquals(logs.output, followed.output);
+    Result stamped = kubectl(List.of("logs", "talker", "--timestamps", "--tail", "1"));
+    assertTrue(stamped.output.matches("\\d{4}-\\d\\d-\\d\\dT\\S+Z hollow container web .*\n"), stamped.output);
+
+    // -f stays open while the container runs and ends with it (here: when its pod is deleted)
+    Path followedLog = work.resolve("followed.log");
+    Process follower = new ProcessBuilder("kubectl", "--server", server.baseUri().toString(),
+        "--cache-dir", work.resolve("kube-cache").toString(), "logs", "-f", "talker", "-c", "web")
+        .redirectErrorStream(true).redirectOutput(followedLog.toFile()).start();
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(followedLog).equals(logs.output));
+      assertTrue(follower.isAlive(), "kubectl logs -f follows while the container runs");
+      assertEquals(0, kubectl(List.of("delete", "pod", "talker", "--wait=false")).exit);
+      assertTrue(follower.waitFor(60, TimeUnit.SECONDS), "kubectl logs -f ends when the container ends");
+      assertEquals(0, follower.exitValue());
+      String followed = Files.readString(followedLog);
+      assertTrue(followed.startsWith(logs.output) && followed.matches("(?s).*exited with code \\d+ .*\n"), followed);
+    } finally {
+      follower.destroyForcibly();
+    }
 
     await().atMost(Duration.ofSeconds(60)).until(() ->
         kubectl(List.of("get", "pod", "pair", "-o", "jsonpath={.status.phase}")).output.equals("Running"));

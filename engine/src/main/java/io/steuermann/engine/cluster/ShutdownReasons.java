@@ -12,12 +12,31 @@ import org.slf4j.LoggerFactory;
  * member downed by the split-brain resolver (it was on the minority side of a partition, or
  * frozen, or unreachable for too long) exits with status 255 for its supervisor to start it
  * again, and the new incarnation joins the cluster afresh; a member whose join was refused
- * (incompatible store settings) exits with status 2.
+ * (incompatible store settings) exits with status 2; a member that cannot start (its API port
+ * taken, its journal unreadable or in use) exits with status 1 after one line saying why.
  */
 public final class ShutdownReasons {
   private static final Logger log = LoggerFactory.getLogger(ShutdownReasons.class);
 
   private ShutdownReasons() {}
+
+  /** The reason of a member that could not start; application.conf gives it exit status 1. */
+  public enum StartFailed implements CoordinatedShutdown.Reason { INSTANCE }
+
+  /**
+   * Stops a member that cannot start, saying why in the log and in one line on stderr: the
+   * context and the innermost cause's message (the pool's and Pekko's wrappers say nothing).
+   */
+  public static void startFailed(ActorSystem<?> system, String context, Throwable error) {
+    Throwable cause = error;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String why = context + cause.getMessage();
+    log.error("Steuermann cannot start: {}", why, error);
+    System.err.println("steuermann: cannot start: " + why);
+    CoordinatedShutdown.get(system).run(StartFailed.INSTANCE);
+  }
 
   public static void register(ActorSystem<?> system) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);

@@ -224,12 +224,13 @@ public final class Discovery {
       out.add(subresource(k, "scale", "autoscaling", "v1", "Scale", SUBRESOURCE_VERBS));
     }
     if (k == Kind.POD) {
-      // Served by later issues; listed now so discovery does not change under cached clients.
       out.add(subresource(k, "binding", null, null, "Binding", List.of("create")));
       out.add(subresource(k, "log", null, null, "Pod", List.of("get")));
-      out.add(subresource(k, "exec", null, null, "PodExecOptions", List.of("create", "get")));
-      out.add(subresource(k, "attach", null, null, "PodAttachOptions", List.of("create", "get")));
-      out.add(subresource(k, "portforward", null, null, "PodPortForwardOptions", List.of("create", "get")));
+      // Kubernetes also lists "create": the POST that SPDY clients upgrade. Only the WebSocket
+      // upgrade (a GET; kubectl's default since 1.31) is served here, so only "get" is advertised.
+      out.add(subresource(k, "exec", null, null, "PodExecOptions", List.of("get")));
+      out.add(subresource(k, "attach", null, null, "PodAttachOptions", List.of("get")));
+      out.add(subresource(k, "portforward", null, null, "PodPortForwardOptions", List.of("get")));
     }
     return out;
   }

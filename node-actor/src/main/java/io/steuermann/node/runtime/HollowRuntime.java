@@ -63,6 +63,8 @@ public final class HollowRuntime implements ContainerRuntime {
   private static final class HollowPod {
     final PodRef ref;
     final Map<String, HollowContainer> containers = new LinkedHashMap<>();
+    /** Each container's instance before the current one, for {@code previous} logs. */
+    final Map<String, HollowContainer> previous = new LinkedHashMap<>();
     boolean stopped;
     Cancellable starting;
 
@@ -74,6 +76,7 @@ public final class HollowRuntime implements ContainerRuntime {
   private static final class HollowContainer {
     ContainerStatus status;
     Cancellable exit;
+    final HollowLog log = new HollowLog();
   }
 
   public HollowRuntime(Settings settings, Scheduler scheduler, ExecutionContext executor) {
@@ -209,23 +212,45 @@ public final class HollowRuntime implements ContainerRuntime {
     return CompletableFuture.completedFuture(new ExecResult(0, "", false));
   }
 
-  /** A simulated container writes one line when it starts, so logs and their plumbing can be tried. */
+  /**
+   * A simulated container uses nothing: each running one is reported with zero CPU and memory,
+   * so that {@code kubectl top pods} lists hollow pods as metrics-server lists real ones.
+   */
+  @Override
+  public List<PodUsage> usage() {
+    Instant now = Instant.now();
+    List<PodUsage> usage = new ArrayList<>();
+    for (HollowPod pod : pods.values()) {
+      List<PodUsage.ContainerUsage> containers = new ArrayList<>();
+      synchronized (pod) {
+        pod.containers.forEach((name, c) -> {
+          if (c.status.state() instanceof Running) {
+            containers.add(new PodUsage.ContainerUsage(name, 0, 0));
+          }
+        });
+      }
+      if (!containers.isEmpty()) {
+        usage.add(new PodUsage(pod.ref, now, Duration.ZERO, containers));
+      }
+    }
+    return usage;
+  }
+
+  /** A simulated container writes a line when it starts and one when it ends; see {@link HollowLog}. */
   @Override
   public Source<ByteString, NotUsed> logs(PodRef ref, String container, LogOptions options) {
     HollowPod pod = pods.get(ref.uid());
-    ContainerStatus status;
     if (pod == null) {
       return Source.failed(new IllegalStateException("no such pod: " + ref));
     }
+    HollowContainer c;
     synchronized (pod) {
-      HollowContainer c = pod.containers.get(container);
-      if (c == null || options.previous()) {
-        return Source.failed(new IllegalStateException("no such container instance: " + container));
-      }
-      status = c.status;
+      c = (options.previous() ? pod.previous : pod.containers).get(container);
     }
-    String line = "hollow container " + container + " (" + status.containerId() + ") started\n";
-    return Source.single(ByteString.fromString(line));
+    if (c == null) {
+      return Source.failed(new IllegalStateException("no such container instance: " + container));
+    }
+    return c.log.read(options);
   }
 
   private void stop(HollowPod pod) {
@@ -245,12 +270,14 @@ public final class HollowRuntime implements ContainerRuntime {
     HollowContainer previous = pod.containers.get(config.name());
     if (previous != null) {
       terminate(previous, 0, "Completed");
+      pod.previous.put(config.name(), previous);
     }
     String id = "hollow://" + Long.toHexString(IDS.incrementAndGet()) + "-" + attempt;
     HollowContainer c = new HollowContainer();
     c.status = new ContainerStatus(config.name(), config.image(), "hollow-image://" + config.image(), id,
         new Running(Instant.now()));
     pod.containers.put(config.name(), c);
+    c.log.write(Instant.now(), "hollow container " + config.name() + " (" + id + ") started");
     running.incrementAndGet();
     TOTAL_RUNNING.incrementAndGet();
     double rate = settings.failureRate();
@@ -282,8 +309,11 @@ public final class HollowRuntime implements ContainerRuntime {
     if (c.status.state() instanceof Running r) {
       running.decrementAndGet();
       TOTAL_RUNNING.decrementAndGet();
+      Instant now = Instant.now();
       c.status = new ContainerStatus(c.status.name(), c.status.image(), c.status.imageId(), c.status.containerId(),
-          new Terminated(exitCode, reason, null, r.startedAt(), Instant.now()));
+          new Terminated(exitCode, reason, null, r.startedAt(), now));
+      c.log.end(now, "hollow container " + c.status.name() + " (" + c.status.containerId() + ") exited with code "
+          + exitCode + " (" + reason + ")");
     }
   }
 
