@@ -83,15 +83,11 @@ public final class ResourceHandler {
       }
       return get(request, path);
     }
-    if (!writes.tryAcquire()) {
-      return done(StatusResponses.response(ApiStatus.tooManyRequests(
-          "too many writes in flight (" + writes.limit() + "); retry later")));
-    }
-    String object = path.isCollection() ? null : path.kind().plural() + "/" + path.namespace() + "/" + path.name();
-    if (object != null && !writes.tryAcquire(object)) {
-      writes.release();
-      return done(StatusResponses.response(ApiStatus.tooManyRequests("too many writes in flight to "
-          + path.kind().plural() + " \"" + path.name() + "\" (" + writes.perObjectLimit() + "); retry later")));
+    String object = path.isCollection() ? null
+        : path.kind().plural() + " \"" + (path.namespace().isEmpty() ? "" : path.namespace() + "/") + path.name() + "\"";
+    WriteLimiter.Admission admission = writes.admit(WriteFlows.of(request), object);
+    if (admission.permit() == null) {
+      return done(StatusResponses.response(ApiStatus.tooManyRequests(admission.refusal())));
     }
     CompletionStage<HttpResponse> write;
     try {
@@ -99,12 +95,7 @@ public final class ResourceHandler {
     } catch (RuntimeException e) {
       write = CompletableFuture.failedFuture(e);
     }
-    return write.whenComplete((r, e) -> {
-      writes.release();
-      if (object != null) {
-        writes.release(object);
-      }
-    });
+    return write.whenComplete((r, e) -> admission.permit().release(r == null ? 500 : r.status().intValue()));
   }
 
   private CompletionStage<HttpResponse> write(HttpRequest request, ResourcePath path, Query query,
