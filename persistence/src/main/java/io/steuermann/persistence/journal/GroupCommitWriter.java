@@ -18,11 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit: one thread takes every write that is waiting, inserts all of their rows in one
- * transaction, reads each row's {@code ordering} back from the insert itself (generated keys),
- * commits, makes the commit durable and only then completes the writes. Writes that arrive
- * while a batch is being committed and synced wait for the next one, so under load many writes
- * share one sync; alone, a write waits for one commit and one sync.
+ * Group commit in two stages. The commit thread takes every write that is waiting, inserts all
+ * of their rows in one transaction, reads each row's {@code ordering} back from the insert itself
+ * (generated keys) and commits. The sync thread takes every batch committed so far, makes them
+ * durable with one sync and only then completes their writes. Commits go on while a sync runs,
+ * so under load many writes share one sync; alone, a write waits for one commit and one sync.
  *
  * <p>Durable means: on H2, {@code CHECKPOINT SYNC} (the MVStore file is forced to the device
  * with {@code FileChannel.force}, an fsync); on PostgreSQL, the commit itself with
@@ -48,8 +48,13 @@ final class GroupCommitWriter {
   private final String insertSql;
   private final int maxRows;
   private final Durable durable;
+  /** A batch whose transaction has committed, waiting for the sync that makes it durable. */
+  private record Committed(List<Request> requests, long[] orderings) {}
+
   private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Committed> committed = new LinkedBlockingQueue<>();
   private final Thread thread;
+  private final Thread syncThread;
   private volatile boolean stopping;
 
   GroupCommitWriter(DataSource pool, StoreKind kind, String table, int maxRows, Durable durable) {
@@ -63,10 +68,13 @@ final class GroupCommitWriter {
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.thread = new Thread(this::run, "steuermann-journal-writer-" + table);
     thread.setDaemon(true);
+    this.syncThread = new Thread(this::runSyncs, "steuermann-journal-sync-" + table);
+    syncThread.setDaemon(true);
   }
 
   void start() {
     thread.start();
+    syncThread.start();
   }
 
   CompletableFuture<long[]> write(List<JournalRowData> rows) {
@@ -90,15 +98,43 @@ final class GroupCommitWriter {
 
   void stop() {
     stopping = true;
-    thread.interrupt();
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    for (Thread t : List.of(thread, syncThread)) {
+      t.interrupt();
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     Request left;
     while ((left = queue.poll()) != null) {
       left.done().completeExceptionally(new IllegalStateException("the journal has stopped"));
+    }
+    Committed unsynced;
+    while ((unsynced = committed.poll()) != null) {
+      unsynced.requests().forEach(r -> r.done().completeExceptionally(
+          new IllegalStateException("the journal stopped before this write was synced")));
+    }
+  }
+
+  /** Every batch committed before a sync starts is durable when it returns. */
+  private void runSyncs() {
+    List<Committed> batches = new ArrayList<>();
+    while (!stopping) {
+      try {
+        batches.add(committed.take());
+      } catch (InterruptedException e) {
+        break;
+      }
+      committed.drainTo(batches);
+      try (Connection c = pool.getConnection()) {
+        sync(c);
+        batches.forEach(b -> complete(b.requests(), b.orderings()));
+      } catch (SQLException | RuntimeException e) {
+        log.error("Syncing {} committed journal batches failed; their writes fail", batches.size(), e);
+        batches.forEach(b -> b.requests().forEach(r -> r.done().completeExceptionally(e)));
+      }
+      batches.clear();
     }
   }
 
@@ -123,7 +159,7 @@ final class GroupCommitWriter {
 
   private void commit(List<Request> batch) {
     try {
-      complete(batch, insert(batch));
+      committed.add(new Committed(List.copyOf(batch), insert(batch)));
     } catch (SQLException | RuntimeException e) {
       if (batch.size() == 1) {
         batch.get(0).done().completeExceptionally(e);
@@ -132,7 +168,7 @@ final class GroupCommitWriter {
       log.warn("A journal batch of {} writes failed ({}); writing them one by one", batch.size(), e.toString());
       for (Request r : batch) {
         try {
-          complete(List.of(r), insert(List.of(r)));
+          committed.add(new Committed(List.of(r), insert(List.of(r))));
         } catch (SQLException | RuntimeException single) {
           r.done().completeExceptionally(single);
         }
@@ -153,7 +189,7 @@ final class GroupCommitWriter {
     }
   }
 
-  /** One transaction for the whole batch; the orderings in row order, after the sync. */
+  /** One transaction for the whole batch; the orderings in row order, once committed. */
   private long[] insert(List<Request> batch) throws SQLException {
     int total = batch.stream().mapToInt(r -> r.rows().size()).sum();
     long[] orderings = new long[total];
@@ -183,7 +219,6 @@ final class GroupCommitWriter {
       } finally {
         c.setAutoCommit(true);
       }
-      sync(c);
     }
     return orderings;
   }
