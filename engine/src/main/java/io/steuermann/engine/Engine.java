@@ -19,6 +19,7 @@ import io.steuermann.persistence.Schema;
 import io.steuermann.persistence.StoreSettings;
 import io.steuermann.persistence.feed.ChangeFeed;
 import io.steuermann.persistence.feed.JournalRow;
+import io.steuermann.persistence.journal.WrittenOrderings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -86,7 +87,11 @@ public final class Engine {
     long highestAtStart = lookup.highestOrdering();
     Materializer materializer = Materializer.createMaterializer(system);
     this.cache = new WatchCache(config.getInt("steuermann.watch-cache.capacity"), materializer);
-    this.feed = ChangeFeed.start(system, db, 0, this::apply);
+    WrittenOrderings written = WrittenOrderings.get(system);
+    // H2 lives in this process only: its feed shows no row before this process's journal synced
+    // it. On PostgreSQL a commit is durable when it is visible.
+    this.feed = ChangeFeed.start(system, db, io.steuermann.persistence.feed.FeedSettings.fromConfig(config), 0,
+        this::apply, settings.kind() == io.steuermann.persistence.StoreKind.H2 ? written::syncedUpTo : () -> Long.MAX_VALUE);
     this.store = new ObjectStore(system, askTimeout);
     Config controllerSettings = config.getConfig("steuermann.controllers");
     this.controllers = new io.steuermann.engine.controllers.ControllerContext(store, cache, materializer,
@@ -94,7 +99,13 @@ public final class Engine {
             controllerSettings.getDouble("events-per-second"), controllerSettings.getDouble("events-burst")),
         Clock.systemUTC(), controllerSettings, ready, this::caughtUp, meters);
     EntityServices services = new EntityServices(
-        (pid, seqNr) -> withRetries(() -> lookup.orderingOf(pid, seqNr), 3, 50),
+        (pid, seqNr) -> {
+          // the journal leaves the ordering of what it wrote or replayed last; a query otherwise
+          java.util.OptionalLong known = written.take(pid, seqNr);
+          return known.isPresent()
+              ? CompletableFuture.completedFuture(known.getAsLong())
+              : withRetries(() -> lookup.orderingOf(pid, seqNr), 3, 50);
+        },
         config.getBoolean("steuermann.cluster.feed-wake-ups")
             ? io.steuermann.engine.cluster.FeedWakeUps.start(system, feed::wakeUp) : feed::wakeUp,
         this::acknowledge, Clock.systemUTC(),

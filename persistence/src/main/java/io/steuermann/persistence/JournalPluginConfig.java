@@ -15,6 +15,8 @@ import java.util.Map;
  */
 public final class JournalPluginConfig {
 
+  /** The journal plugin id of objects: {@code GroupCommitJournal} on event_journal. */
+  public static final String OBJECT_JOURNAL_PLUGIN = "steuermann-journal";
   /** The journal plugin id of claim entities (see {@link #CLAIM_JOURNAL_TABLE}). */
   public static final String CLAIM_JOURNAL_PLUGIN = "steuermann-claim-journal";
   /** A second journal table, same shape as event_journal, for allocation claims. */
@@ -30,32 +32,46 @@ public final class JournalPluginConfig {
     };
     // 2 cores: a handful of connections saturates the database; more only queue in it.
     // Slick requires numThreads == maxConnections.
-    Config journal = plugin(s, profile, 4)
-        // One queued entry per AtomicWrite; a burst of 2,000 overflowed the default 1,000.
-        .withValue("bufferSize", ConfigValueFactory.fromAnyRef(20_000))
-        // Bigger insert batches amortise the per-commit file write that WRITE_DELAY=0 costs.
-        .withValue("batchSize", ConfigValueFactory.fromAnyRef(500))
-        .withValue("replayBatchSize", ConfigValueFactory.fromAnyRef(500))
-        // Concurrent batch inserts beyond the connection count would only wait in slick's queue.
-        .withValue("parallelism", ConfigValueFactory.fromAnyRef(4));
+    // pekko-persistence-jdbc's journal settings stay for its read journal (tools, tests); writes
+    // and recovery go through the group-commit journal (io.steuermann.persistence.journal).
+    Config journal = plugin(s, profile, 2);
+    Config objects = groupCommit(s, "event_journal", true);
     // Service address claims (clusterIPs, nodePorts) are event-sourced too, but in a table of
     // their own: their writes must not take orderings of event_journal, which are the objects'
-    // resourceVersions, and the change feed need not skip them. Each claim of a new value starts
-    // an entity (recovery reads) and writes: with 2 connections claims queued for them.
-    Config claims = plugin(s, profile, 4)
-        .withValue("tables.event_journal.tableName", ConfigValueFactory.fromAnyRef(CLAIM_JOURNAL_TABLE))
-        .withValue("tables.event_tag.tableName", ConfigValueFactory.fromAnyRef(CLAIM_TAG_TABLE))
-        .withFallback(ConfigFactory.defaultReference().getConfig("jdbc-journal"));
+    // resourceVersions, and the change feed need not skip them.
+    Config claims = groupCommit(s, CLAIM_JOURNAL_TABLE, false);
     Config snapshots = plugin(s, profile, 2);
     Config readJournal = plugin(s, profile, 2);
     return ConfigFactory.parseMap(Map.of(
-            "pekko.persistence.journal.plugin", "jdbc-journal",
+            "pekko.persistence.journal.plugin", OBJECT_JOURNAL_PLUGIN,
             "pekko.persistence.snapshot-store.plugin", "jdbc-snapshot-store"))
         .withValue("jdbc-journal", journal.root())
+        .withValue(OBJECT_JOURNAL_PLUGIN, objects.root())
         .withValue("jdbc-snapshot-store", snapshots.root())
         .withValue(CLAIM_JOURNAL_PLUGIN, claims.root())
         // Only for by-persistence-id queries (tools, tests); it must not share a pool it closes.
         .withValue("jdbc-read-journal", readJournal.root());
+  }
+
+  /**
+   * The group-commit journal on one table. {@code publish}: it hands each row's ordering to the
+   * entity that wrote it (the objects' journal; claims need no ordering).
+   */
+  private static Config groupCommit(StoreSettings s, String table, boolean publish) {
+    return ConfigFactory.parseMap(Map.of(
+            "class", "io.steuermann.persistence.journal.GroupCommitJournal",
+            "store-kind", s.kind().name(),
+            "url", s.jdbcUrl(),
+            "user", s.user(),
+            "password", s.password(),
+            "driver", s.driverClassName(),
+            "table", table,
+            "publish-orderings", publish))
+        // rows of one transaction: a burst of 2,000 creates is committed in a few batches
+        .withValue("max-batch-rows", ConfigValueFactory.fromAnyRef(1000))
+        // recovery queries (highest sequence number, replay) of starting entities run in parallel
+        .withValue("reader-threads", ConfigValueFactory.fromAnyRef(3))
+        .withValue("connection-timeout", ConfigValueFactory.fromAnyRef("5s"));
   }
 
   private static Config plugin(StoreSettings s, String profile, int connections) {

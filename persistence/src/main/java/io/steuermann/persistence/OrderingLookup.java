@@ -12,9 +12,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * Reads back the journal's global {@code ordering} of an event that was just persisted: that
- * number is the object's resourceVersion. The write path of the journal plugin does not return
- * it, so the entity asks after its persist has been acknowledged.
+ * Reads back the journal's global {@code ordering} of an event: that number is the object's
+ * resourceVersion. The group-commit journal hands the ordering of what it wrote or replayed to the
+ * entity ({@code journal.WrittenOrderings}); this query is the fallback when it has none (an
+ * entity recovered from a snapshot with no later events), and answers the highest ordering.
  */
 public final class OrderingLookup {
 

@@ -14,6 +14,7 @@ import com.typesafe.config.ConfigFactory;
 import io.steuermann.persistence.feed.ChangeFeed;
 import io.steuermann.persistence.feed.FeedSettings;
 import io.steuermann.persistence.feed.JournalRow;
+import io.steuermann.persistence.journal.WrittenOrderings;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,6 +162,45 @@ abstract class JournalContract {
     }
     assertEquals(total, new java.util.HashSet<>(lookedUp.values()).size());
     assertEquals(collector.rows.get(total - 1).ordering(), lookup.highestOrdering());
+  }
+
+  @Test
+  void theJournalHandsEachWriterItsOrderingAndConcurrentWritesShareCommits() throws Exception {
+    WrittenOrderings handoff = WrittenOrderings.get(testKit.system());
+    long commitsBefore = handoff.commits();
+    int entities = 50;
+    int eventsEach = 4;
+    List<CompletableFuture<List<Written>>> chains = new ArrayList<>();
+    for (int e = 0; e < entities; e++) {
+      String pid = "handoff-" + e;
+      ActorRef<TestEntity.Command> entity = spawnEntity(pid);
+      CompletableFuture<List<Written>> chain = CompletableFuture.completedFuture(List.of());
+      for (int i = 1; i <= eventsEach; i++) {
+        String value = pid + "#" + i;
+        chain = chain.thenCompose(done -> append(entity, value).thenApply(seqNr -> {
+          List<Written> more = new ArrayList<>(done);
+          more.add(new Written(pid, seqNr));
+          return more;
+        }));
+      }
+      chains.add(chain);
+    }
+    int total = 0;
+    for (CompletableFuture<List<Written>> chain : chains) {
+      for (Written w : chain.get()) {
+        total++;
+        java.util.OptionalLong handed = handoff.take(w.persistenceId(), w.sequenceNr());
+        assertTrue(handed.isPresent(), "no ordering handed over for " + w);
+        assertEquals(lookup.orderingOf(w.persistenceId(), w.sequenceNr()).toCompletableFuture().get(),
+            handed.getAsLong(), "ordering of " + w);
+        assertFalse(handoff.take(w.persistenceId(), w.sequenceNr()).isPresent(), "taken twice: " + w);
+      }
+    }
+    long commits = handoff.commits() - commitsBefore;
+    log.info("{} writes of {} concurrent entities took {} commits", total, entities, commits);
+    assertEquals(entities * eventsEach, total);
+    assertTrue(commits < total, total + " writes took " + commits + " commits: no group commit");
+    assertTrue(handoff.syncedUpTo() >= lookup.highestOrdering());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.steuermann.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,12 +49,17 @@ class StoreSettingsTest {
   void pluginOverlayPointsJournalAndSnapshotsAtTheStore() {
     StoreSettings s = StoreSettings.postgres("jdbc:postgresql://db/x", "u", "p");
     Config c = JournalPluginConfig.forStore(s).withFallback(ConfigFactory.load()).resolve();
-    assertEquals("jdbc-journal", c.getString("pekko.persistence.journal.plugin"));
+    assertEquals("steuermann-journal", c.getString("pekko.persistence.journal.plugin"));
+    assertEquals("io.steuermann.persistence.journal.GroupCommitJournal", c.getString("steuermann-journal.class"));
+    assertEquals("jdbc:postgresql://db/x", c.getString("steuermann-journal.url"));
+    assertEquals("event_journal", c.getString("steuermann-journal.table"));
+    assertTrue(c.getBoolean("steuermann-journal.publish-orderings"));
+    assertEquals("claim_journal", c.getString("steuermann-claim-journal.table"));
+    assertFalse(c.getBoolean("steuermann-claim-journal.publish-orderings"));
     assertEquals("jdbc-snapshot-store", c.getString("pekko.persistence.snapshot-store.plugin"));
-    assertEquals("jdbc:postgresql://db/x", c.getString("jdbc-journal.slick.db.url"));
     assertEquals("slick.jdbc.PostgresProfile$", c.getString("jdbc-snapshot-store.slick.profile"));
-    assertEquals("org.postgresql.Driver", c.getString("jdbc-journal.slick.db.driver"));
-    assertTrue(c.getInt("jdbc-journal.bufferSize") > 2_000);
+    // the plugin's read journal (tools, tests) still reads the same database
+    assertEquals("org.postgresql.Driver", c.getString("jdbc-read-journal.slick.db.driver"));
     assertEquals(c.getInt("jdbc-journal.slick.db.numThreads"),
         c.getInt("jdbc-journal.slick.db.maxConnections"));
   }

@@ -62,8 +62,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>The resourceVersion is the journal's global ordering of the object's latest event, so
  * it is one commit-ordered number across all objects, the same number the change feed and
  * the watch cache use. The entity cannot know it before the write; after each write (and
- * after recovery) it reads it back and stashes every other command meanwhile, so conflict
- * checks always compare against the true current version.
+ * after recovery) it learns it from {@link EntityServices#versions()} (the journal hands it over;
+ * a query only when it has not) and stashes every other command meanwhile, so conflict checks
+ * always compare against the true current version.
  */
 public final class ObjectEntity
     extends EventSourcedBehaviorWithEnforcedReplies<ObjectCommand, ObjectEvent, ObjectState> {

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
@@ -42,6 +43,7 @@ public final class ChangeFeed {
   private final Serialization serialization;
   private final Consumer<List<JournalRow>> consumer;
   private final GapTracker gaps;
+  private final LongSupplier horizon;
   private final Thread thread;
   private final AtomicBoolean wakeUpPending = new AtomicBoolean();
   private final Cancellable shutdownTask;
@@ -54,8 +56,10 @@ public final class ChangeFeed {
       JournalDatabase db,
       FeedSettings settings,
       long afterOrdering,
-      Consumer<List<JournalRow>> consumer) {
+      Consumer<List<JournalRow>> consumer,
+      LongSupplier horizon) {
     this.settings = settings;
+    this.horizon = horizon;
     this.reader = new JournalReader(db);
     this.serialization = SerializationExtension.get(system.classicSystem());
     this.consumer = consumer;
@@ -90,7 +94,22 @@ public final class ChangeFeed {
       FeedSettings settings,
       long afterOrdering,
       Consumer<List<JournalRow>> consumer) {
-    ChangeFeed feed = new ChangeFeed(system, db, settings, afterOrdering, consumer);
+    return start(system, db, settings, afterOrdering, consumer, () -> Long.MAX_VALUE);
+  }
+
+  /**
+   * As above, delivering no row beyond {@code horizon} (asked before each query): the highest
+   * ordering known to be on stable storage, so that no watcher sees a write that a power cut
+   * could still take back. Rows beyond it are pending, not missing: they never count as holes.
+   */
+  public static ChangeFeed start(
+      ClassicActorSystemProvider system,
+      JournalDatabase db,
+      FeedSettings settings,
+      long afterOrdering,
+      Consumer<List<JournalRow>> consumer,
+      LongSupplier horizon) {
+    ChangeFeed feed = new ChangeFeed(system, db, settings, afterOrdering, consumer, horizon);
     feed.thread.start();
     log.info("Change feed started after ordering {} on {}", afterOrdering, db.kind());
     return feed;
@@ -159,12 +178,21 @@ public final class ChangeFeed {
   private long pollOnce() throws SQLException {
     polls.incrementAndGet();
     long queryStart = System.nanoTime();
+    long durable = horizon.getAsLong();
     long highestAllocated = reader.highestAllocated();
-    List<JournalReader.RawRow> rows = reader.rowsAfter(gaps.position(), settings.batchSize());
+    List<JournalReader.RawRow> read = reader.rowsAfter(gaps.position(), settings.batchSize());
     long queryEnd = System.nanoTime();
+    List<JournalReader.RawRow> rows = read;
+    int synced = read.size();
+    while (synced > 0 && read.get(synced - 1).ordering() > durable) {
+      synced--;
+    }
+    if (synced < read.size()) {
+      rows = read.subList(0, synced);
+    }
 
     long highestSeen = rows.isEmpty() ? 0 : rows.get(rows.size() - 1).ordering();
-    gaps.observe(Math.max(highestSeen, highestAllocated), queryEnd);
+    gaps.observe(Math.min(Math.max(highestSeen, highestAllocated), durable), queryEnd);
     long[] orderings = rows.stream().mapToLong(JournalReader.RawRow::ordering).toArray();
     GapTracker.Plan plan = gaps.plan(orderings, queryStart);
     for (GapTracker.Skipped s : plan.skipped()) {
@@ -181,6 +209,10 @@ public final class ChangeFeed {
     if (plan.blocked()) {
       long untilDeadline = Math.max(0, plan.blockedUntilNanos() - System.nanoTime());
       return Math.min(settings.gapPollInterval().toNanos(), untilDeadline);
+    }
+    if (synced < read.size()) {
+      // committed but not yet synced: the writer's wake-up after its sync comes within moments
+      return settings.gapPollInterval().toNanos();
     }
     return rows.size() >= settings.batchSize() ? 0 : settings.pollInterval().toNanos();
   }
