@@ -1,20 +1,24 @@
 package io.steuermann.http;
 
+import static io.steuermann.http.ResourceRequests.done;
+import static io.steuermann.http.ResourceRequests.filter;
+import static io.steuermann.http.ResourceRequests.isTrue;
+import static io.steuermann.http.ResourceRequests.key;
+import static io.steuermann.http.ResourceRequests.knownSubresource;
+import static io.steuermann.http.ResourceRequests.unsupported;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.Engine;
 import io.steuermann.engine.api.ObjectStore;
 import io.steuermann.engine.model.ApiStatus;
-import io.steuermann.engine.model.Json;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.Meta;
 import io.steuermann.engine.model.ObjectKey;
-import io.steuermann.engine.objects.ObjectCommand;
 import io.steuermann.engine.objects.ObjectCommand.Part;
 import io.steuermann.engine.objects.ObjectCommand.PatchType;
 import io.steuermann.engine.objects.ObjectCommand.Reply;
-import io.steuermann.engine.selector.FieldSelector;
-import io.steuermann.engine.selector.LabelSelector;
+import io.steuermann.engine.objects.ObjectCommand;
 import io.steuermann.engine.selector.SelectorException;
 import io.steuermann.engine.watch.WatchCache;
 import io.steuermann.engine.watch.WatchFilter;
@@ -22,18 +26,14 @@ import io.steuermann.http.fields.FieldChecks;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.pattern.AskTimeoutException;
 
 /**
  * Serves the resource paths: get, list, watch, create, replace, patch, delete and the
@@ -53,6 +53,7 @@ public final class ResourceHandler {
   private final FieldChecks fields;
   private final SecureRandom random = new SecureRandom();
   private final CollectionDeletes collection;
+  private final ResourceReads reads;
 
   public ResourceHandler(Engine engine, RequestBodies bodies, WriteLimiter writes,
       Responses responses, WatchStreams watches, FieldChecks fields) {
@@ -65,6 +66,7 @@ public final class ResourceHandler {
     this.watches = watches;
     this.fields = fields;
     this.collection = new CollectionDeletes(engine.system());
+    this.reads = new ResourceReads(engine, responses, watches);
   }
 
   public CompletionStage<HttpResponse> handle(HttpRequest request, ResourcePath path) {
@@ -74,14 +76,14 @@ public final class ResourceHandler {
       if (path.isCollection()) {
         boolean watch = path.watchPrefix() || isTrue(query.get("watch"));
         if (watch || watches.wantsEventStream(request)) {
-          return watchFrom(request, path, query);
+          return reads.watchFrom(request, path, query);
         }
-        return list(request, path, query);
+        return reads.list(request, path, query);
       }
       if (path.watchPrefix()) {
-        return watchFrom(request, path, query);
+        return reads.watchFrom(request, path, query);
       }
-      return get(request, path);
+      return reads.get(request, path);
     }
     String object = path.isCollection() ? null
         : path.kind().plural() + " \"" + (path.namespace().isEmpty() ? "" : path.namespace() + "/") + path.name() + "\"";
@@ -121,159 +123,6 @@ public final class ResourceHandler {
       return path.isCollection() ? deleteCollection(request, path, options) : delete(request, path, options);
     }
     return unsupported(request, path);
-  }
-
-  // ---- reads
-
-  private CompletionStage<HttpResponse> get(HttpRequest request, ResourcePath path) {
-    Optional<ObjectKey> key = key(path);
-    if (key.isEmpty()) {
-      return notFoundNamespace(path);
-    }
-    if (path.subresource() != null && !knownSubresource(path)) {
-      return unsupported(request, path);
-    }
-    // From the watch cache once it holds every acknowledged write, as a list is served: asking
-    // the entity would queue the read behind that object's writes (seconds in a write burst).
-    return engine.consistentRead(engine.askTimeout()).thenApply(version -> {
-      ObjectNode object = cache.get(key.get());
-      if (object == null) {
-        return StatusResponses.response(ApiStatus.notFound(path.kind(), path.name()));
-      }
-      if ("scale".equals(path.subresource())) {
-        return responses.json(200, Scales.toScale(object));
-      }
-      return responses.object(request, 200, object);
-    }).exceptionally(this::failure);
-  }
-
-  private CompletionStage<HttpResponse> list(HttpRequest request, ResourcePath path, Query query) {
-    WatchFilter filter;
-    try {
-      filter = filter(path, query);
-    } catch (SelectorException e) {
-      return done(StatusResponses.response(ApiStatus.badRequest(e.getMessage())));
-    }
-    String rv = query.get("resourceVersion").orElse("");
-    long minimum = Meta.parseResourceVersion(rv);
-    if (minimum < 0) {
-      return done(StatusResponses.response(ApiStatus.badRequest("invalid resourceVersion: " + rv)));
-    }
-    int limit;
-    try {
-      limit = Integer.parseInt(query.get("limit").orElse("0"));
-    } catch (NumberFormatException e) {
-      return done(StatusResponses.response(ApiStatus.badRequest(
-          "invalid limit: " + query.get("limit").orElse("") + ": not an integer")));
-    }
-    Optional<String> continued = query.get("continue").filter(c -> !c.isEmpty());
-    if (continued.isPresent()) {
-      return nextPage(request, path, filter, rv, continued.get(), limit);
-    }
-    String match = query.get("resourceVersionMatch").orElse("");
-    if (!match.isEmpty()) {
-      if (rv.isEmpty()) {
-        return done(StatusResponses.response(ApiStatus.badRequest(
-            "resourceVersionMatch is forbidden unless resourceVersion is provided")));
-      }
-      if (match.equals("Exact")) {
-        if (minimum == 0) {
-          return done(StatusResponses.response(ApiStatus.badRequest(
-              "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"")));
-        }
-        // the list as it was at that version, rebuilt from the history as a paged list's later pages are
-        return engine.awaitVersion(minimum, engine.askTimeout())
-            .thenApply(v -> exact(request, path, filter, minimum, limit))
-            .exceptionally(this::failure);
-      }
-      if (!match.equals("NotOlderThan")) {
-        return done(StatusResponses.response(ApiStatus.badRequest("resourceVersionMatch: Unsupported value: \""
-            + match + "\": supported values: \"Exact\", \"NotOlderThan\"")));
-      }
-    }
-    CompletionStage<Long> consistent = rv.isEmpty()
-        ? engine.consistentRead(engine.askTimeout())
-        : engine.awaitVersion(minimum, engine.askTimeout());
-    if (limit > 0) {
-      return consistent
-          .thenApply(v -> page(request, path, filter, 0, null, limit))
-          .exceptionally(this::failure);
-    }
-    return consistent
-        .thenApply(v -> responses.list(request, path.kind(), cache.list(filter)))
-        .exceptionally(this::failure);
-  }
-
-  private HttpResponse exact(HttpRequest request, ResourcePath path, WatchFilter filter, long version, int limit) {
-    try {
-      cache.page(filter, version, null, 1);
-    } catch (io.steuermann.engine.watch.GoneException e) {
-      return StatusResponses.response(ApiStatus.gone("too old resource version: " + version));
-    }
-    return page(request, path, filter, version, null, limit > 0 ? limit : Integer.MAX_VALUE);
-  }
-
-  /** A later page of a paged list: the same version as the first, after the last key sent. */
-  private CompletionStage<HttpResponse> nextPage(HttpRequest request, ResourcePath path, WatchFilter filter,
-      String rv, String continued, int limit) {
-    if (!rv.isEmpty() && !rv.equals("0")) {
-      return done(StatusResponses.response(ApiStatus.badRequest(
-          "specifying resource version is not allowed when using continue")));
-    }
-    ContinueToken token;
-    ObjectKey after;
-    try {
-      token = ContinueToken.decode(continued);
-      after = token.key(path.kind());
-    } catch (IllegalArgumentException e) {
-      return done(StatusResponses.response(ApiStatus.badRequest(e.getMessage())));
-    }
-    // the first page may have come from a member whose cache was ahead of this one's
-    return engine.awaitVersion(token.resourceVersion(), engine.askTimeout())
-        .thenApply(v -> page(request, path, filter, token.resourceVersion(), after, limit > 0 ? limit : Integer.MAX_VALUE))
-        .exceptionally(this::failure);
-  }
-
-  private HttpResponse page(HttpRequest request, ResourcePath path, WatchFilter filter, long version,
-      ObjectKey after, int limit) {
-    WatchCache.Page page;
-    try {
-      page = cache.page(filter, version, after, limit);
-    } catch (io.steuermann.engine.watch.GoneException e) {
-      // client-go's pager knows reason Expired: it starts the list over without a limit
-      return StatusResponses.response(new ApiStatus(410, "Expired", "The provided continue parameter is too old "
-          + "to display a consistent list result. You can start a new list without the continue parameter.", null));
-    }
-    String next = page.more() ? ContinueToken.after(page.resourceVersion(), page.last()).encode() : null;
-    return responses.list(request, path.kind(), new WatchCache.Snapshot(page.resourceVersion(), page.items()),
-        next, page.more() && page.remaining() >= 0 ? page.remaining() : null);
-  }
-
-  /**
-   * sendInitialEvents without a resourceVersion is a consistent read, as a list without one: the
-   * initial events hold every write acknowledged before the request, by any member.
-   */
-  private CompletionStage<HttpResponse> watchFrom(HttpRequest request, ResourcePath path, Query query) {
-    if (isTrue(query.get("sendInitialEvents")) && query.get("resourceVersion").orElse("").isEmpty()) {
-      return engine.consistentRead(engine.askTimeout()).thenApply(v -> watch(request, path, query))
-          .exceptionally(this::failure);
-    }
-    return done(watch(request, path, query));
-  }
-
-  private HttpResponse watch(HttpRequest request, ResourcePath path, Query query) {
-    WatchFilter filter;
-    try {
-      filter = filter(path, query);
-      if (path.name() != null) {
-        filter = new WatchFilter(filter.kind(), filter.namespace(), filter.labels(),
-            FieldSelector.parse(joinSelectors("metadata.name=" + path.name(),
-                query.get("fieldSelector").orElse(""))));
-      }
-    } catch (SelectorException e) {
-      return StatusResponses.response(ApiStatus.badRequest(e.getMessage()));
-    }
-    return watches.stream(request, path.kind(), filter, query);
   }
 
   // ---- writes
@@ -319,7 +168,7 @@ public final class ResourceHandler {
           .thenApply(reply -> warn(checked, reply instanceof ObjectCommand.Done done
               ? responses.object(request, 201, done.object())
               : refusal(reply)));
-    }).exceptionally(this::failure);
+    }).exceptionally(ResourceRequests::failure);
   }
 
   private CompletionStage<HttpResponse> replace(HttpRequest request, ResourcePath path, WriteOptions options) {
@@ -356,7 +205,7 @@ public final class ResourceHandler {
       }
       return store(options).replace(key.get(), (ObjectNode) body.json(), part(path), fieldManager(request))
           .thenApply(reply -> warn(checked, answer(request, reply)));
-    }).exceptionally(this::failure);
+    }).exceptionally(ResourceRequests::failure);
   }
 
   private CompletionStage<HttpResponse> patch(HttpRequest request, ResourcePath path, WriteOptions options) {
@@ -399,7 +248,7 @@ public final class ResourceHandler {
       }
       return store(options).patch(key.get(), type, body.json(), part(path), manager)
           .thenApply(reply -> warn(checked, answer(request, reply)));
-    }).exceptionally(this::failure);
+    }).exceptionally(ResourceRequests::failure);
   }
 
   /** A patch of the Scale view: applied to the current Scale, written as a conditional scale. */
@@ -471,7 +320,7 @@ public final class ResourceHandler {
           .thenApply(reply -> warn(checked, reply instanceof ObjectCommand.Done done
               ? responses.object(request, done.created() ? 201 : 200, done.object())
               : refusal(reply)));
-    }).exceptionally(this::failure);
+    }).exceptionally(ResourceRequests::failure);
   }
 
   /** A refused patch option, as kube-apiserver validates {@code PatchOptions} (422). */
@@ -510,7 +359,7 @@ public final class ResourceHandler {
       return store(options.dryRun()).delete(key.get(), options.uid(), options.resourceVersion(),
               options.gracePeriodSeconds(), options.propagationPolicy())
           .thenApply(reply -> answer(request, reply));
-    }).exceptionally(this::failure);
+    }).exceptionally(ResourceRequests::failure);
   }
 
   private CompletionStage<HttpResponse> deleteCollection(HttpRequest request, ResourcePath path, WriteOptions query) {
@@ -534,7 +383,7 @@ public final class ResourceHandler {
           .thenApply(deleted -> deleted.refusal() != null
               ? StatusResponses.response(deleted.refusal())
               : responses.list(request, path.kind(), deleted.snapshot()));
-    }).exceptionally(this::failure);
+    }).exceptionally(ResourceRequests::failure);
   }
 
   /** {@code POST .../pods/{name}/binding} with a {@code Binding}: what a scheduler does. */
@@ -555,7 +404,7 @@ public final class ResourceHandler {
       return store(options).bind(key.get(), node).thenApply(reply -> reply instanceof ObjectCommand.Done
           ? responses.json(201, StatusResponses.success())
           : refusal(reply));
-    }).exceptionally(this::failure);
+    }).exceptionally(ResourceRequests::failure);
   }
 
   /**
@@ -574,7 +423,7 @@ public final class ResourceHandler {
       long revision = body.json().path("rollbackTo").path("revision").asLong(0);
       return io.steuermann.engine.api.Rollbacks.rollback(store(options), cache, key.get(), revision)
           .thenApply(reply -> answer(request, reply));
-    }).exceptionally(this::failure);
+    }).exceptionally(ResourceRequests::failure);
   }
 
   // ---- helpers
@@ -612,15 +461,6 @@ public final class ResourceHandler {
     return StatusResponses.response(((ObjectCommand.Refused) reply).status());
   }
 
-  private HttpResponse failure(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
-      return StatusResponses.response(ApiStatus.timeout(
-          "the server was unable to return a response in the time allotted, but may still be processing the request"));
-    }
-    return StatusResponses.response(ApiStatus.internal(String.valueOf(cause.getMessage())));
-  }
-
   /** The body of a create or replace must be an object of the path's kind. */
   private static ApiStatus checkShape(Kind kind, JsonNode json) {
     if (!(json instanceof ObjectNode object)) {
@@ -643,45 +483,8 @@ public final class ResourceHandler {
     return null;
   }
 
-  private Optional<ObjectKey> key(ResourcePath path) {
-    if (path.kind().namespaced() && path.namespace().isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(ObjectKey.of(path.kind(), path.namespace(), path.name()));
-  }
-
-  private CompletionStage<HttpResponse> notFoundNamespace(ResourcePath path) {
-    return done(StatusResponses.response(ApiStatus.notFound(path.kind(), path.name())));
-  }
-
-  private static boolean knownSubresource(ResourcePath path) {
-    return ("status".equals(path.subresource()) && path.kind().hasStatus())
-        || ("scale".equals(path.subresource()) && path.kind().hasScale());
-  }
-
   private static Part part(ResourcePath path) {
     return "status".equals(path.subresource()) ? Part.STATUS : Part.MAIN;
-  }
-
-  private CompletionStage<HttpResponse> unsupported(HttpRequest request, ResourcePath path) {
-    return done(StatusResponses.response(ApiStatus.methodNotAllowed(
-        "the server does not allow this method on the requested resource: " + request.method().value()
-            + " " + request.getUri().path())));
-  }
-
-  static WatchFilter filter(ResourcePath path, Query query) {
-    return new WatchFilter(path.kind(), path.namespace(),
-        LabelSelector.parse(query.get("labelSelector").orElse("")),
-        FieldSelector.parse(query.get("fieldSelector").orElse("")));
-  }
-
-  private static String joinSelectors(String a, String b) {
-    return b.isEmpty() ? a : a + "," + b;
-  }
-
-  /** A boolean query parameter as kube-apiserver reads it ("true" in any case, or "1"). */
-  public static boolean isTrue(Optional<String> value) {
-    return value.map(v -> v.equals("1") || v.equalsIgnoreCase("true")).orElse(false);
   }
 
   private String suffix() {
@@ -692,15 +495,4 @@ public final class ResourceHandler {
     return s.toString();
   }
 
-  private static CompletionStage<HttpResponse> done(HttpResponse response) {
-    return CompletableFuture.completedFuture(response);
-  }
-
-  static Duration seconds(Optional<String> value, Duration fallback) {
-    try {
-      return value.map(v -> Duration.ofSeconds(Long.parseLong(v))).orElse(fallback);
-    } catch (NumberFormatException e) {
-      return fallback;
-    }
-  }
 }

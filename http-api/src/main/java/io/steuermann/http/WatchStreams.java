@@ -76,8 +76,8 @@ public final class WatchStreams {
         : request.getAttribute(AttributeKeys.webSocketUpgrade);
     boolean table = tables.wanted(request);
     // bookmarks name the kind of a typed watch; Tables (kubectl get -w) and SSE have none
-    boolean bookmarks = kind != null && !sse && !table && ResourceHandler.isTrue(query.get("allowWatchBookmarks"));
-    boolean initialEvents = ResourceHandler.isTrue(query.get("sendInitialEvents"));
+    boolean bookmarks = kind != null && !sse && !table && ResourceRequests.isTrue(query.get("allowWatchBookmarks"));
+    boolean initialEvents = ResourceRequests.isTrue(query.get("sendInitialEvents"));
     if (initialEvents) {
       if (!bookmarks || !"NotOlderThan".equals(query.get("resourceVersionMatch").orElse(""))) {
         return StatusResponses.response(new ApiStatus(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: "
@@ -94,7 +94,7 @@ public final class WatchStreams {
       }
       return StatusResponses.response(ApiStatus.gone(e.getMessage()));
     }
-    Duration timeout = ResourceHandler.seconds(query.get("timeoutSeconds"), DEFAULT_TIMEOUT);
+    Duration timeout = ResourceRequests.seconds(query.get("timeoutSeconds"), DEFAULT_TIMEOUT);
     events = events.takeWithin(timeout);
     if (upgrade.isPresent()) {
       return WebSocketWatch.events(upgrade.get(), events.map(e -> table

@@ -22,10 +22,10 @@ public record StreamQuery(Optional<String> container, StreamRequest request) {
     if (!attach && command.isEmpty()) {
       return refused("you must specify at least 1 command");
     }
-    boolean stdin = io.steuermann.http.ResourceHandler.isTrue(query.get("stdin"));
-    boolean stdout = io.steuermann.http.ResourceHandler.isTrue(query.get("stdout"));
-    boolean stderr = io.steuermann.http.ResourceHandler.isTrue(query.get("stderr"));
-    boolean tty = io.steuermann.http.ResourceHandler.isTrue(query.get("tty"));
+    boolean stdin = io.steuermann.http.ResourceRequests.isTrue(query.get("stdin"));
+    boolean stdout = io.steuermann.http.ResourceRequests.isTrue(query.get("stdout"));
+    boolean stderr = io.steuermann.http.ResourceRequests.isTrue(query.get("stderr"));
+    boolean tty = io.steuermann.http.ResourceRequests.isTrue(query.get("tty"));
     if (!stdin && !stdout && !stderr) {
       return refused("you must specify at least 1 of stdin, stdout, stderr");
     }
