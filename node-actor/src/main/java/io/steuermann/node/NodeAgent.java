@@ -19,6 +19,7 @@ import io.steuermann.node.probe.ContainerProber;
 import io.steuermann.node.probe.ProbeClients;
 import io.steuermann.node.probe.ProbeRunner;
 import io.steuermann.node.probe.ProbeTarget;
+import io.steuermann.node.podenv.ConfigReferences;
 import io.steuermann.node.runtime.ContainerRuntime;
 import io.steuermann.node.runtime.ContainerRuntime.ContainerStatus;
 import io.steuermann.node.runtime.ContainerRuntime.PodRef;
@@ -262,6 +263,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   private void adopt(PodRun run, RunningPod found) {
+    // a container of an adopted pod that restarts gets its references as they are now
+    resolutions(run).forEach((c, r) -> c.config = resolved(c, r));
     run.stage = Stage.RUNNING;
     run.podIp = found.podIp();
     run.ports = found.ports();
@@ -371,12 +374,68 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       timers.startSingleTimer("slow:" + run.uid, new StartSlow(run.uid), settings.pendingStatusAfter());
     }
     String uid = run.uid;
+    if (!resolveConfig(run)) {
+      timers.startSingleTimer("start:" + run.uid, new RetryPodStart(run.uid), settings.retryDelay());
+      return;
+    }
     // what the pod learns of the cluster is fixed when it starts, as with kubelet; simulated
     // containers read nothing of it
     io.steuermann.node.podenv.PodEnvironment environment = info.simulated()
         ? io.steuermann.node.podenv.PodEnvironment.none()
         : environments.of(run.key.namespace(), run.key.name(), run.pod.path("spec"));
     getContext().pipeToSelf(runtime.startPod(run.config(environment)), (pod, error) -> new PodStarted(uid, pod, error));
+  }
+
+  /**
+   * Resolves the containers' ConfigMap and Secret references from the watch cache; each
+   * container that cannot be resolved yet waits with {@code CreateContainerConfigError} and
+   * kubelet's message, and the pod is not started until all can (kubelet starts the others).
+   * The messages name objects and keys only: no value reaches the status, an event or the log.
+   */
+  private boolean resolveConfig(PodRun run) {
+    Map<ContainerRun, ConfigReferences.Resolution> results = resolutions(run);
+    boolean failed = results.values().stream().anyMatch(r -> r instanceof ConfigReferences.Failed);
+    if (!failed) {
+      results.forEach((c, r) -> c.config = resolved(c, r));
+      return true;
+    }
+    results.forEach((c, r) -> {
+      if (r instanceof ConfigReferences.Failed f) {
+        if (!(c.status.state() instanceof Waiting w) || !f.message().equals(w.message())) {
+          controllers.events().record(run.pod, "Warning", "Failed", "Error: " + f.message());
+        }
+        c.status = new ContainerStatus(c.declared.name(), c.declared.image(), "", "",
+            new Waiting("CreateContainerConfigError", f.message()));
+      }
+    });
+    run.showPending = true;
+    maybeWrite(run);
+    return false;
+  }
+
+  private static ContainerRuntime.ContainerConfig resolved(ContainerRun c, ConfigReferences.Resolution r) {
+    return r instanceof ConfigReferences.Resolved ok
+        ? new ContainerRuntime.ContainerConfig(c.declared.name(), c.declared.image(), ok.spec())
+        : c.declared;
+  }
+
+  private Map<ContainerRun, ConfigReferences.Resolution> resolutions(PodRun run) {
+    ConfigReferences.Lookup lookup = new ConfigReferences.Lookup() {
+      @Override
+      public com.fasterxml.jackson.databind.JsonNode configMap(String name) {
+        return controllers.cache().get(ObjectKey.of(io.steuermann.engine.model.Kind.CONFIG_MAP, run.key.namespace(), name));
+      }
+
+      @Override
+      public com.fasterxml.jackson.databind.JsonNode secret(String name) {
+        return controllers.cache().get(ObjectKey.of(io.steuermann.engine.model.Kind.SECRET, run.key.namespace(), name));
+      }
+    };
+    Map<ContainerRun, ConfigReferences.Resolution> results = new LinkedHashMap<>();
+    for (ContainerRun c : run.containers.values()) {
+      results.put(c, ConfigReferences.resolve(run.key.namespace(), c.declared.spec(), lookup));
+    }
+    return results;
   }
 
   private Behavior<Command> onStartSlow(StartSlow m) {

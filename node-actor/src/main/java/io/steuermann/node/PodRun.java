@@ -48,7 +48,10 @@ final class PodRun {
 
   /** One container of the pod. */
   static final class ContainerRun {
-    final ContainerConfig config;
+    /** the container as the pod declares it */
+    final ContainerConfig declared;
+    /** what the runtime is given: {@link #declared} with its ConfigMap and Secret references resolved at the pod's start */
+    ContainerConfig config;
     ContainerStatus status;
     Terminated lastTermination;
     String lastContainerId = "";
@@ -72,6 +75,7 @@ final class PodRun {
     boolean pendingIsRestart;
 
     ContainerRun(ContainerConfig config) {
+      this.declared = config;
       this.config = config;
       this.probes = ContainerProbes.of(config.spec());
       this.status = new ContainerStatus(config.name(), config.image(), "", "",

@@ -10,6 +10,7 @@ import io.steuermann.engine.schema.KindSchemas;
 import io.steuermann.engine.schema.StructuralCheck;
 import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.selector.SelectorException;
+import io.steuermann.engine.validation.ConfigDataValidation;
 import io.steuermann.engine.validation.FieldError;
 import io.steuermann.engine.validation.Names;
 import io.steuermann.engine.validation.PodDnsValidation;
@@ -55,6 +56,8 @@ public final class ObjectValidator {
           service(object.path("spec"), errors);
         }
         case NODE -> errors.addAll(NodePodCidrs.validate(object.path("spec")));
+        case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMap(object));
+        case SECRET -> errors.addAll(ConfigDataValidation.secret(object));
         default -> { }
       }
     }
@@ -81,6 +84,8 @@ public final class ObjectValidator {
       }
       case POD -> podImmutable(old.path("spec"), updated.path("spec"), errors);
       case NODE -> errors.addAll(NodePodCidrs.validateUpdate(old.path("spec"), updated.path("spec")));
+      case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMapUpdate(old, updated));
+      case SECRET -> errors.addAll(ConfigDataValidation.secretUpdate(old, updated));
       default -> { }
     }
     causes.addAll(causes(errors));
