@@ -1,0 +1,68 @@
+package io.steuermann.http;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.steuermann.node.docker.DockerSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Variables from a ConfigMap and a Secret inside a real Docker container, made with the real
+ * kubectl: a pod created before its Secret waits with {@code CreateContainerConfigError} and
+ * starts once the Secret is there.
+ */
+class DockerPodConfigEnvTest {
+  private static DockerApi api;
+
+  @BeforeAll
+  static void start() throws Exception {
+    api = DockerApi.start("config-env-docker");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  @Test
+  void theContainerSeesItsConfigMapAndSecretAsVariables() throws Exception {
+    assertEquals(0, api.kubectl("create", "configmap", "settings", "--from-literal=mode=fast",
+        "--from-literal=price=$(HOME) costs $5").exit());
+    api.create("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: configured}
+        spec:
+          nodeName: %s
+          containers:
+          - name: main
+            image: %s
+            command: [sleep, "600"]
+            envFrom:
+            - configMapRef: {name: settings}
+              prefix: APP_
+            env:
+            - name: DB_PASSWORD
+              valueFrom: {secretKeyRef: {name: db, key: password}}
+            - name: GREETING
+              value: "mode is $(APP_mode)"
+        """.formatted(api.node, DockerSupport.IMAGE));
+    await().atMost(DockerApi.WAIT).until(() -> api.pod("configured") != null && "CreateContainerConfigError".equals(
+        api.pod("configured").path("status").path("containerStatuses").path(0).path("state").path("waiting")
+            .path("reason").asText()));
+    assertEquals("secret \"db\" not found", api.pod("configured").path("status").path("containerStatuses").path(0)
+        .path("state").path("waiting").path("message").asText());
+    assertEquals(0, api.kubectl("create", "secret", "generic", "db", "--from-literal=password=s3cr3t-in-docker").exit());
+    api.awaitRunningReady("configured");
+    DockerApi.Result env = api.kubectl("exec", "configured", "--", "sh", "-c",
+        "echo \"$APP_mode|$APP_price|$DB_PASSWORD|$GREETING\"");
+    assertEquals(new DockerApi.Result(0, "fast|$(HOME) costs $5|s3cr3t-in-docker|mode is fast\n"), env);
+    DockerApi.Result events = api.kubectl("get", "events", "-o", "json");
+    assertFalse(events.output().contains("s3cr3t-in-docker"), events.output());
+  }
+}
