@@ -65,4 +65,33 @@ class DockerPodConfigEnvTest {
     DockerApi.Result events = api.kubectl("get", "events", "-o", "json");
     assertFalse(events.output().contains("s3cr3t-in-docker"), events.output());
   }
+
+  @Test
+  void aRestartedContainerGetsTheConfigMapAsItIsThen() throws Exception {
+    assertEquals(0, api.kubectl("create", "configmap", "phase", "--from-literal=value=first").exit());
+    // writes the value it started with where the next instance can read it, then ends
+    api.create("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: restarter}
+        spec:
+          nodeName: %s
+          containers:
+          - name: main
+            image: %s
+            command: [sh, -c, "echo $VALUE; sleep 1; exit 1"]
+            env:
+            - name: VALUE
+              valueFrom: {configMapKeyRef: {name: phase, key: value}}
+        """.formatted(api.node, DockerSupport.IMAGE));
+    await().atMost(DockerApi.WAIT).until(() -> api.kubectl("logs", "restarter").output().contains("first"));
+    assertEquals(0, api.kubectl("patch", "configmap", "phase", "--type=merge", "-p", "{\"data\":{\"value\":\"second\"}}").exit());
+    await().atMost(DockerApi.WAIT).until(() -> api.kubectl("logs", "restarter").output().contains("second"));
+    // the key goes: the next instance waits, as kubelet's does
+    assertEquals(0, api.kubectl("patch", "configmap", "phase", "--type=json", "-p",
+        "[{\"op\":\"remove\",\"path\":\"/data/value\"}]").exit());
+    await().atMost(DockerApi.WAIT).until(() -> "couldn't find key value in ConfigMap default/phase".equals(
+        api.pod("restarter").path("status").path("containerStatuses").path(0).path("state").path("waiting")
+            .path("message").asText()));
+  }
 }

@@ -401,16 +401,21 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
     results.forEach((c, r) -> {
       if (r instanceof ConfigReferences.Failed f) {
-        if (!(c.status.state() instanceof Waiting w) || !f.message().equals(w.message())) {
-          controllers.events().record(run.pod, "Warning", "Failed", "Error: " + f.message());
-        }
-        c.status = new ContainerStatus(c.declared.name(), c.declared.image(), "", "",
-            new Waiting("CreateContainerConfigError", f.message()));
+        configError(run, c, f);
       }
     });
     run.showPending = true;
     maybeWrite(run);
     return false;
+  }
+
+  /** The container waits with kubelet's reason; an event when the reason's message is new. */
+  private void configError(PodRun run, ContainerRun c, ConfigReferences.Failed f) {
+    if (!(c.status.state() instanceof Waiting w) || !f.message().equals(w.message())) {
+      controllers.events().record(run.pod, "Warning", "Failed", "Error: " + f.message());
+    }
+    c.status = new ContainerStatus(c.declared.name(), c.declared.image(), c.status.imageId(), "",
+        new Waiting("CreateContainerConfigError", f.message()));
   }
 
   private static ContainerRuntime.ContainerConfig resolved(ContainerRun c, ConfigReferences.Resolution r) {
@@ -420,22 +425,27 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   private Map<ContainerRun, ConfigReferences.Resolution> resolutions(PodRun run) {
-    ConfigReferences.Lookup lookup = new ConfigReferences.Lookup() {
-      @Override
-      public com.fasterxml.jackson.databind.JsonNode configMap(String name) {
-        return controllers.cache().get(ObjectKey.of(io.steuermann.engine.model.Kind.CONFIG_MAP, run.key.namespace(), name));
-      }
-
-      @Override
-      public com.fasterxml.jackson.databind.JsonNode secret(String name) {
-        return controllers.cache().get(ObjectKey.of(io.steuermann.engine.model.Kind.SECRET, run.key.namespace(), name));
-      }
-    };
+    ConfigReferences.Lookup lookup = lookup(run.key.namespace());
     Map<ContainerRun, ConfigReferences.Resolution> results = new LinkedHashMap<>();
     for (ContainerRun c : run.containers.values()) {
       results.put(c, ConfigReferences.resolve(run.key.namespace(), c.declared.spec(), lookup));
     }
     return results;
+  }
+
+  /** The ConfigMaps and Secrets of a namespace, as the watch cache has them now. */
+  private ConfigReferences.Lookup lookup(String namespace) {
+    return new ConfigReferences.Lookup() {
+      @Override
+      public com.fasterxml.jackson.databind.JsonNode configMap(String name) {
+        return controllers.cache().get(ObjectKey.of(io.steuermann.engine.model.Kind.CONFIG_MAP, namespace, name));
+      }
+
+      @Override
+      public com.fasterxml.jackson.databind.JsonNode secret(String name) {
+        return controllers.cache().get(ObjectKey.of(io.steuermann.engine.model.Kind.SECRET, namespace, name));
+      }
+    };
   }
 
   private Behavior<Command> onStartSlow(StartSlow m) {
@@ -599,6 +609,17 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       c.lastTermination = ended; // restarted at once: the exit becomes the last state now
       c.lastContainerId = c.status.containerId();
     }
+    // as kubelet, every new instance gets its references as they are now
+    ConfigReferences.Resolution config = ConfigReferences.resolve(run.key.namespace(), c.declared.spec(),
+        lookup(run.key.namespace()));
+    if (config instanceof ConfigReferences.Failed f) {
+      configError(run, c, f);
+      maybeWrite(run);
+      timers.startSingleTimer("restart:" + run.uid + ":" + c.declared.name(), new RestartDue(run.uid, c.declared.name()),
+          settings.retryDelay());
+      return this;
+    }
+    c.config = resolved(c, config);
     if (c.pendingIsRestart) {
       c.restartCount++;
       c.pendingIsRestart = false;
