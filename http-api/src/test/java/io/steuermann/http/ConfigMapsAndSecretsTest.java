@@ -202,6 +202,45 @@ class ConfigMapsAndSecretsTest {
     assertFalse(events.toString().contains("tok-VALUE-123"), events.toString());
   }
 
+  @Test
+  void kubectlApplyOfASecretWithStringDataConverges() throws Exception {
+    for (String mode : List.of("client", "server")) {
+      for (String value : List.of("one", "two")) {
+        Path manifest = Files.writeString(dataDir.resolve("applied-" + mode + ".yaml"), """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: applied-%s, namespace: %s}
+            stringData: {token: %s}
+            """.formatted(mode, NS, value));
+        Result applied = mode.equals("client") ? kubectl("apply", "-f", manifest.toString())
+            : kubectl("apply", "--server-side", "-f", manifest.toString());
+        assertEquals(0, applied.exit(), applied.err());
+        JsonNode stored = expect(200, server.get(SECRETS + "/applied-" + mode));
+        assertEquals(b64(value), stored.path("data").path("token").asText(), stored.toString());
+        assertFalse(stored.has("stringData"), stored.toString());
+      }
+    }
+  }
+
+  @Test
+  void badReferencesInAPodAreRefusedNamingTheField() {
+    JsonNode status = refused(PODS, """
+        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"bad-refs"},
+         "spec":{"containers":[{"name":"main","image":"busybox",
+           "env":[{"name":"A","valueFrom":{"configMapKeyRef":{"name":"c","key":"a b"}}},
+                  {"name":"B","value":"x","valueFrom":{"secretKeyRef":{"name":"s","key":"k"}}},
+                  {"name":"C","valueFrom":{"secretKeyRef":{"name":"s","key":"k"},"configMapKeyRef":{"name":"c","key":"k"}}},
+                  {"name":"D","valueFrom":{"secretKeyRef":{"name":"s"}}}],
+           "envFrom":[{"prefix":"P_"},{"configMapRef":{"name":""}}]}]}}""", "bad-refs");
+    String c = "spec.containers[0].";
+    assertEquals(List.of(c + "env[0].valueFrom.configMapKeyRef.key", c + "env[1].valueFrom",
+        c + "env[2].valueFrom", c + "env[3].valueFrom.secretKeyRef.key", c + "envFrom[0]",
+        c + "envFrom[1].configMapRef.name"), fields(status));
+    assertTrue(status.path("message").asText().contains("may not be specified when `value` is not empty"), status.toString());
+    assertTrue(status.path("message").asText().contains("must specify one of: `configMapRef` or `secretRef`"),
+        status.toString());
+  }
+
   private static void awaitWaiting(String message) {
     await().atMost(Duration.ofSeconds(30)).until(() -> {
       JsonNode waiting = expect(200, server.get(PODS + "/needs-config"))

@@ -11,6 +11,7 @@ import io.steuermann.engine.schema.StructuralCheck;
 import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.selector.SelectorException;
 import io.steuermann.engine.validation.ConfigDataValidation;
+import io.steuermann.engine.validation.ContainerEnvValidation;
 import io.steuermann.engine.validation.FieldError;
 import io.steuermann.engine.validation.Names;
 import io.steuermann.engine.validation.PodDnsValidation;
@@ -116,6 +117,7 @@ public final class ObjectValidator {
       if (c.path("image").asText("").isBlank()) {
         errors.add(FieldError.required(at + ".image", ""));
       }
+      ContainerEnvValidation.validate(at, c, errors);
       oneOf(at + ".imagePullPolicy", c.path("imagePullPolicy"), List.of("Always", "IfNotPresent", "Never"), errors);
       oneOf(at + ".terminationMessagePolicy", c.path("terminationMessagePolicy"),
           List.of("File", "FallbackToLogsOnError"), errors);
