@@ -396,7 +396,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     Map<ContainerRun, ConfigReferences.Resolution> results = resolutions(run);
     boolean failed = results.values().stream().anyMatch(r -> r instanceof ConfigReferences.Failed);
     if (!failed) {
-      results.forEach((c, r) -> c.config = resolved(c, r));
+      results.forEach((c, r) -> {
+        c.config = resolved(c, r);
+        warnInvalidNames(run, r);
+      });
       return true;
     }
     results.forEach((c, r) -> {
@@ -407,6 +410,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     run.showPending = true;
     maybeWrite(run);
     return false;
+  }
+
+  private void warnInvalidNames(PodRun run, ConfigReferences.Resolution resolution) {
+    if (resolution instanceof ConfigReferences.Resolved ok) {
+      ok.warnings().forEach(w -> controllers.events().record(run.pod, "Warning", "InvalidEnvironmentVariableNames", w));
+    }
   }
 
   /** The container waits with kubelet's reason; an event when the reason's message is new. */
@@ -620,6 +629,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return this;
     }
     c.config = resolved(c, config);
+    warnInvalidNames(run, config);
     if (c.pendingIsRestart) {
       c.restartCount++;
       c.pendingIsRestart = false;

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -21,16 +24,24 @@ import java.util.regex.Pattern;
  * names objects and keys, never values.
  */
 public final class ConfigReferences {
-  // kube 1.32 IsEnvVarName: keys of an envFrom source that are not valid names are skipped
-  private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
+  // IsRelaxedEnvVarName (RelaxedEnvironmentVariableValidation, on in kube 1.32): printable ASCII
+  // but '='; keys of an envFrom source that are not such names are skipped
+  private static final Pattern ENV_NAME = Pattern.compile("[\\x20-\\x3c\\x3e-\\x7e]+");
 
   private ConfigReferences() {}
 
   /** What a container's references came to. */
   public sealed interface Resolution permits Resolved, Failed {}
 
-  /** The container's spec with every reference replaced by its value (the same spec when it had none). */
-  public record Resolved(ObjectNode spec) implements Resolution {}
+  /**
+   * The container's spec with every reference replaced by its value (the same spec when it had
+   * none), and kubelet's warnings for keys of {@code envFrom} sources that were skipped.
+   */
+  public record Resolved(ObjectNode spec, List<String> warnings) implements Resolution {
+    public Resolved {
+      warnings = List.copyOf(warnings);
+    }
+  }
 
   /** A reference that cannot be resolved yet: the container waits with {@code CreateContainerConfigError}. */
   public record Failed(String message) implements Resolution {}
@@ -58,9 +69,10 @@ public final class ConfigReferences {
 
   public static Resolution resolve(String namespace, ObjectNode container, Lookup lookup) {
     if (!hasReferences(container)) {
-      return new Resolved(container);
+      return new Resolved(container, List.of());
     }
     Map<String, String> fromSources = new LinkedHashMap<>();
+    List<String> warnings = new ArrayList<>();
     for (JsonNode source : container.path("envFrom")) {
       String prefix = source.path("prefix").asText("");
       boolean configMap = source.has("configMapRef");
@@ -77,12 +89,20 @@ public final class ConfigReferences {
         return new Failed(notFound(configMap, name));
       }
       Map<String, String> values = configMap ? strings(object.path("data")) : decoded(object.path("data"));
+      List<String> invalid = new ArrayList<>();
       values.forEach((key, value) -> {
         String variable = prefix + key;
         if (ENV_NAME.matcher(variable).matches()) {
           fromSources.put(variable, value);
+        } else {
+          invalid.add(variable);
         }
       });
+      if (!invalid.isEmpty()) {
+        Collections.sort(invalid);
+        warnings.add("Keys [" + String.join(", ", invalid) + "] from the EnvFrom " + (configMap ? "configMap " : "secret ")
+            + namespace + "/" + name + " were skipped since they are considered invalid environment variable names.");
+      }
     }
     ArrayNode env = container.arrayNode();
     fromSources.forEach((k, v) -> env.addObject().put("name", k).put("value", escape(v)));
@@ -118,7 +138,7 @@ public final class ConfigReferences {
     ObjectNode resolved = container.deepCopy();
     resolved.remove("envFrom");
     resolved.set("env", env);
-    return new Resolved(resolved);
+    return new Resolved(resolved, warnings);
   }
 
   /** Kubelet's words (its watch-based managers name the resource in the singular). */

@@ -69,6 +69,8 @@ class ConfigReferencesTest {
     assertEquals("APP_mode", spec.path("env").get(0).path("name").asText());
     // the pod's own spec is not changed
     assertEquals(true, c.has("envFrom"));
+    assertEquals(java.util.List.of("Keys [APP_bad=key] from the EnvFrom configMap ns/settings were skipped since they "
+        + "are considered invalid environment variable names."), ((Resolved) r).warnings());
   }
 
   @Test
