@@ -241,6 +241,19 @@ class ConfigMapsAndSecretsTest {
         status.toString());
   }
 
+  @Test
+  void aPodWaitingForItsConfigCanBeDeleted() {
+    expect(201, server.post(PODS, """
+        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"never-configured"},
+         "spec":{"nodeName":"cfg-0001","terminationGracePeriodSeconds":0,"containers":[{"name":"main","image":"busybox",
+           "envFrom":[{"secretRef":{"name":"nowhere"}}]}]}}"""));
+    await().atMost(Duration.ofSeconds(30)).until(() -> "CreateContainerConfigError".equals(
+        expect(200, server.get(PODS + "/never-configured")).path("status").path("containerStatuses").path(0)
+            .path("state").path("waiting").path("reason").asText()));
+    expect(200, server.delete(PODS + "/never-configured"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> server.get(PODS + "/never-configured").statusCode() == 404);
+  }
+
   private static void awaitWaiting(String message) {
     await().atMost(Duration.ofSeconds(30)).until(() -> {
       JsonNode waiting = expect(200, server.get(PODS + "/needs-config"))
