@@ -242,6 +242,39 @@ class ConfigMapsAndSecretsTest {
   }
 
   @Test
+  void theOtherContainersOfThePodRunMeanwhile() {
+    expect(201, server.post(PODS, """
+        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"half-configured"},
+         "spec":{"nodeName":"cfg-0001","containers":[{"name":"plain","image":"busybox"},
+           {"name":"needy","image":"busybox","env":[{"name":"K","valueFrom":{"configMapKeyRef":{"name":"late","key":"k"}}}]}]}}"""));
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      JsonNode statuses = expect(200, server.get(PODS + "/half-configured")).path("status").path("containerStatuses");
+      return state(statuses, "plain").has("running")
+          && "CreateContainerConfigError".equals(state(statuses, "needy").path("waiting").path("reason").asText());
+    });
+    assertEquals("Pending", expect(200, server.get(PODS + "/half-configured")).path("status").path("phase").asText());
+    expect(201, server.post(CMS, cm("late", ",\"data\":{\"k\":\"v\"}")));
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      JsonNode pod = expect(200, server.get(PODS + "/half-configured"));
+      return pod.path("status").path("phase").asText().equals("Running")
+          && state(pod.path("status").path("containerStatuses"), "needy").has("running");
+    });
+    JsonNode statuses = expect(200, server.get(PODS + "/half-configured")).path("status").path("containerStatuses");
+    for (JsonNode s : statuses) {
+      assertEquals(0, s.path("restartCount").asInt(), statuses.toString());
+    }
+  }
+
+  private static JsonNode state(JsonNode statuses, String name) {
+    for (JsonNode s : statuses) {
+      if (s.path("name").asText().equals(name)) {
+        return s.path("state");
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
+  @Test
   void aPodWaitingForItsConfigCanBeDeleted() {
     expect(201, server.post(PODS, """
         {"apiVersion":"v1","kind":"Pod","metadata":{"name":"never-configured"},

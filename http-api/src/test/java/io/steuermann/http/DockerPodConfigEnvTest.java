@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Variables from a ConfigMap and a Secret inside a real Docker container, made with the real
- * kubectl: a pod created before its Secret waits with {@code CreateContainerConfigError} and
- * starts once the Secret is there.
+ * kubectl: the container of a pod created before its Secret waits with
+ * {@code CreateContainerConfigError} while the pod's other container runs, and starts once the
+ * Secret is there.
  */
 class DockerPodConfigEnvTest {
   private static DockerApi api;
@@ -40,6 +41,7 @@ class DockerPodConfigEnvTest {
         spec:
           nodeName: %s
           containers:
+          - {name: plain, image: %s, command: [sleep, "600"]}
           - name: main
             image: %s
             command: [sleep, "600"]
@@ -51,19 +53,28 @@ class DockerPodConfigEnvTest {
               valueFrom: {secretKeyRef: {name: db, key: password}}
             - name: GREETING
               value: "mode is $(APP_mode)"
-        """.formatted(api.node, DockerSupport.IMAGE));
-    await().atMost(DockerApi.WAIT).until(() -> api.pod("configured") != null && "CreateContainerConfigError".equals(
-        api.pod("configured").path("status").path("containerStatuses").path(0).path("state").path("waiting")
-            .path("reason").asText()));
-    assertEquals("secret \"db\" not found", api.pod("configured").path("status").path("containerStatuses").path(0)
-        .path("state").path("waiting").path("message").asText());
+        """.formatted(api.node, DockerSupport.IMAGE, DockerSupport.IMAGE));
+    // the other container runs meanwhile, in the pod's sandbox
+    await().atMost(DockerApi.WAIT).until(() -> api.pod("configured") != null
+        && "CreateContainerConfigError".equals(status("main").path("state").path("waiting").path("reason").asText())
+        && status("plain").path("state").has("running"));
+    assertEquals("secret \"db\" not found", status("main").path("state").path("waiting").path("message").asText());
     assertEquals(0, api.kubectl("create", "secret", "generic", "db", "--from-literal=password=s3cr3t-in-docker").exit());
     api.awaitRunningReady("configured");
-    DockerApi.Result env = api.kubectl("exec", "configured", "--", "sh", "-c",
+    DockerApi.Result env = api.kubectl("exec", "configured", "-c", "main", "--", "sh", "-c",
         "echo \"$APP_mode|$APP_price|$DB_PASSWORD|$GREETING\"");
     assertEquals(new DockerApi.Result(0, "fast|$(HOME) costs $5|s3cr3t-in-docker|mode is fast\n"), env);
     DockerApi.Result events = api.kubectl("get", "events", "-o", "json");
     assertFalse(events.output().contains("s3cr3t-in-docker"), events.output());
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode status(String container) {
+    for (com.fasterxml.jackson.databind.JsonNode s : api.pod("configured").path("status").path("containerStatuses")) {
+      if (s.path("name").asText().equals(container)) {
+        return s;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
   }
 
   @Test

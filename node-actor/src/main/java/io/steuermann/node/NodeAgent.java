@@ -387,29 +387,37 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   /**
-   * Resolves the containers' ConfigMap and Secret references from the watch cache; each
-   * container that cannot be resolved yet waits with {@code CreateContainerConfigError} and
-   * kubelet's message, and the pod is not started until all can (kubelet starts the others).
-   * The messages name objects and keys only: no value reaches the status, an event or the log.
+   * Resolves the containers' ConfigMap and Secret references from the watch cache. A container
+   * that cannot be resolved yet waits with {@code CreateContainerConfigError} and kubelet's
+   * message and is left out of the pod's start; it is started later, as a pending restart that
+   * resolves again, when its references are there. The pod starts when at least one container
+   * can. The messages name objects and keys only: no value reaches the status, an event or the log.
    */
   private boolean resolveConfig(PodRun run) {
     Map<ContainerRun, ConfigReferences.Resolution> results = resolutions(run);
-    boolean failed = results.values().stream().anyMatch(r -> r instanceof ConfigReferences.Failed);
-    if (!failed) {
-      results.forEach((c, r) -> {
-        c.config = resolved(c, r);
-        warnInvalidNames(run, r);
-      });
-      return true;
-    }
+    boolean any = results.values().stream().anyMatch(r -> r instanceof ConfigReferences.Resolved);
     results.forEach((c, r) -> {
       if (r instanceof ConfigReferences.Failed f) {
         configError(run, c, f);
+        if (any) {
+          c.awaitingConfig = true;
+          c.restartPending = true;
+          c.pendingIsRestart = false;
+        }
+      } else {
+        if (c.awaitingConfig) { // an earlier attempt left it out; this start includes it
+          c.awaitingConfig = false;
+          c.restartPending = false;
+        }
+        c.config = resolved(c, r);
+        warnInvalidNames(run, r);
       }
     });
-    run.showPending = true;
-    maybeWrite(run);
-    return false;
+    if (results.size() > 0 && results.values().stream().anyMatch(r -> r instanceof ConfigReferences.Failed)) {
+      run.showPending = true;
+      maybeWrite(run);
+    }
+    return any;
   }
 
   private void warnInvalidNames(PodRun run, ConfigReferences.Resolution resolution) {
@@ -492,6 +500,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       ContainerRun c = run.containers.get(status.name());
       if (c != null) {
         apply(run, c, status);
+      }
+    }
+    for (ContainerRun c : run.containers.values()) {
+      if (c.awaitingConfig) {
+        timers.startSingleTimer("restart:" + run.uid + ":" + c.declared.name(),
+            new RestartDue(run.uid, c.declared.name()), settings.retryDelay());
       }
     }
     afterChange(run);
@@ -629,6 +643,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return this;
     }
     c.config = resolved(c, config);
+    c.awaitingConfig = false;
     warnInvalidNames(run, config);
     if (c.pendingIsRestart) {
       c.restartCount++;

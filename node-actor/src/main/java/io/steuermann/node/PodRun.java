@@ -73,6 +73,8 @@ final class PodRun {
     boolean restartPending;
     /** whether the pending restart replaces an instance that ran (counts in restartCount) */
     boolean pendingIsRestart;
+    /** left out of the pod's start until its ConfigMap and Secret references resolve */
+    boolean awaitingConfig;
 
     ContainerRun(ContainerConfig config) {
       this.declared = config;
@@ -133,7 +135,7 @@ final class PodRun {
 
   PodConfig config(io.steuermann.node.podenv.PodEnvironment environment) {
     List<ContainerConfig> list = new ArrayList<>();
-    containers.values().forEach(c -> list.add(c.config));
+    containers.values().stream().filter(c -> !c.awaitingConfig).forEach(c -> list.add(c.config));
     return new PodConfig(ref, (ObjectNode) pod.path("spec"), list, environment);
   }
 
