@@ -237,6 +237,8 @@ class AdvertisedVerbsTest {
       case "v1/pods" -> ",\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}";
       case "v1/services" -> ",\"spec\":{\"ports\":[{\"port\":80}],\"selector\":{\"app\":\"walk\"}}";
       case "v1/endpoints" -> ",\"subsets\":[]";
+      case "v1/configmaps" -> ",\"data\":{\"a\":\"b\"}";
+      case "v1/secrets" -> ",\"stringData\":{\"a\":\"b\"}";
       case "v1/events" -> ",\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"" + NS
           + "\",\"name\":\"walk-pods\"},\"reason\":\"Walked\",\"message\":\"walked\",\"type\":\"Normal\"";
       case "apps/v1/replicasets", "apps/v1/deployments" -> ",\"spec\":{\"replicas\":0,"
@@ -252,6 +254,8 @@ class AdvertisedVerbsTest {
       case "services" -> "Service";
       case "endpoints" -> "Endpoints";
       case "events" -> "Event";
+      case "configmaps" -> "ConfigMap";
+      case "secrets" -> "Secret";
       case "replicasets" -> "ReplicaSet";
       default -> "Deployment";
     };

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.steuermann.engine.model.Kind;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +101,12 @@ class KubectlProtobufTest {
     assertEquals(80, svc.path("spec").path("ports").get(0).path("port").asInt());
     assertEquals(8080, svc.path("spec").path("ports").get(0).path("targetPort").asInt());
 
-    assertTrue(Kind.byKindName("ConfigMap").isEmpty(), "ConfigMap is served now: add `kubectl create configmap` here");
+    ok("create", "configmap", "settings", "--from-literal=mode=fast");
+    assertEquals("fast", expect(200, server.get("/api/v1/namespaces/kp/configmaps/settings")).path("data").path("mode").asText());
+    ok("create", "secret", "generic", "db", "--from-literal=password=s3cr3t");
+    assertEquals("czNjcjN0", expect(200, server.get("/api/v1/namespaces/kp/secrets/db")).path("data").path("password").asText());
+    String listed = ok("get", "cm,secret");
+    assertTrue(listed.contains("configmap/settings") && listed.contains("secret/db"), listed);
 
     ok("run", "solo", "--image=busybox:1.36", "--labels=run=solo,tier=x", "--", "sleep", "3600");
     JsonNode pod = expect(200, server.get("/api/v1/namespaces/kp/pods/solo"));

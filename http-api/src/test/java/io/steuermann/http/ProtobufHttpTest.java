@@ -190,9 +190,9 @@ class ProtobufHttpTest {
 
   @Test
   void anUnknownKindIsA400NamingIt() {
-    byte[] body = new Envelope("v1", "ConfigMap", com.google.protobuf.ByteString.EMPTY).toBytes();
+    byte[] body = new Envelope("v1", "PersistentVolumeClaim", com.google.protobuf.ByteString.EMPTY).toBytes();
     JsonNode status = protobuf(400, post("/api/v1/namespaces/proto/pods", body, PROTOBUF));
-    assertTrue(status.path("message").asText().contains("ConfigMap"), status.toString());
+    assertTrue(status.path("message").asText().contains("PersistentVolumeClaim"), status.toString());
   }
 
   @Test

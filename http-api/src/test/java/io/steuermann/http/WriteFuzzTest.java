@@ -381,6 +381,9 @@ class WriteFuzzTest {
           + NS + "\"},\"reason\":\"Started\",\"message\":\"started\",\"type\":\"Normal\",\"count\":1,"
           + "\"firstTimestamp\":\"2026-12-07T10:00:00Z\",\"lastTimestamp\":\"2026-12-07T10:00:01Z\","
           + "\"source\":{\"component\":\"fuzz\"}}";
+      case CONFIG_MAP -> "{\"metadata\":" + meta + ",\"data\":{\"app.properties\":\"color=blue\",\"mode\":\"fast\"},"
+          + "\"binaryData\":{\"blob\":\"AAEC\"}}";
+      case SECRET -> "{\"metadata\":" + meta + ",\"type\":\"Opaque\",\"data\":{\"password\":\"czNjcjN0\"}}";
       case REPLICA_SET -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"minReadySeconds\":0,"
           + "\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}},\"template\":" + template + "}}";
       case DEPLOYMENT -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"revisionHistoryLimit\":5,"

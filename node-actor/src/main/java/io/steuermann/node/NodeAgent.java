@@ -19,6 +19,7 @@ import io.steuermann.node.probe.ContainerProber;
 import io.steuermann.node.probe.ProbeClients;
 import io.steuermann.node.probe.ProbeRunner;
 import io.steuermann.node.probe.ProbeTarget;
+import io.steuermann.node.podenv.ConfigReferences;
 import io.steuermann.node.runtime.ContainerRuntime;
 import io.steuermann.node.runtime.ContainerRuntime.ContainerStatus;
 import io.steuermann.node.runtime.ContainerRuntime.PodRef;
@@ -262,6 +263,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   private void adopt(PodRun run, RunningPod found) {
+    // a container of an adopted pod that restarts gets its references as they are now
+    resolutions(run).forEach((c, r) -> c.config = resolved(c, r));
     run.stage = Stage.RUNNING;
     run.podIp = found.podIp();
     run.ports = found.ports();
@@ -371,12 +374,95 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       timers.startSingleTimer("slow:" + run.uid, new StartSlow(run.uid), settings.pendingStatusAfter());
     }
     String uid = run.uid;
+    if (!resolveConfig(run)) {
+      timers.startSingleTimer("start:" + run.uid, new RetryPodStart(run.uid), settings.retryDelay());
+      return;
+    }
     // what the pod learns of the cluster is fixed when it starts, as with kubelet; simulated
     // containers read nothing of it
     io.steuermann.node.podenv.PodEnvironment environment = info.simulated()
         ? io.steuermann.node.podenv.PodEnvironment.none()
         : environments.of(run.key.namespace(), run.key.name(), run.pod.path("spec"));
     getContext().pipeToSelf(runtime.startPod(run.config(environment)), (pod, error) -> new PodStarted(uid, pod, error));
+  }
+
+  /**
+   * Resolves the containers' ConfigMap and Secret references from the watch cache. A container
+   * that cannot be resolved yet waits with {@code CreateContainerConfigError} and kubelet's
+   * message and is left out of the pod's start; it is started later, as a pending restart that
+   * resolves again, when its references are there. The pod starts when at least one container
+   * can. The messages name objects and keys only: no value reaches the status, an event or the log.
+   */
+  private boolean resolveConfig(PodRun run) {
+    Map<ContainerRun, ConfigReferences.Resolution> results = resolutions(run);
+    boolean any = results.values().stream().anyMatch(r -> r instanceof ConfigReferences.Resolved);
+    results.forEach((c, r) -> {
+      if (r instanceof ConfigReferences.Failed f) {
+        configError(run, c, f);
+        if (any) {
+          c.awaitingConfig = true;
+          c.restartPending = true;
+          c.pendingIsRestart = false;
+        }
+      } else {
+        if (c.awaitingConfig) { // an earlier attempt left it out; this start includes it
+          c.awaitingConfig = false;
+          c.restartPending = false;
+        }
+        c.config = resolved(c, r);
+        warnInvalidNames(run, r);
+      }
+    });
+    if (results.size() > 0 && results.values().stream().anyMatch(r -> r instanceof ConfigReferences.Failed)) {
+      run.showPending = true;
+      maybeWrite(run);
+    }
+    return any;
+  }
+
+  private void warnInvalidNames(PodRun run, ConfigReferences.Resolution resolution) {
+    if (resolution instanceof ConfigReferences.Resolved ok) {
+      ok.warnings().forEach(w -> controllers.events().record(run.pod, "Warning", "InvalidEnvironmentVariableNames", w));
+    }
+  }
+
+  /** The container waits with kubelet's reason; an event when the reason's message is new. */
+  private void configError(PodRun run, ContainerRun c, ConfigReferences.Failed f) {
+    if (!(c.status.state() instanceof Waiting w) || !f.message().equals(w.message())) {
+      controllers.events().record(run.pod, "Warning", "Failed", "Error: " + f.message());
+    }
+    c.status = new ContainerStatus(c.declared.name(), c.declared.image(), c.status.imageId(), "",
+        new Waiting("CreateContainerConfigError", f.message()));
+  }
+
+  private static ContainerRuntime.ContainerConfig resolved(ContainerRun c, ConfigReferences.Resolution r) {
+    return r instanceof ConfigReferences.Resolved ok
+        ? new ContainerRuntime.ContainerConfig(c.declared.name(), c.declared.image(), ok.spec())
+        : c.declared;
+  }
+
+  private Map<ContainerRun, ConfigReferences.Resolution> resolutions(PodRun run) {
+    ConfigReferences.Lookup lookup = lookup(run.key.namespace());
+    Map<ContainerRun, ConfigReferences.Resolution> results = new LinkedHashMap<>();
+    for (ContainerRun c : run.containers.values()) {
+      results.put(c, ConfigReferences.resolve(run.key.namespace(), c.declared.spec(), lookup));
+    }
+    return results;
+  }
+
+  /** The ConfigMaps and Secrets of a namespace, as the watch cache has them now. */
+  private ConfigReferences.Lookup lookup(String namespace) {
+    return new ConfigReferences.Lookup() {
+      @Override
+      public com.fasterxml.jackson.databind.JsonNode configMap(String name) {
+        return controllers.cache().get(ObjectKey.of(io.steuermann.engine.model.Kind.CONFIG_MAP, namespace, name));
+      }
+
+      @Override
+      public com.fasterxml.jackson.databind.JsonNode secret(String name) {
+        return controllers.cache().get(ObjectKey.of(io.steuermann.engine.model.Kind.SECRET, namespace, name));
+      }
+    };
   }
 
   private Behavior<Command> onStartSlow(StartSlow m) {
@@ -414,6 +500,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       ContainerRun c = run.containers.get(status.name());
       if (c != null) {
         apply(run, c, status);
+      }
+    }
+    for (ContainerRun c : run.containers.values()) {
+      if (c.awaitingConfig) {
+        timers.startSingleTimer("restart:" + run.uid + ":" + c.declared.name(),
+            new RestartDue(run.uid, c.declared.name()), settings.retryDelay());
       }
     }
     afterChange(run);
@@ -540,6 +632,19 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       c.lastTermination = ended; // restarted at once: the exit becomes the last state now
       c.lastContainerId = c.status.containerId();
     }
+    // as kubelet, every new instance gets its references as they are now
+    ConfigReferences.Resolution config = ConfigReferences.resolve(run.key.namespace(), c.declared.spec(),
+        lookup(run.key.namespace()));
+    if (config instanceof ConfigReferences.Failed f) {
+      configError(run, c, f);
+      maybeWrite(run);
+      timers.startSingleTimer("restart:" + run.uid + ":" + c.declared.name(), new RestartDue(run.uid, c.declared.name()),
+          settings.retryDelay());
+      return this;
+    }
+    c.config = resolved(c, config);
+    c.awaitingConfig = false;
+    warnInvalidNames(run, config);
     if (c.pendingIsRestart) {
       c.restartCount++;
       c.pendingIsRestart = false;

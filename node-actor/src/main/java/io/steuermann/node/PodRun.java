@@ -48,7 +48,10 @@ final class PodRun {
 
   /** One container of the pod. */
   static final class ContainerRun {
-    final ContainerConfig config;
+    /** the container as the pod declares it */
+    final ContainerConfig declared;
+    /** what the runtime is given: {@link #declared} with its ConfigMap and Secret references resolved at the pod's start */
+    ContainerConfig config;
     ContainerStatus status;
     Terminated lastTermination;
     String lastContainerId = "";
@@ -70,8 +73,11 @@ final class PodRun {
     boolean restartPending;
     /** whether the pending restart replaces an instance that ran (counts in restartCount) */
     boolean pendingIsRestart;
+    /** left out of the pod's start until its ConfigMap and Secret references resolve */
+    boolean awaitingConfig;
 
     ContainerRun(ContainerConfig config) {
+      this.declared = config;
       this.config = config;
       this.probes = ContainerProbes.of(config.spec());
       this.status = new ContainerStatus(config.name(), config.image(), "", "",
@@ -129,7 +135,7 @@ final class PodRun {
 
   PodConfig config(io.steuermann.node.podenv.PodEnvironment environment) {
     List<ContainerConfig> list = new ArrayList<>();
-    containers.values().forEach(c -> list.add(c.config));
+    containers.values().stream().filter(c -> !c.awaitingConfig).forEach(c -> list.add(c.config));
     return new PodConfig(ref, (ObjectNode) pod.path("spec"), list, environment);
   }
 

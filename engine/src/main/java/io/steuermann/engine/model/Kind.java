@@ -16,6 +16,8 @@ public enum Kind {
   SERVICE("", "v1", "Service", "services", "service", true, List.of("svc"), true, false),
   ENDPOINTS("", "v1", "Endpoints", "endpoints", "endpoints", true, List.of("ep"), false, false),
   EVENT("", "v1", "Event", "events", "event", true, List.of("ev"), false, false),
+  CONFIG_MAP("", "v1", "ConfigMap", "configmaps", "configmap", true, List.of("cm"), false, false),
+  SECRET("", "v1", "Secret", "secrets", "secret", true, List.of(), false, false),
   REPLICA_SET("apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, List.of("rs"), true, true),
   DEPLOYMENT("apps", "v1", "Deployment", "deployments", "deployment", true, List.of("deploy"), true, true);
 

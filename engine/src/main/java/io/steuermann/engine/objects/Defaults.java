@@ -19,7 +19,28 @@ final class Defaults {
       case DEPLOYMENT -> deployment(object);
       case SERVICE -> service(object);
       case NAMESPACE -> namespace(object);
+      case SECRET -> secret(object);
       default -> { }
+    }
+  }
+
+  /**
+   * As the v1 conversion does: {@code stringData} is written into {@code data} base64-encoded
+   * (its entries win) and is never stored; {@code type} defaults to {@code Opaque}.
+   */
+  private static void secret(ObjectNode secret) {
+    JsonNode existing = secret.get("data");
+    boolean foldable = existing == null || existing.isNull() || existing.isObject();
+    // a mistyped field is left as it is, for validation to refuse
+    JsonNode stringData = foldable && secret.path("stringData").isObject() ? secret.remove("stringData") : null;
+    if (stringData instanceof ObjectNode entries && !entries.isEmpty()) {
+      ObjectNode data = existing instanceof ObjectNode o ? o : secret.putObject("data");
+      entries.fields().forEachRemaining(e -> data.put(e.getKey(), java.util.Base64.getEncoder()
+          .encodeToString(e.getValue().asText("").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    }
+    JsonNode type = secret.get("type");
+    if (type == null || type.isNull() || type.asText().isEmpty()) {
+      secret.put("type", "Opaque");
     }
   }
 

@@ -10,6 +10,8 @@ import io.steuermann.engine.schema.KindSchemas;
 import io.steuermann.engine.schema.StructuralCheck;
 import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.selector.SelectorException;
+import io.steuermann.engine.validation.ConfigDataValidation;
+import io.steuermann.engine.validation.ContainerEnvValidation;
 import io.steuermann.engine.validation.FieldError;
 import io.steuermann.engine.validation.Names;
 import io.steuermann.engine.validation.PodDnsValidation;
@@ -55,6 +57,8 @@ public final class ObjectValidator {
           service(object.path("spec"), errors);
         }
         case NODE -> errors.addAll(NodePodCidrs.validate(object.path("spec")));
+        case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMap(object));
+        case SECRET -> errors.addAll(ConfigDataValidation.secret(object));
         default -> { }
       }
     }
@@ -81,6 +85,8 @@ public final class ObjectValidator {
       }
       case POD -> podImmutable(old.path("spec"), updated.path("spec"), errors);
       case NODE -> errors.addAll(NodePodCidrs.validateUpdate(old.path("spec"), updated.path("spec")));
+      case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMapUpdate(old, updated));
+      case SECRET -> errors.addAll(ConfigDataValidation.secretUpdate(old, updated));
       default -> { }
     }
     causes.addAll(causes(errors));
@@ -111,6 +117,7 @@ public final class ObjectValidator {
       if (c.path("image").asText("").isBlank()) {
         errors.add(FieldError.required(at + ".image", ""));
       }
+      ContainerEnvValidation.validate(at, c, errors);
       oneOf(at + ".imagePullPolicy", c.path("imagePullPolicy"), List.of("Always", "IfNotPresent", "Never"), errors);
       oneOf(at + ".terminationMessagePolicy", c.path("terminationMessagePolicy"),
           List.of("File", "FallbackToLogsOnError"), errors);

@@ -28,6 +28,10 @@ public final class MessageTypes {
           Map.entry("EndpointsList", V1.EndpointsList.getDefaultInstance()),
           Map.entry("Event", V1.Event.getDefaultInstance()),
           Map.entry("EventList", V1.EventList.getDefaultInstance()),
+          Map.entry("ConfigMap", V1.ConfigMap.getDefaultInstance()),
+          Map.entry("ConfigMapList", V1.ConfigMapList.getDefaultInstance()),
+          Map.entry("Secret", V1.Secret.getDefaultInstance()),
+          Map.entry("SecretList", V1.SecretList.getDefaultInstance()),
           Map.entry("Binding", V1.Binding.getDefaultInstance())),
       "apps/v1", Map.of(
           "Deployment", V1Apps.Deployment.getDefaultInstance(),

@@ -43,6 +43,8 @@ final class ZeroValues {
       Map.entry(CORE + "SecretVolumeSource", Set.of("defaultMode", "optional")),
       Map.entry(CORE + "KeyToPath", Set.of("mode")),
       Map.entry(CORE + "ConfigMapKeySelector", Set.of("optional")),
+      Map.entry(CORE + "ConfigMap", Set.of("immutable")),
+      Map.entry(CORE + "Secret", Set.of("immutable")),
       Map.entry(CORE + "SecretKeySelector", Set.of("optional")),
       Map.entry(CORE + "ConfigMapEnvSource", Set.of("optional")),
       Map.entry(CORE + "SecretEnvSource", Set.of("optional")),

@@ -101,6 +101,13 @@ final class Printers {
           col("First Seen", "string", 1, "The time at which the event was first recorded."),
           col("Count", "string", 1, "The number of times this event has occurred."),
           new Column("Name", "string", "name", 1, D_NAME));
+      case CONFIG_MAP -> List.of(name(),
+          col("Data", "string", 0, "Data contains the configuration data."),
+          age());
+      case SECRET -> List.of(name(),
+          col("Type", "string", 0, "Used to facilitate programmatic handling of secret data."),
+          col("Data", "string", 0, "Data contains the secret data."),
+          age());
       case REPLICA_SET -> List.of(name(),
           col("Desired", "integer", 0, "Replicas is the number of desired replicas."),
           col("Current", "integer", 0, "Replicas is the most recently observed number of replicas."),
@@ -135,6 +142,8 @@ final class Printers {
       case SERVICE -> service(c, name, age, spec, status);
       case ENDPOINTS -> c.add(name).add(endpoints(obj.path("subsets"))).add(age);
       case EVENT -> event(c, obj, now);
+      case CONFIG_MAP -> c.add(name).add(obj.path("data").size() + obj.path("binaryData").size()).add(age);
+      case SECRET -> c.add(name).add(or(obj.path("type").asText(""), "Opaque")).add(obj.path("data").size()).add(age);
       case REPLICA_SET -> {
         c.add(name)
             .add(spec.path("replicas").asInt(1))

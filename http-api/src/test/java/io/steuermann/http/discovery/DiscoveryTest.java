@@ -94,9 +94,9 @@ class DiscoveryTest {
     ObjectNode list = Discovery.apiResourceList("", "v1").orElseThrow();
     assertEquals("APIResourceList", list.get("kind").asText());
     assertEquals("v1", list.get("groupVersion").asText());
-    assertEquals(List.of("endpoints", "events", "namespaces", "namespaces/status", "nodes", "nodes/status",
-            "pods", "pods/attach", "pods/binding", "pods/exec", "pods/log", "pods/portforward", "pods/status", "services",
-            "services/status"),
+    assertEquals(List.of("configmaps", "endpoints", "events", "namespaces", "namespaces/status", "nodes", "nodes/status",
+            "pods", "pods/attach", "pods/binding", "pods/exec", "pods/log", "pods/portforward", "pods/status", "secrets",
+            "services", "services/status"),
         names(list.get("resources")));
 
     assertEquals(json("""

@@ -108,11 +108,14 @@ class OpenApiDocumentsTest {
     assertTrue(paths.contains("/api/v1/namespaces/{name}/status"), paths.toString());
     assertTrue(paths.contains("/api/v1/watch/namespaces/{namespace}/services"), paths.toString());
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/pods/{name}/portforward"), paths.toString());
-    for (String notServed : List.of("configmaps", "secrets", "eviction", "proxy", "finalize",
+    assertTrue(paths.contains("/api/v1/namespaces/{namespace}/configmaps/{name}"), paths.toString());
+    assertTrue(paths.contains("/api/v1/watch/namespaces/{namespace}/secrets"), paths.toString());
+    for (String notServed : List.of("persistentvolumeclaims", "serviceaccounts", "eviction", "proxy", "finalize",
         "persistentvolumes", "ephemeralcontainers")) {
       assertTrue(paths.stream().noneMatch(p -> p.contains("/" + notServed)), notServed + " in " + paths);
     }
-    assertFalse(core.path("components").path("schemas").has("io.k8s.api.core.v1.ConfigMap"));
+    assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.ConfigMap"));
+    assertFalse(core.path("components").path("schemas").has("io.k8s.api.core.v1.PersistentVolumeClaimList"));
     assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.Probe"));
 
     ObjectNode apps = parse(DOCS.groupVersion("apis/apps/v1").orElseThrow());

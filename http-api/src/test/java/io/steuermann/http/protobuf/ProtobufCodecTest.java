@@ -167,10 +167,11 @@ class ProtobufCodecTest {
 
   @Test
   void anUnknownKindIsNamed() {
-    byte[] body = new Envelope("v1", "ConfigMap", V1.ConfigMap.getDefaultInstance().toByteString()).toBytes();
+    byte[] body = new Envelope("v1", "PersistentVolumeClaim",
+        V1.PersistentVolumeClaim.getDefaultInstance().toByteString()).toBytes();
     ConversionException e = assertThrows(ConversionException.class, () -> codec.decode(body));
-    assertTrue(e.getMessage().contains("ConfigMap"), e.getMessage());
-    assertFalse(codec.encodes("v1", "ConfigMap"));
+    assertTrue(e.getMessage().contains("PersistentVolumeClaim"), e.getMessage());
+    assertFalse(codec.encodes("v1", "PersistentVolumeClaim"));
   }
 
   @Test

@@ -197,11 +197,17 @@ class GarbageCollectorTest {
     pod(doomed, "loose", "");
     t.create("{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"web\",\"namespace\":\""
         + doomed + "\"},\"spec\":{\"selector\":{\"app\":\"web\"},\"ports\":[{\"port\":80}]}}");
+    t.create("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"settings\",\"namespace\":\""
+        + doomed + "\"},\"data\":{\"a\":\"b\"}}");
+    t.create("{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"token\",\"namespace\":\""
+        + doomed + "\"},\"stringData\":{\"a\":\"b\"}}");
     Chain other = chain(survivor, "web", 2);
     done(t.delete(ObjectKey.of(Kind.NAMESPACE, "", doomed), null));
     List<ObjectKey> all = new ArrayList<>(chain.all());
     all.add(ObjectKey.of(Kind.POD, doomed, "loose"));
     all.add(ObjectKey.of(Kind.SERVICE, doomed, "web"));
+    all.add(ObjectKey.of(Kind.CONFIG_MAP, doomed, "settings"));
+    all.add(ObjectKey.of(Kind.SECRET, doomed, "token"));
     awaitGone(all);
     await().atMost(TIMEOUT).until(() -> t.engine.cache().list(WatchFilter.of(Kind.EVENT, doomed)).items().isEmpty());
     assertStay(other.all());
