@@ -54,7 +54,7 @@ public final class ApiRoutes {
     this.watches = watches;
     this.responses = responses;
     this.serverAddress = serverAddress;
-    this.health = new HealthChecks(engine);
+    this.health = HealthChecks.of(engine);
   }
 
   /** Routes the request; the answer is in protobuf when the client prefers it and the kind has one. */

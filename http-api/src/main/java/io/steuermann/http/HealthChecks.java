@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -31,17 +32,22 @@ final class HealthChecks {
 
   private final Map<String, List<Check>> endpoints = new LinkedHashMap<>();
 
-  HealthChecks(Engine engine) {
+  /** The checks of a server: its store is {@code engine}'s, its shutdown the actor system's. */
+  static HealthChecks of(Engine engine) {
     AtomicBoolean stopping = new AtomicBoolean();
     CoordinatedShutdown.get(engine.system()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "readyz-shutdown", () -> {
           stopping.set(true);
           return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
         });
+    return new HealthChecks(engine::isReady, stopping::get);
+  }
+
+  HealthChecks(BooleanSupplier storeReady, BooleanSupplier stopping) {
     Check ping = new Check("ping", Optional::empty);
-    Check store = new Check("store", () -> engine.isReady()
+    Check store = new Check("store", () -> storeReady.getAsBoolean()
         ? Optional.empty() : Optional.of("the journal is still being replayed into the watch cache"));
-    Check shutdown = new Check("shutdown", () -> stopping.get()
+    Check shutdown = new Check("shutdown", () -> stopping.getAsBoolean()
         ? Optional.of("the server is shutting down") : Optional.empty());
     endpoints.put("/livez", List.of(ping));
     endpoints.put("/healthz", List.of(ping, store));

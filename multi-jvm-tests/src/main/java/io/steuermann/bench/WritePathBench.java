@@ -176,27 +176,69 @@ public final class WritePathBench {
   private static Result closedLoop(Options opt, Target target, String phase, String prefix, int count,
       double seconds) throws Exception {
     AtomicLong next = new AtomicLong();
-    AtomicLong errors = new AtomicLong();
     long deadline = System.nanoTime() + (long) (seconds * 1e9);
+    long t0 = System.nanoTime();
+    return clients(target, phase, opt.clients(), t0, (c, l, errors) -> {
+      long k;
+      while ((k = next.getAndIncrement()) < count && System.nanoTime() < deadline) {
+        String key = prefix + "-" + k;
+        long s = System.nanoTime();
+        if (ok(target.write(c, key, podBody(key)))) {
+          l.record(System.nanoTime() - s);
+        } else {
+          errors.incrementAndGet();
+        }
+      }
+    });
+  }
+
+  /** Writes due at start + i / rate, whatever happened before; latency from the due time. */
+  private static Result openLoop(Options opt, Target target) throws Exception {
+    long total = (long) (opt.rate() * opt.rateSeconds());
+    long period = (long) (1e9 / opt.rate());
+    AtomicLong next = new AtomicLong();
+    long start = System.nanoTime() + 100_000_000L;
+    long deadline = start + (long) (opt.rateSeconds() * 1e9) + 10_000_000_000L;
+    return clients(target, "fixed " + (long) opt.rate() + "/s", 32, start, (c, l, errors) -> {
+      long k;
+      while ((k = next.getAndIncrement()) < total) {
+        long due = start + k * period;
+        long now;
+        while ((now = System.nanoTime()) < due) {
+          LockSupport.parkNanos(due - now);
+        }
+        if (now > deadline) {
+          errors.incrementAndGet();
+          continue;
+        }
+        String key = "r-" + k;
+        if (ok(target.write(c, key, podBody(key)))) {
+          l.record(System.nanoTime() - due);
+        } else {
+          errors.incrementAndGet();
+        }
+      }
+    });
+  }
+
+  /** What one client thread does on its own connection, recording into its own latencies. */
+  @FunctionalInterface
+  private interface ClientLoop {
+    void run(BenchHttp.Connection connection, Latencies latencies, AtomicLong errors) throws IOException;
+  }
+
+  /** {@code n} client threads, one connection each, timed from {@code t0}; the phase's result. */
+  private static Result clients(Target target, String phase, int n, long t0, ClientLoop loop) throws Exception {
+    AtomicLong errors = new AtomicLong();
     List<Latencies> lat = new ArrayList<>();
     double cpu0 = cpuSeconds(target.pid());
-    long t0 = System.nanoTime();
     List<Thread> threads = new ArrayList<>();
-    for (int i = 0; i < opt.clients(); i++) {
+    for (int i = 0; i < n; i++) {
       Latencies l = new Latencies();
       lat.add(l);
       threads.add(started(phase + "-" + i, () -> {
         try (BenchHttp.Connection c = BenchHttp.open("raw", target.port(), TIMEOUT)) {
-          long k;
-          while ((k = next.getAndIncrement()) < count && System.nanoTime() < deadline) {
-            String key = prefix + "-" + k;
-            long s = System.nanoTime();
-            if (ok(target.write(c, key, podBody(key)))) {
-              l.record(System.nanoTime() - s);
-            } else {
-              errors.incrementAndGet();
-            }
-          }
+          loop.run(c, l, errors);
         } catch (IOException e) {
           errors.incrementAndGet();
         }
@@ -208,55 +250,6 @@ public final class WritePathBench {
     double secs = (System.nanoTime() - t0) / 1e9;
     Latencies all = Latencies.merge(lat);
     return new Result(target.name(), phase, all.count(), errors.get(), secs, all,
-        (cpuSeconds(target.pid()) - cpu0) / secs);
-  }
-
-  /** Writes due at start + i / rate, whatever happened before; latency from the due time. */
-  private static Result openLoop(Options opt, Target target) throws Exception {
-    long total = (long) (opt.rate() * opt.rateSeconds());
-    long period = (long) (1e9 / opt.rate());
-    int connections = 32;
-    AtomicLong next = new AtomicLong();
-    AtomicLong errors = new AtomicLong();
-    long start = System.nanoTime() + 100_000_000L;
-    long deadline = start + (long) (opt.rateSeconds() * 1e9) + 10_000_000_000L;
-    List<Latencies> lat = new ArrayList<>();
-    double cpu0 = cpuSeconds(target.pid());
-    List<Thread> threads = new ArrayList<>();
-    for (int i = 0; i < connections; i++) {
-      Latencies l = new Latencies();
-      lat.add(l);
-      threads.add(started("rate-" + i, () -> {
-        try (BenchHttp.Connection c = BenchHttp.open("raw", target.port(), TIMEOUT)) {
-          long k;
-          while ((k = next.getAndIncrement()) < total) {
-            long due = start + k * period;
-            long now;
-            while ((now = System.nanoTime()) < due) {
-              LockSupport.parkNanos(due - now);
-            }
-            if (now > deadline) {
-              errors.incrementAndGet();
-              continue;
-            }
-            String key = "r-" + k;
-            if (ok(target.write(c, key, podBody(key)))) {
-              l.record(System.nanoTime() - due);
-            } else {
-              errors.incrementAndGet();
-            }
-          }
-        } catch (IOException e) {
-          errors.incrementAndGet();
-        }
-      }));
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
-    double secs = (System.nanoTime() - start) / 1e9;
-    Latencies all = Latencies.merge(lat);
-    return new Result(target.name(), "fixed " + (long) opt.rate() + "/s", all.count(), errors.get(), secs, all,
         (cpuSeconds(target.pid()) - cpu0) / secs);
   }
 
