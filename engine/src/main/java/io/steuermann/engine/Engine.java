@@ -59,13 +59,15 @@ public final class Engine {
   private final io.steuermann.engine.controllers.ControllerContext controllers;
   private final io.steuermann.engine.observe.EngineMeters meters = new io.steuermann.engine.observe.EngineMeters();
   private final io.steuermann.engine.controllers.Singletons.Refs singletons;
+  private final io.steuermann.engine.encryption.SealedRows sealedRows;
 
   /**
    * The configuration an actor system needs to host an engine: the given one, with the
    * journal plugins pointed at the store it names ({@code steuermann.store}).
    */
   public static Config configure(Config base) {
-    Config resolved = io.steuermann.engine.cluster.ClusterRoles.configure(base.resolve());
+    Config resolved = io.steuermann.engine.encryption.ObjectSerializer.configure(
+        io.steuermann.engine.cluster.ClusterRoles.configure(base.resolve()));
     return JournalPluginConfig.forStore(StoreSettings.fromConfig(resolved)).withFallback(resolved).resolve();
   }
 
@@ -81,6 +83,7 @@ public final class Engine {
     StoreSettings settings = StoreSettings.fromConfig(config);
     this.db = JournalDatabase.open(settings);
     Schema.ensure(db);
+    this.sealedRows = io.steuermann.engine.encryption.SealedRows.check(system, db);
     this.stopped = system.getWhenTerminated().thenRun(db::shutdown);
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.lookup = new OrderingLookup(db, blocking);
@@ -125,6 +128,7 @@ public final class Engine {
       return CompletableFuture.completedFuture(Done.getInstance());
     });
     log.info("Object store on {}; replaying the journal up to ordering {}", settings, highestAtStart);
+    sealedRows.resealInBackground(blocking);
     cache.awaitVersion(highestAtStart)
         .thenCompose(v -> ensureNamespace("default", 30))
         .whenComplete((v, e) -> {

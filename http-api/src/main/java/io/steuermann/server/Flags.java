@@ -24,6 +24,8 @@ public final class Flags {
           "where pods and members reach the API: default/kubernetes (default: the bind address)"),
       new Flag("--data-dir", "steuermann.store.data-dir", "directory of the embedded H2 store (default ./data)"),
       new Flag("--store", "steuermann.store.kind", "h2 (default) or postgres"),
+      new Flag("--encryption-key-file", "steuermann.encryption.key-file",
+          "keys Secrets are sealed with at rest (default <data-dir>/encryption-keys, made at first start)"),
       new Flag("--postgres-url", "steuermann.store.postgres.url", "JDBC URL of the PostgreSQL store"),
       new Flag("--postgres-user", "steuermann.store.postgres.user", "PostgreSQL user"),
       new Flag("--postgres-password", "steuermann.store.postgres.password", "PostgreSQL password"),

@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigValueFactory;
 import io.steuermann.engine.Engine;
 import io.steuermann.engine.cluster.ClusterRoles;
 import io.steuermann.engine.cluster.ShutdownReasons;
+import io.steuermann.engine.encryption.EncryptionKeys;
+import io.steuermann.engine.encryption.ObjectSerializer;
 import io.steuermann.http.ApiServer;
 import io.steuermann.node.NodeAgents;
 import io.steuermann.node.NodeRuntimes;
@@ -27,12 +29,16 @@ import org.slf4j.LoggerFactory;
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
+  /** The subcommand that puts a new encryption key first in the key file, then exits. */
+  private static final String ROTATE = "rotate-encryption-key";
+
   private Main() {}
 
   public static void main(String[] args) {
+    boolean rotate = args.length > 0 && args[0].equals(ROTATE);
     Config flags;
     try {
-      flags = Flags.parse(args);
+      flags = Flags.parse(rotate ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     } catch (Flags.UsageException e) {
       if (e.isHelp()) {
         System.out.println(e.getMessage());
@@ -55,6 +61,21 @@ public final class Main {
       // the data directory cannot be made or used: one line, not a stack trace
       log.error("Steuermann cannot start: {}", e.getMessage(), e);
       System.err.println("steuermann: cannot start: " + e.getMessage() + " (" + e.getCause().getMessage() + ")");
+      System.exit(1);
+      return;
+    }
+    java.nio.file.Path keyFile = ObjectSerializer.keyFile(config);
+    try {
+      // before the actor system: a key file that cannot be read or made stops the start here
+      if (rotate) {
+        String name = EncryptionKeys.rotate(keyFile);
+        System.out.println("New encryption key " + name + " is first in " + keyFile + ": restart Steuermann with it;"
+            + " it re-seals the stored Secrets, after which the older lines can be removed (docs/architecture.md)");
+        System.exit(0);
+      }
+      EncryptionKeys.loadOrCreate(keyFile);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      System.err.println("steuermann: " + (rotate ? "cannot rotate: " : "cannot start: ") + e.getMessage());
       System.exit(1);
       return;
     }

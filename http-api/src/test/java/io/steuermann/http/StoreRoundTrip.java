@@ -30,6 +30,7 @@ abstract class StoreRoundTrip {
     JsonNode listBefore;
     JsonNode podBefore;
     JsonNode deploymentBefore;
+    JsonNode secretBefore;
     long afterFirst;
     List<String> watchedBefore = new ArrayList<>();
     try (TestServer first = TestServer.start("RoundTrip1", store())) {
@@ -43,6 +44,10 @@ abstract class StoreRoundTrip {
           {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},
            "spec":{"replicas":0,"selector":{"matchLabels":{"app":"x"}},
                    "template":{"metadata":{"labels":{"app":"x"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}}"""));
+      // sealed in the journal: opened again by the next incarnation
+      secretBefore = expect(201, first.post("/api/v1/namespaces/" + NS + "/secrets",
+          "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\"},"
+              + "\"stringData\":{\"password\":\"round-trip\"}}"));
       podBefore = expect(200, first.get(PODS + "/p1"));
       assertEquals("2", podBefore.path("metadata").path("labels").path("v").asText());
       listBefore = expect(200, first.get(PODS));
@@ -57,6 +62,7 @@ abstract class StoreRoundTrip {
       JsonNode podAfter = expect(200, second.get(PODS + "/p1"));
       assertEquals(podBefore, podAfter, "the object and its resourceVersion survive the restart");
       assertEquals(deploymentBefore, expect(200, second.get("/apis/apps/v1/namespaces/" + NS + "/deployments/d")));
+      assertEquals(secretBefore, expect(200, second.get("/api/v1/namespaces/" + NS + "/secrets/s")));
       expect(404, second.get(PODS + "/p2"));
       JsonNode listAfter = expect(200, second.get(PODS));
       assertEquals(listBefore.path("items"), listAfter.path("items"));

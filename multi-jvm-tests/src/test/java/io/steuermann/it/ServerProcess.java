@@ -337,6 +337,10 @@ public final class ServerProcess implements AutoCloseable {
     /** {@code --store postgres} with the given database. */
     public Builder postgres(String jdbcUrl, String user, String password) {
       flags.put("--store", "postgres");
+      // members of one database seal Secrets with one key file, as an operator would give them
+      String database = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_-]", "_");
+      flags.put("--encryption-key-file",
+          Path.of(System.getProperty("java.io.tmpdir"), "steuermann-encryption-keys-" + database).toString());
       flags.put("--postgres-url", jdbcUrl);
       flags.put("--postgres-user", user);
       flags.put("--postgres-password", password);

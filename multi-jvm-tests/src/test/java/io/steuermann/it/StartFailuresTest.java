@@ -59,6 +59,35 @@ class StartFailuresTest {
     }
   }
 
+  @Test
+  void anEncryptionKeyFileThatHoldsNoKeyExitsWithStatusOne() throws Exception {
+    Path dir = Files.createDirectories(dataDir("bad-key-file"));
+    Files.writeString(dir.resolve("encryption-keys"), "not a key\n");
+    try (ServerProcess server = ServerProcess.builder("bad-key-file").dataDir(dir).launch()) {
+      assertEquals(EXIT_FAILED, server.awaitExit(Duration.ofSeconds(60)));
+      String log = Files.readString(server.log());
+      assertTrue(log.contains("steuermann: cannot start: ") && log.contains("encryption-keys line 1: expected name:base64-key"), log);
+    }
+  }
+
+  @Test
+  void aStoreWhoseSecretsWereSealedWithAnotherKeyExitsWithStatusOne() throws Exception {
+    Path dir = dataDir("lost-key");
+    try (ServerProcess server = ServerProcess.builder("lost-key").dataDir(dir).start()) {
+      assertEquals(201, server.api().create("/api/v1/namespaces/default/secrets", ApiClient.JSON.readTree(
+          "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"db\"},\"data\":{\"p\":\"cHc=\"}}"))
+          .status());
+      server.stop();
+    }
+    String sealedWith = Files.readString(dir.resolve("encryption-keys")).split(":")[0];
+    Files.delete(dir.resolve("encryption-keys")); // the next start makes a new, different key
+    try (ServerProcess server = ServerProcess.builder("lost-key-again").dataDir(dir).launch()) {
+      assertEquals(EXIT_FAILED, server.awaitExit(Duration.ofSeconds(90)));
+      String log = Files.readString(server.log());
+      assertTrue(log.contains("steuermann: cannot start: ") && log.contains("sealed with encryption key " + sealedWith), log);
+    }
+  }
+
   private static Path dataDir(String name) {
     return Path.of("target", "it-data", name + "-" + System.nanoTime());
   }
