@@ -32,13 +32,20 @@ final class HealthChecks {
 
   private final Map<String, List<Check>> endpoints = new LinkedHashMap<>();
 
-  /** The checks of a server: its store is {@code engine}'s, its shutdown the actor system's. */
+  /**
+   * The checks of a server: its store is {@code engine}'s, its shutdown the actor system's.
+   * On shutdown, /readyz fails {@code steuermann.api.shutdown-delay} before the port stops
+   * accepting.
+   */
   static HealthChecks of(Engine engine) {
+    java.time.Duration shutdownDelay = engine.system().settings().config().getDuration("steuermann.api.shutdown-delay");
     AtomicBoolean stopping = new AtomicBoolean();
     CoordinatedShutdown.get(engine.system()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "readyz-shutdown", () -> {
           stopping.set(true);
-          return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          return java.util.concurrent.CompletableFuture.supplyAsync(Done::getInstance,
+              java.util.concurrent.CompletableFuture.delayedExecutor(shutdownDelay.toMillis(),
+                  java.util.concurrent.TimeUnit.MILLISECONDS));
         });
     return new HealthChecks(engine::isReady, stopping::get);
   }

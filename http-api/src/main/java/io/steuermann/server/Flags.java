@@ -33,6 +33,8 @@ public final class Flags {
       new Flag("--cluster-host", "pekko.remote.artery.canonical.hostname", "cluster address others reach this member at (default 127.0.0.1)"),
       new Flag("--seed-nodes", "steuermann.cluster.seed-nodes", "host:port,... cluster ports of members to join (default none: a cluster of one)"),
       new Flag("--roles", "steuermann.cluster.roles", "control,worker (default both): control hosts objects and singletons, worker runs nodes"),
+      new Flag("--shutdown-delay", "steuermann.api.shutdown-delay",
+          "after SIGTERM, serve this long with /readyz failing before refusing connections (default 0s)"),
       new Flag("--max-writes-in-flight", "steuermann.api.max-writes-in-flight", "writes in flight before 429 (default 512)"),
       new Flag("--hollow-nodes", "steuermann.node.hollow-nodes", "run N simulated (hollow) nodes in this process (default 0)"),
       new Flag("--runtime", "steuermann.node.runtime", "docker (default), hollow or none: this process's node"),

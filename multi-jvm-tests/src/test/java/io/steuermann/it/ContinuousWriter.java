@@ -28,13 +28,22 @@ final class ContinuousWriter implements AutoCloseable {
   private final Map<String, Ack> acknowledged = new ConcurrentHashMap<>();
   private final Map<URI, ApiClient> clients = new ConcurrentHashMap<>();
   private final AtomicInteger failed = new AtomicInteger();
+  private final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger sequence = new AtomicInteger();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
+  private final Duration timeout;
 
   /** {@code targets}: the API base URIs of the members to write to now (asked before each write). */
   ContinuousWriter(Supplier<List<URI>> targets) {
+    // a short timeout: a write stuck on a frozen or dead member must not stop the others
+    this(targets, Duration.ofSeconds(10));
+  }
+
+  /** As {@link #ContinuousWriter(Supplier)}, each write waiting at most {@code timeout} for its answer. */
+  ContinuousWriter(Supplier<List<URI>> targets, Duration timeout) {
     this.targets = targets;
+    this.timeout = timeout;
     this.thread = new Thread(this::run, "continuous-writer");
     thread.setDaemon(true);
     thread.start();
@@ -57,17 +66,18 @@ final class ContinuousWriter implements AutoCloseable {
       }
       URI target = now.get(turn++ % now.size());
       String name = "w-" + sequence.incrementAndGet();
-      // a short timeout: a write stuck on a frozen or dead member must not stop the others
-      ApiClient api = clients.computeIfAbsent(target, t -> new ApiClient(t, Duration.ofSeconds(10)));
+      ApiClient api = clients.computeIfAbsent(target, t -> new ApiClient(t, timeout));
       try {
         ApiClient.Reply reply = api.create(ApiClient.PODS, writePod(name));
         if (reply.status() == 201) {
           acknowledged.put(name, new Ack(name, reply.uid(), reply.resourceVersion(), target.getPort()));
         } else {
           failed.incrementAndGet();
+          failures.add(name + " to " + target + ": " + reply.status() + " " + reply.raw());
         }
       } catch (RuntimeException e) {
         failed.incrementAndGet();
+        failures.add(name + " to " + target + ": " + e + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
       }
     }
   }
@@ -82,6 +92,11 @@ final class ContinuousWriter implements AutoCloseable {
 
   int failedCount() {
     return failed.get();
+  }
+
+  /** What each failed write answered, or how it failed. */
+  List<String> failures() {
+    return List.copyOf(failures);
   }
 
   /** Writes attempted so far. */
