@@ -79,6 +79,7 @@ class DockerPodVolumesTest {
     assertEquals("400", exec("files", "main", "busybox", "stat", "-L", "-c", "%a", "/etc/sec/password").strip());
     assertEquals("app=\"vol\"\ntier=\"web\"\n", exec("files", "main", "cat", "/etc/pod/labels"));
     assertEquals("files", exec("files", "main", "cat", "/etc/pod/name"));
+    assertFalse(api.kubectl("get", "events", "-o", "json").output().contains("vol-s3cr3t"));
     // kubelet's layout: the key is a symlink into ..data
     assertEquals("..data/greeting", exec("files", "main", "busybox", "readlink", "/etc/cfg/greeting").strip());
 

@@ -80,6 +80,9 @@ final class DockerVolumes {
   /** Before the sandbox: the pod's files written, its tmpfs volumes made. */
   void setUp(PodConfig pod) {
     String uid = pod.ref().uid();
+    if (pod.spec().path("volumes").isEmpty()) {
+      return; // most pods: nothing to write
+    }
     try {
       Path dir = root.resolve(uid).resolve("volumes");
       Files.createDirectories(dir);
