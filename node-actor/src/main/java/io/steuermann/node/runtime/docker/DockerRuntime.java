@@ -570,7 +570,8 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
         DockerLabels.podOf(c).ifPresent(pod -> byPod.computeIfAbsent(pod.uid(), k -> new ArrayList<>()).add(c));
       }
       knownPods.addAll(byPod.keySet());
-      volumes.removeAllBut(byPod.keySet()); // of pods whose containers went while this process did not run
+      // of pods whose containers went while this process did not run; not of one being started now
+      volumes.removeAllBut(Set.copyOf(knownPods));
       listed = true;
       List<CompletableFuture<Optional<RunningPod>>> pods = new ArrayList<>();
       // through each pod's lane: a pod being started or stopped right now is seen after that

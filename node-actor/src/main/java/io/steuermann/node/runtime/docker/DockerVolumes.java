@@ -37,6 +37,7 @@ import java.util.Set;
  */
 final class DockerVolumes {
   private static final String SPEC = ".volumes.json";
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DockerVolumes.class);
 
   private final DockerClient docker;
   private final String node;
@@ -180,8 +181,15 @@ final class DockerVolumes {
 
   /** After the pod's containers are removed: its files and tmpfs volumes go. */
   void tearDown(String uid) {
-    Map<String, JsonNode> declared = declared(uid);
-    files.remove(uid);
+    Map<String, JsonNode> declared;
+    try {
+      declared = declared(uid);
+      files.remove(uid);
+    } catch (UncheckedIOException e) {
+      // the stop must not fail for it: the next sweep after a restart takes what is left
+      log.warn("Node {}: the volumes of pod {} could not be removed: {}", node, uid, e.getMessage());
+      return;
+    }
     declared.forEach((name, v) -> {
       if ("Memory".equals(v.path("emptyDir").path("medium").asText(""))) {
         removeVolume(volumeName(node, uid, name));
