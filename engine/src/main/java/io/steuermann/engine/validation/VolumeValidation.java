@@ -204,6 +204,16 @@ public final class VolumeValidation {
         } else if (!RESOURCE_FIELDS.contains(r)) {
           errors.add(FieldError.notSupported(ip + ".resourceFieldRef.resource", r, RESOURCE_FIELDS));
         }
+        JsonNode divisor = ref.get("divisor");
+        if (divisor != null && !divisor.isNull()) {
+          try {
+            if (Quantity.parse(divisor.asText()).signum() <= 0) {
+              errors.add(FieldError.invalid(ip + ".resourceFieldRef.divisor", divisor.asText(), "must be greater than zero"));
+            }
+          } catch (IllegalArgumentException e) {
+            errors.add(FieldError.invalid(ip + ".resourceFieldRef.divisor", divisor.asText(), QUANTITY));
+          }
+        }
       } else {
         errors.add(FieldError.required(ip, "one of fieldRef and resourceFieldRef is required"));
       }

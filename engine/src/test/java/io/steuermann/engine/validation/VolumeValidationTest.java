@@ -105,12 +105,14 @@ class VolumeValidationTest {
         "spec.volumes[4].downwardAPI.items[0].fieldRef.fieldPath: Unsupported value: \"spec.nodeName\": supported values: "
             + "\"metadata.annotations\", \"metadata.labels\", \"metadata.name\", \"metadata.namespace\", \"metadata.uid\"",
         "spec.volumes[4].downwardAPI.items[1].resourceFieldRef.containerName: Required value",
+        "spec.volumes[4].downwardAPI.items[1].resourceFieldRef.divisor: Invalid value: \"some\": quantities must match "
+            + "the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
         "spec.volumes[4].downwardAPI.items[2]: Required value: one of fieldRef and resourceFieldRef is required"),
         errors("""
             [{'name':'a','hostPath':{'path':'/x','type':'Dir'}},{'name':'b','hostPath':{}},
              {'name':'c','emptyDir':{'sizeLimit':'lots'}},{'name':'d','emptyDir':{'medium':'Disk'}},
              {'name':'e','downwardAPI':{'items':[{'path':'a','fieldRef':{'fieldPath':'spec.nodeName'}},
-               {'path':'b','resourceFieldRef':{'resource':'limits.cpu'}},{'path':'c'}]}}]""", "[]"));
+               {'path':'b','resourceFieldRef':{'resource':'limits.cpu','divisor':'some'}},{'path':'c'}]}}]""", "[]"));
     assertEquals(List.of(), errors(
         "[{'name':'e','downwardAPI':{'items':[{'path':'a','fieldRef':{'fieldPath':'metadata.labels[\\'app\\']'}}]}}]", "[]"));
   }

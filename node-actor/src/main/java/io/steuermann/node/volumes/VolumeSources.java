@@ -66,6 +66,9 @@ public final class VolumeSources {
         volumes.add(volume(name, v, pod, lookup, nodeCapacity));
       } catch (Missing e) {
         return new Failed(name, e.getMessage());
+      } catch (RuntimeException e) {
+        // a stored object from before a check the API makes now: the pod waits, the agent goes on
+        return new Failed(name, "cannot be set up: " + e.getMessage());
       }
     }
     return new Resolved(new ResolvedVolumes(volumes));
@@ -76,7 +79,8 @@ public final class VolumeSources {
     if (v.has("emptyDir")) {
       JsonNode e = v.path("emptyDir");
       String limit = e.path("sizeLimit").asText("");
-      return new EmptyDir(name, "Memory".equals(e.path("medium").asText("")), limit.isEmpty() ? 0 : Quantity.bytes(limit));
+      return new EmptyDir(name, "Memory".equals(e.path("medium").asText("")),
+          limit.isEmpty() ? 0 : Quantity.parse(limit).setScale(0, RoundingMode.CEILING).longValueExact());
     }
     if (v.has("hostPath")) {
       return new HostPath(name, v.path("hostPath").path("path").asText(""), v.path("hostPath").path("type").asText(""));

@@ -90,6 +90,13 @@ class VolumeSourcesTest {
   }
 
   @Test
+  void aStoredValueTheApiRefusesNowMakesThePodWaitInsteadOfFailingTheAgent() throws Exception {
+    VolumeSources.Failed f = assertInstanceOf(VolumeSources.Failed.class, resolve(
+        "[{'name':'d','downwardAPI':{'items':[{'path':'m','resourceFieldRef':{'containerName':'app','resource':'limits.memory','divisor':'lots'}}]}}]"));
+    assertEquals("d", f.volume());
+  }
+
+  @Test
   void aSecretsFilesDoNotShowTheirContentInText() {
     VolumeFile f = new VolumeFile("s3cr3t".getBytes(StandardCharsets.UTF_8), 0400);
     assertEquals("Projection[v, [k]]", new Projection("v", Map.of("k", f)).toString());
