@@ -134,6 +134,7 @@ public final class VolumeValidation {
   private static void projected(String at, JsonNode s, List<FieldError> errors) {
     mode(at + ".defaultMode", s.get("defaultMode"), errors);
     JsonNode sources = s.path("sources");
+    Set<String> paths = new HashSet<>();
     for (int i = 0; i < sources.size(); i++) {
       JsonNode src = sources.get(i);
       String sp = at + ".sources[" + i + "]";
@@ -147,6 +148,13 @@ public final class VolumeValidation {
           continue;
         }
         JsonNode p = src.path(kind);
+        // as kube-apiserver: explicit item paths of the sources must not collide
+        for (JsonNode item : p.path("items")) {
+          String itemPath = item.path("path").asText("");
+          if (!itemPath.isEmpty() && !paths.add(itemPath)) {
+            errors.add(FieldError.invalid(at, p.path("name").asText(""), "conflicting duplicate paths"));
+          }
+        }
         switch (kind) {
           case "secret", "configMap" -> {
             objectName(sp + "." + kind + ".name", p.path("name").asText(""), errors);

@@ -60,6 +60,9 @@ class VolumeValidationTest {
     assertEquals(2, e.size());
     assertTrue(e.get(0).startsWith("spec.volumes[0].persistentVolumeClaim: Unsupported value: \"persistentVolumeClaim\": supported values: \"configMap\""), e.get(0));
     assertTrue(e.get(1).startsWith("spec.volumes[1].nfs: Unsupported value: \"nfs\""), e.get(1));
+    assertEquals(List.of("spec.volumes[0].projected: Invalid value: \"s\": conflicting duplicate paths"), errors("""
+        [{'name':'a','projected':{'sources':[{'configMap':{'name':'c','items':[{'key':'k','path':'same'}]}},
+          {'secret':{'name':'s','items':[{'key':'k','path':'same'}]}}]}}]""", "[]"));
     List<String> token = errors("[{'name':'a','projected':{'sources':[{'serviceAccountToken':{'path':'t'}}]}}]", "[]");
     assertTrue(token.get(0).startsWith("spec.volumes[0].projected.sources[0].serviceAccountToken: Unsupported value"), token.toString());
   }
