@@ -69,6 +69,7 @@ final class DockerApi implements AutoCloseable {
             steuermann.store.kind = h2
             steuermann.node.restart-backoff = 1s
             steuermann.node.restart-backoff-max = 4s
+            steuermann.node.volume-resync = 2s
             """)
         .withFallback(TestServer.IN_PROCESS)
         .withFallback(ConfigFactory.parseString("steuermann.store.data-dir = \"" + work.resolve("data") + "\""))

@@ -77,6 +77,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   private enum Housekeeping implements Command { INSTANCE }
 
+  private enum ResyncVolumes implements Command { INSTANCE }
+
   private record Adopted(List<RunningPod> pods, Throwable error) implements Command {}
 
   private record RuntimeChanged(PodRef pod, ContainerStatus status) implements Command {}
@@ -151,6 +153,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private static final java.util.concurrent.atomic.AtomicLong WARNINGS = new java.util.concurrent.atomic.AtomicLong();
 
   private final io.steuermann.node.podenv.PodEnvironments environments;
+  private final PodVolumeSetup volumes;
 
   private NodeAgent(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       String nodeName, ControllerContext controllers, ContainerRuntime runtime, NodeSettings settings,
@@ -168,6 +171,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     this.settings = settings;
     this.environments = new io.steuermann.node.podenv.PodEnvironments(controllers.cache(),
         io.steuermann.engine.network.ClusterNetwork.fromConfig(context.getSystem().settings().config()));
+    this.volumes = new PodVolumeSetup(controllers, runtime, this::lookup);
     ActorRef<Command> self = context.getSelf();
     runtime.setListener((pod, status) -> self.tell(new RuntimeChanged(pod, status)));
     router.tell(new PodRouter.Register(nodeName, self));
@@ -177,6 +181,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         "registration");
     timers.startTimerAtFixedRate("housekeeping", Housekeeping.INSTANCE, jitter(settings.heartbeatInterval()),
         settings.heartbeatInterval());
+    timers.startTimerAtFixedRate("volumes", ResyncVolumes.INSTANCE, settings.volumeResync());
   }
 
   /** Until the runtime said what already runs, everything but that answer waits. */
@@ -200,6 +205,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         .onMessage(PodChanged.class, this::onPodChanged)
         .onMessageEquals(Housekeeping.INSTANCE, () -> {
           housekeeping();
+          return this;
+        })
+        .onMessageEquals(ResyncVolumes.INSTANCE, () -> {
+          volumes.resync(runs.values());
           return this;
         })
         .onMessage(RuntimeChanged.class, this::onRuntimeChanged)
@@ -374,7 +383,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       timers.startSingleTimer("slow:" + run.uid, new StartSlow(run.uid), settings.pendingStatusAfter());
     }
     String uid = run.uid;
-    if (!resolveConfig(run)) {
+    java.util.Optional<io.steuermann.node.volumes.ResolvedVolumes> podVolumes = volumes.prepare(run);
+    if (podVolumes.isEmpty() || !resolveConfig(run)) {
+      run.showPending |= podVolumes.isEmpty();
+      maybeWrite(run);
       timers.startSingleTimer("start:" + run.uid, new RetryPodStart(run.uid), settings.retryDelay());
       return;
     }
@@ -383,7 +395,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     io.steuermann.node.podenv.PodEnvironment environment = info.simulated()
         ? io.steuermann.node.podenv.PodEnvironment.none()
         : environments.of(run.key.namespace(), run.key.name(), run.pod.path("spec"));
-    getContext().pipeToSelf(runtime.startPod(run.config(environment)), (pod, error) -> new PodStarted(uid, pod, error));
+    getContext().pipeToSelf(runtime.startPod(run.config(environment, podVolumes.get())), (pod, error) -> new PodStarted(uid, pod, error));
   }
 
   /**

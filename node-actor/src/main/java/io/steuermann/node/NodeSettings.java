@@ -7,13 +7,21 @@ import java.time.Duration;
 /** The node agents' settings ({@code steuermann.node}, documented in reference.conf). */
 public record NodeSettings(int hollowNodes, String namePrefix, Duration heartbeatInterval,
     Duration restartBackoff, Duration restartBackoffMax, Duration pendingStatusAfter, Duration retryDelay,
-    HollowRuntime.Settings hollow) {
+    HollowRuntime.Settings hollow, Duration volumeResync) {
+
+  /** With the default resync of configMap, secret, downwardAPI and projected volumes. */
+  public NodeSettings(int hollowNodes, String namePrefix, Duration heartbeatInterval, Duration restartBackoff,
+      Duration restartBackoffMax, Duration pendingStatusAfter, Duration retryDelay, HollowRuntime.Settings hollow) {
+    this(hollowNodes, namePrefix, heartbeatInterval, restartBackoff, restartBackoffMax, pendingStatusAfter, retryDelay,
+        hollow, Duration.ofSeconds(30));
+  }
 
   public static NodeSettings fromConfig(Config node) {
     return new NodeSettings(node.getInt("hollow-nodes"), node.getString("name-prefix"),
         node.getDuration("heartbeat-interval"), node.getDuration("restart-backoff"),
         node.getDuration("restart-backoff-max"), node.getDuration("pending-status-after"),
-        node.getDuration("retry-delay"), HollowRuntime.Settings.fromConfig(node.getConfig("hollow")));
+        node.getDuration("retry-delay"), HollowRuntime.Settings.fromConfig(node.getConfig("hollow")),
+        node.getDuration("volume-resync"));
   }
 
   /**

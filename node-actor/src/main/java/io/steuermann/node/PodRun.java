@@ -133,10 +133,11 @@ final class PodRun {
     }
   }
 
-  PodConfig config(io.steuermann.node.podenv.PodEnvironment environment) {
+  PodConfig config(io.steuermann.node.podenv.PodEnvironment environment,
+      io.steuermann.node.volumes.ResolvedVolumes volumes) {
     List<ContainerConfig> list = new ArrayList<>();
     containers.values().stream().filter(c -> !c.awaitingConfig).forEach(c -> list.add(c.config));
-    return new PodConfig(ref, (ObjectNode) pod.path("spec"), list, environment);
+    return new PodConfig(ref, (ObjectNode) pod.path("spec"), list, environment, volumes);
   }
 
   String restartPolicy() {

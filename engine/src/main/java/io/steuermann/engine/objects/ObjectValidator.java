@@ -15,6 +15,7 @@ import io.steuermann.engine.validation.ContainerEnvValidation;
 import io.steuermann.engine.validation.FieldError;
 import io.steuermann.engine.validation.Names;
 import io.steuermann.engine.validation.PodDnsValidation;
+import io.steuermann.engine.validation.VolumeValidation;
 import io.steuermann.engine.validation.Validation;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -139,6 +140,7 @@ public final class ObjectValidator {
       }
     }
     PodDnsValidation.validate(path, spec, errors);
+    VolumeValidation.validate(path, spec, errors);
     String restart = spec.path("restartPolicy").asText("Always");
     if (!List.of("Always", "OnFailure", "Never").contains(restart)) {
       errors.add(FieldError.notSupported(path + ".restartPolicy", restart,

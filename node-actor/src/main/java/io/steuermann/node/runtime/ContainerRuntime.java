@@ -89,6 +89,15 @@ public interface ContainerRuntime {
     return Optional.empty();
   }
 
+  /**
+   * The resync of a running pod's configMap, secret, downwardAPI and projected volumes: their
+   * files are made to hold {@code volumes} (atomically, volume by volume). A runtime without
+   * files ignores it; a pod that is not (any more) here is left alone.
+   */
+  default CompletionStage<Void> updateVolumes(PodRef pod, io.steuermann.node.volumes.ResolvedVolumes volumes) {
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
+  }
+
   /** Every pod sandbox this runtime holds for its node, for adoption after a restart. */
   CompletionStage<List<RunningPod>> listPods();
 
@@ -167,10 +176,16 @@ public interface ContainerRuntime {
    * its containers. Implementations must not modify the JSON.
    */
   record PodConfig(PodRef ref, ObjectNode spec, List<ContainerConfig> containers,
-      io.steuermann.node.podenv.PodEnvironment environment) {
+      io.steuermann.node.podenv.PodEnvironment environment, io.steuermann.node.volumes.ResolvedVolumes volumes) {
     /** A pod with the runtime's own DNS, hosts and no Service variables. */
     public PodConfig(PodRef ref, ObjectNode spec, List<ContainerConfig> containers) {
       this(ref, spec, containers, io.steuermann.node.podenv.PodEnvironment.none());
+    }
+
+    /** A pod whose volumes hold nothing read from the cluster (emptyDir and hostPath only). */
+    public PodConfig(PodRef ref, ObjectNode spec, List<ContainerConfig> containers,
+        io.steuermann.node.podenv.PodEnvironment environment) {
+      this(ref, spec, containers, environment, io.steuermann.node.volumes.ResolvedVolumes.none());
     }
   }
 

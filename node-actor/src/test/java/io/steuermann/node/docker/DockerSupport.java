@@ -137,7 +137,20 @@ public final class DockerSupport {
     return List.of(c.getNames()).stream().anyMatch(n -> n.startsWith("/stm_spare_"));
   }
 
-  /** Removes (kills) every container of a node, then its pod network: a test's clean-up. */
+  /** The node's pod files and volumes on the host, left when a test removed its containers by hand. */
+  private static void removePodDir(String node) {
+    Path dir = settings().podDir().resolve(node);
+    if (!java.nio.file.Files.exists(dir)) {
+      return;
+    }
+    try (var files = java.nio.file.Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a leftover in the temp dir does no harm to other tests
+    }
+  }
+
+  /** Removes (kills) every container of a node, its tmpfs volumes, pod files and pod network: a test's clean-up. */
   public static void removeContainersOf(String node) {
     try (DockerClient docker = client()) {
       for (Container c : docker.listContainersCmd().withShowAll(true)
@@ -148,6 +161,15 @@ public final class DockerSupport {
           // gone meanwhile
         }
       }
+      var volumes = docker.listVolumesCmd().withFilter("label", List.of("steuermann.io/node=" + node)).exec().getVolumes();
+      for (var volume : volumes == null ? List.<com.github.dockerjava.api.command.InspectVolumeResponse>of() : volumes) {
+        try {
+          docker.removeVolumeCmd(volume.getName()).exec();
+        } catch (RuntimeException e) {
+          // in use still, or gone meanwhile
+        }
+      }
+      removePodDir(node);
       for (var network : docker.listNetworksCmd().withFilter("label", List.of("steuermann.io/node=" + node)).exec()) {
         try {
           docker.removeNetworkCmd(network.getId()).exec();

@@ -102,6 +102,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   /** Where the engine listens: exec and attach open hijacked connections of their own there. */
   private final URI engineAddress;
   private final PodFiles podFiles;
+  private final DockerVolumes volumes;
   private final java.util.concurrent.atomic.AtomicBoolean sparesStarted = new java.util.concurrent.atomic.AtomicBoolean();
   private final ImagePuller puller;
   private final DockerEvents events;
@@ -142,6 +143,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     this.lanes = new PodLanes(executor);
     this.podNetwork = new DockerPodNetwork(docker, node);
     this.podFiles = new PodFiles(settings.podDir(), node);
+    this.volumes = new DockerVolumes(docker, node, settings.podDir());
     this.sandboxes = new PodSandboxes(docker, node, address, settings.sandboxImage(), podNetwork::mode);
     this.spares = new SandboxPool(docker, node, settings.sandboxImage(), settings.warmSandboxes(), executor, starts, timer,
         podNetwork::name);
@@ -294,8 +296,9 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       knownPods.add(ref.uid());
       removeAll(podContainers(ref.uid()));
     }
-    Sandbox sandbox = createSandbox(pod);
     try {
+      volumes.setUp(pod); // before the sandbox, which holds the pod's tmpfs volumes
+      Sandbox sandbox = createSandbox(pod);
       podFiles.write(ref.uid(), pod.environment(), sandbox.podIp());
       List<ContainerStatus> statuses = new ArrayList<>();
       for (ContainerConfig c : pod.containers()) {
@@ -319,7 +322,8 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     // a spare's hostname is fixed: a pod that names its host needs its own sandbox
     boolean namesItsHost = !pod.spec().path("hostname").asText("").isEmpty()
         || !pod.spec().path("subdomain").asText("").isEmpty();
-    if (!pod.spec().path("hostNetwork").asBoolean(false) && sandboxes.declared(pod.spec()).isEmpty() && !namesItsHost) {
+    if (!pod.spec().path("hostNetwork").asBoolean(false) && sandboxes.declared(pod.spec()).isEmpty() && !namesItsHost
+        && !DockerVolumes.hasMemoryVolumes(pod.spec())) {
       Optional<String> spare = spares.take();
       if (spare.isPresent()) {
         try {
@@ -416,8 +420,14 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
       var create = docker.createContainerCmd(c.image())
           .withName(DockerLabels.appName(pod, c.name(), attempt))
           .withLabels(DockerLabels.app(node, pod, c.name(), attempt));
+      DockerVolumes.Mounts mounts = volumes.binds(pod, c);
+      if (mounts.failure().isPresent()) {
+        return new ContainerStatus(c.name(), c.image(), "", "", new Waiting("CreateContainerError", mounts.failure().get()));
+      }
+      List<com.github.dockerjava.api.model.Bind> binds = new ArrayList<>(mounts.binds());
+      binds.addAll(sandbox.hostNetwork() ? List.of() : podFiles.binds(pod.uid()));
       ContainerSpecs.apply(create, c, new PodFields(pod, node, sandbox.podIp(), address), sandbox.networkMode(),
-          podFiles.serviceVariables(pod.uid()), sandbox.hostNetwork() ? List.of() : podFiles.binds(pod.uid()));
+          podFiles.serviceVariables(pod.uid()), binds);
       id = throttled(() -> create.exec().getId());
     } catch (RuntimeException e) {
       if (e instanceof NotFoundException) {
@@ -542,6 +552,17 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   // ---------------------------------------------------------------- listing and adoption
 
   @Override
+  public CompletionStage<Void> updateVolumes(PodRef pod, io.steuermann.node.volumes.ResolvedVolumes resolved) {
+    // through the pod's lane: never after its stop removed the files
+    return lanes.submit(pod.uid(), () -> {
+      if (!stopRequested.contains(pod.uid())) {
+        volumes.refresh(pod, resolved);
+      }
+      return null;
+    });
+  }
+
+  @Override
   public CompletionStage<List<RunningPod>> listPods() {
     return CompletableFuture.supplyAsync(this::nodeContainers, executor).thenCompose(all -> {
       Map<String, List<Container>> byPod = new LinkedHashMap<>();
@@ -549,6 +570,8 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
         DockerLabels.podOf(c).ifPresent(pod -> byPod.computeIfAbsent(pod.uid(), k -> new ArrayList<>()).add(c));
       }
       knownPods.addAll(byPod.keySet());
+      // of pods whose containers went while this process did not run; not of one being started now
+      volumes.removeAllBut(Set.copyOf(knownPods));
       listed = true;
       List<CompletableFuture<Optional<RunningPod>>> pods = new ArrayList<>();
       // through each pod's lane: a pod being started or stopped right now is seen after that
@@ -836,6 +859,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   /** The pod's containers are removed: nothing of it is left to know. */
   private void forgetPod(String uid) {
     knownPods.remove(uid);
+    volumes.tearDown(uid);
     podFiles.remove(uid);
     instances.values().removeIf(i -> i.pod.uid().equals(uid));
   }

@@ -59,6 +59,10 @@ final class PodSandboxes {
     boolean hostNetwork = podSpec.path("hostNetwork").asBoolean(false);
     List<DeclaredPort> declared = declared(podSpec);
     HostConfig host = HostConfig.newHostConfig().withNetworkMode(hostNetwork ? "host" : podNetwork.get());
+    List<com.github.dockerjava.api.model.Bind> volumes = DockerVolumes.sandboxBinds(node, pod, podSpec);
+    if (!volumes.isEmpty()) {
+      host.withBinds(volumes); // keeps the pod's tmpfs volumes mounted while its containers restart
+    }
     List<ExposedPort> exposed = new ArrayList<>();
     if (!hostNetwork && !declared.isEmpty()) {
       Ports bindings = new Ports();
