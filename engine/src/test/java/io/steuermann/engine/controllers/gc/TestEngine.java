@@ -81,6 +81,7 @@ public final class TestEngine implements AutoCloseable {
   @Override
   public void close() {
     system.terminate();
-    system.getWhenTerminated().toCompletableFuture().join();
+    // H2 writes its file until the journal database is closed after the system
+    engine.whenStopped().toCompletableFuture().join();
   }
 }
