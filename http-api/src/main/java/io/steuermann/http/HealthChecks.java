@@ -47,13 +47,21 @@ final class HealthChecks {
               java.util.concurrent.CompletableFuture.delayedExecutor(shutdownDelay.toMillis(),
                   java.util.concurrent.TimeUnit.MILLISECONDS));
         });
-    return new HealthChecks(engine::isReady, stopping::get);
+    io.steuermann.persistence.journal.StoreHealth health =
+        io.steuermann.persistence.journal.StoreHealth.get(engine.system());
+    return new HealthChecks(engine::isReady, () -> health.failure()
+        .map(f -> "the journal cannot write since " + f.since() + ": " + f.message()), stopping::get);
   }
 
   HealthChecks(BooleanSupplier storeReady, BooleanSupplier stopping) {
+    this(storeReady, Optional::empty, stopping);
+  }
+
+  /** {@code storeFailing}: why the store cannot write now, empty while it can. */
+  HealthChecks(BooleanSupplier storeReady, Supplier<Optional<String>> storeFailing, BooleanSupplier stopping) {
     Check ping = new Check("ping", Optional::empty);
     Check store = new Check("store", () -> storeReady.getAsBoolean()
-        ? Optional.empty() : Optional.of("the journal is still being replayed into the watch cache"));
+        ? storeFailing.get() : Optional.of("the journal is still being replayed into the watch cache"));
     Check shutdown = new Check("shutdown", () -> stopping.getAsBoolean()
         ? Optional.of("the server is shutting down") : Optional.empty());
     endpoints.put("/livez", List.of(ping));

@@ -161,6 +161,14 @@ public final class Schema {
       for (String sql : statements) {
         st.execute(sql);
       }
+      st.execute(PROBE);
     }
   }
+
+  /**
+   * One row the journal writes to find out whether a failing store writes again
+   * ({@code journal.StoreHealth}); the same statement on both databases.
+   */
+  private static final String PROBE =
+      "CREATE TABLE IF NOT EXISTS \"steuermann_probe\" (\"id\" INTEGER PRIMARY KEY, \"at\" BIGINT NOT NULL)";
 }

@@ -1,5 +1,10 @@
 package io.steuermann.engine.api;
 
+import io.steuermann.persistence.journal.StoreHealth;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.model.Kind;
@@ -31,13 +36,22 @@ public final class ObjectStore {
   private final Duration askTimeout;
   private final Executor executor;
   private final boolean dryRun;
+  private final StoreHealth health;
+  /** Writes sent and not yet answered: answered at once when the store starts failing. */
+  private final Set<CompletableFuture<Reply>> pending = ConcurrentHashMap.newKeySet();
 
   public ObjectStore(ActorSystem<?> system, Duration askTimeout) {
-    this(ClusterSharding.get(system), askTimeout, system.executionContext(), false);
+    this(ClusterSharding.get(system), askTimeout, system.executionContext(), false, StoreHealth.get(system));
   }
 
-  private ObjectStore(ClusterSharding sharding, Duration askTimeout, Executor executor, boolean dryRun) {
+  private ObjectStore(ClusterSharding sharding, Duration askTimeout, Executor executor, boolean dryRun,
+      StoreHealth health) {
     this.sharding = sharding;
+    this.health = health;
+    if (!dryRun) {
+      health.onFailure(f -> pending.forEach(answer ->
+          answer.complete(refusal(f, "the write may or may not have been stored"))));
+    }
     this.askTimeout = askTimeout;
     this.executor = executor;
     this.dryRun = dryRun;
@@ -48,7 +62,7 @@ public final class ObjectStore {
    * answered as usual but changes nothing ({@link ObjectCommand.DryRun}); reads are reads.
    */
   public ObjectStore dryRun() {
-    return dryRun ? this : new ObjectStore(sharding, askTimeout, executor, true);
+    return dryRun ? this : new ObjectStore(sharding, askTimeout, executor, true, health);
   }
 
   /** The entity of one object, for sending any {@link ObjectCommand} directly. */
@@ -56,13 +70,46 @@ public final class ObjectStore {
     return sharding.entityRefFor(ObjectEntity.typeKey(key.kind()), key.entityId());
   }
 
-  /** Sends a command built around the reply address and waits for the answer. */
+  /**
+   * Sends a write built around the reply address and waits for the answer. While this
+   * member's journal cannot write (an unreachable database, a full disk: {@link StoreHealth})
+   * the write is refused at once, and a write in flight when the store starts failing is
+   * answered then, instead of each waiting for the ask timeout.
+   */
   public CompletionStage<Reply> ask(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command) {
+    Optional<StoreHealth.Failure> failing = health.failure();
+    if (failing.isPresent() && !dryRun) {
+      return CompletableFuture.completedFuture(refusal(failing.get(), "the write was not stored"));
+    }
     Function<ActorRef<Reply>, ObjectCommand> sent = !dryRun ? command : reply -> {
       ObjectCommand write = command.apply(reply);
       return write instanceof ObjectCommand.Get ? write : new ObjectCommand.DryRun(write);
     };
-    return Stages.on(executor, entity(key).ask(sent::apply, askTimeout));
+    if (dryRun) {
+      return Stages.on(executor, entity(key).ask(sent::apply, askTimeout));
+    }
+    CompletableFuture<Reply> answer = new CompletableFuture<>();
+    pending.add(answer);
+    answer.whenComplete((r, e) -> pending.remove(answer));
+    entity(key).ask(sent::apply, askTimeout).whenComplete((r, e) -> {
+      if (e != null) {
+        answer.completeExceptionally(e);
+      } else {
+        answer.complete(r);
+      }
+    });
+    return Stages.on(executor, answer);
+  }
+
+  private CompletionStage<Reply> read(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command) {
+    return Stages.on(executor, entity(key).ask(command::apply, askTimeout));
+  }
+
+  private static Reply refusal(StoreHealth.Failure f, String outcome) {
+    String message = "the store cannot write since " + f.since() + " (" + f.message() + "); " + f.remedy() + ": "
+        + outcome;
+    return new ObjectCommand.Refused(f.fault() == StoreHealth.Fault.FULL
+        ? ApiStatus.insufficientStorage(message) : ApiStatus.unavailable(message));
   }
 
   /**
@@ -142,7 +189,7 @@ public final class ObjectStore {
   }
 
   public CompletionStage<Reply> get(ObjectKey key) {
-    return ask(key, ObjectCommand.Get::new);
+    return read(key, ObjectCommand.Get::new);
   }
 
   public CompletionStage<Reply> replace(ObjectKey key, ObjectNode object, ObjectCommand.Part part) {

@@ -98,6 +98,11 @@ public record ApiStatus(int code, String reason, String message, Details details
     return new ApiStatus(503, "ServiceUnavailable", message, null);
   }
 
+  /** 507: the store has no room for the write (Kubernetes names no reason for it). */
+  public static ApiStatus insufficientStorage(String message) {
+    return new ApiStatus(507, "InsufficientStorage", message, null);
+  }
+
   public static ApiStatus timeout(String message) {
     return new ApiStatus(504, "Timeout", message, null);
   }

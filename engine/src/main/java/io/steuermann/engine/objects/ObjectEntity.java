@@ -152,6 +152,10 @@ public final class ObjectEntity
             learnVersion(new Pending(lastSequenceNumber(ctx), null, state.object(), false));
           }
         })
+        // the entity stops without answering: tell the store's health, so the API answers
+        // this write and the next ones at once instead of after the ask timeout
+        .onSignal(org.apache.pekko.persistence.typed.RecoveryFailed.class, (state, failed) ->
+            io.steuermann.persistence.journal.StoreHealth.get(ctx.getSystem()).failed(failed.getFailure()))
         .build();
   }
 

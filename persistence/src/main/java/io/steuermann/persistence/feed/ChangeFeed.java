@@ -41,6 +41,7 @@ public final class ChangeFeed {
   private final FeedSettings settings;
   private final JournalReader reader;
   private final Serialization serialization;
+  private final io.steuermann.persistence.journal.StoreHealth health;
   private final Consumer<List<JournalRow>> consumer;
   private final GapTracker gaps;
   private final LongSupplier horizon;
@@ -62,6 +63,7 @@ public final class ChangeFeed {
     this.horizon = horizon;
     this.reader = new JournalReader(db);
     this.serialization = SerializationExtension.get(system.classicSystem());
+    this.health = io.steuermann.persistence.journal.StoreHealth.get(system);
     this.consumer = consumer;
     this.gaps = new GapTracker(afterOrdering, settings.gapTimeout().toNanos());
     this.lastOrdering = afterOrdering;
@@ -164,6 +166,7 @@ public final class ChangeFeed {
         if (stopping) {
           break;
         }
+        health.failed(e);
         log.error("Change feed poll after ordering {} failed; retrying in {} ms",
             gaps.position(), backoffNanos / 1_000_000, e);
         delayNanos = backoffNanos;

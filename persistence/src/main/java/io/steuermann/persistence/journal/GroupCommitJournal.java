@@ -71,11 +71,16 @@ public final class GroupCommitJournal extends AsyncWriteJournal {
       t.setDaemon(true);
       return t;
     });
-    this.writer = new GroupCommitWriter(pool, kind, table, config.getInt("max-batch-rows"), this::durable);
+    this.writer = new GroupCommitWriter(pool, kind, table, config.getInt("max-batch-rows"), this::durable,
+        StoreHealth.get(context().system()));
+    // H2 closes its database for good after a failed write: pools holding its dead connections
+    // (slick's among them) would not see it reopen; a restart does
+    StoreHealth.get(context().system()).recoversInProcess(kind != StoreKind.H2);
   }
 
   private static HikariDataSource pool(Config config, StoreKind kind, String table) {
     HikariConfig hikari = new HikariConfig();
+    hikari.setExceptionOverrideClassName(io.steuermann.persistence.ClosedDatabaseEviction.class.getName());
     hikari.setPoolName("steuermann-journal-" + table);
     hikari.setJdbcUrl(config.getString("url"));
     hikari.setUsername(config.getString("user"));

@@ -35,6 +35,11 @@ final class GroupCommitWriter {
 
   private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
+  /** How often a failing store is tried again while no write comes. */
+  private static final long PROBE_INTERVAL_MILLIS = 1_000;
+  private static final String PROBE_UPDATE = "UPDATE \"steuermann_probe\" SET \"at\" = ? WHERE \"id\" = 1";
+  private static final String PROBE_INSERT = "INSERT INTO \"steuermann_probe\" (\"id\", \"at\") VALUES (1, ?)";
+
   /** A write of one AtomicWrite's rows; completes with their orderings once durable. */
   record Request(List<JournalRowData> rows, CompletableFuture<long[]> done) {}
 
@@ -48,6 +53,7 @@ final class GroupCommitWriter {
   private final String insertSql;
   private final int maxRows;
   private final Durable durable;
+  private final StoreHealth health;
   /** A batch whose transaction has committed, waiting for the sync that makes it durable. */
   private record Committed(List<Request> requests, long[] orderings) {}
 
@@ -57,8 +63,9 @@ final class GroupCommitWriter {
   private final Thread syncThread;
   private volatile boolean stopping;
 
-  GroupCommitWriter(DataSource pool, StoreKind kind, String table, int maxRows, Durable durable) {
+  GroupCommitWriter(DataSource pool, StoreKind kind, String table, int maxRows, Durable durable, StoreHealth health) {
     this.pool = pool;
+    this.health = health;
     this.kind = kind;
     this.maxRows = maxRows;
     this.durable = durable;
@@ -130,7 +137,9 @@ final class GroupCommitWriter {
       try (Connection c = pool.getConnection()) {
         sync(c);
         batches.forEach(b -> complete(b.requests(), b.orderings()));
+        health.succeeded();
       } catch (SQLException | RuntimeException e) {
+        health.failed(e);
         log.error("Syncing {} committed journal batches failed; their writes fail", batches.size(), e);
         batches.forEach(b -> b.requests().forEach(r -> r.done().completeExceptionally(e)));
       }
@@ -142,7 +151,12 @@ final class GroupCommitWriter {
     List<Request> batch = new ArrayList<>();
     while (!stopping) {
       try {
-        batch.add(queue.take());
+        Request first = queue.poll(PROBE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          probeWhileFailing();
+          continue;
+        }
+        batch.add(first);
       } catch (InterruptedException e) {
         break;
       }
@@ -157,10 +171,45 @@ final class GroupCommitWriter {
     }
   }
 
+  /**
+   * While the store is failing no write reaches the journal (the API refuses them), so this
+   * finds out when it can write again: one small durable write of its own.
+   */
+  private void probeWhileFailing() {
+    if (health.failure().isEmpty() || !health.recoversInProcess()) {
+      return;
+    }
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement up = c.prepareStatement(PROBE_UPDATE)) {
+        up.setLong(1, System.currentTimeMillis());
+        if (up.executeUpdate() == 0) {
+          try (PreparedStatement in = c.prepareStatement(PROBE_INSERT)) {
+            in.setLong(1, System.currentTimeMillis());
+            in.executeUpdate();
+          }
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+      sync(c);
+      health.succeeded();
+      log.info("The journal writes again");
+    } catch (SQLException | RuntimeException e) {
+      health.failed(e);
+      log.debug("The journal still cannot write: {}", e.toString());
+    }
+  }
+
   private void commit(List<Request> batch) {
     try {
       committed.add(new Committed(List.copyOf(batch), insert(batch)));
     } catch (SQLException | RuntimeException e) {
+      health.failed(e);
       if (batch.size() == 1) {
         batch.get(0).done().completeExceptionally(e);
         return;
@@ -170,6 +219,7 @@ final class GroupCommitWriter {
         try {
           committed.add(new Committed(List.of(r), insert(List.of(r))));
         } catch (SQLException | RuntimeException single) {
+          health.failed(single);
           r.done().completeExceptionally(single);
         }
       }
