@@ -1,0 +1,630 @@
+package io.steuermann.engine.controllers.daemonset;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.controllers.CacheWatch;
+import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.Owners;
+import io.steuermann.engine.controllers.SelectorWatch;
+import io.steuermann.engine.controllers.daemonset.DaemonRollout.Plan;
+import io.steuermann.engine.controllers.logic.ActivePods;
+import io.steuermann.engine.model.Json;
+import io.steuermann.engine.model.Kind;
+import io.steuermann.engine.model.Meta;
+import io.steuermann.engine.model.ObjectKey;
+import io.steuermann.engine.objects.ObjectCommand;
+import io.steuermann.engine.objects.ObjectCommand.Part;
+import io.steuermann.engine.objects.ObjectControllers.ObjectChanged;
+import io.steuermann.engine.scheduling.NodeInfo;
+import io.steuermann.engine.watch.WatchEvent;
+import io.steuermann.engine.watch.WatchFilter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.stream.UniqueKillSwitch;
+
+/**
+ * Keeps one pod of a DaemonSet on every node that should run it, as Kubernetes' DaemonSet
+ * controller: the node's fit from {@link DaemonNodes}, the pods to create and delete from
+ * {@link DaemonRollout} ({@code manage}, then a RollingUpdate step when manage had nothing to
+ * do; OnDelete only replaces what is deleted), the history as ControllerRevisions
+ * ({@link DaemonRevisions}), and the status {@code kubectl rollout status} reads. A pod is pinned
+ * to its node with a {@code metadata.name} node affinity term and bound by the scheduler, as in
+ * Kubernetes 1.32. It runs as the child of the DaemonSet's entity.
+ *
+ * <p>Expectations, as the ReplicaSet controller: after creating or deleting pods or writing a
+ * revision it does not act again until the watches show it (or it failed, or 30 s passed).
+ */
+public final class DaemonSetController extends AbstractBehavior<DaemonSetController.Message> {
+
+  public sealed interface Message {}
+
+  private record Changed(ObjectChanged change) implements Message {}
+
+  private record PodEvent(WatchEvent event) implements Message {}
+
+  private record RevisionEvent(WatchEvent event) implements Message {}
+
+  private record NodeEvent(WatchEvent event) implements Message {}
+
+  private record PodWatchEnded() implements Message {}
+
+  private record RevisionWatchEnded() implements Message {}
+
+  private record NodeWatchEnded() implements Message {}
+
+  private record Reconcile() implements Message {}
+
+  private record Ready() implements Message {}
+
+  private record Written(String name, boolean ok, String error) implements Message {}
+
+  private record BatchDone(List<String> failed) implements Message {}
+
+  public static Behavior<ObjectChanged> create(ControllerContext ctx) {
+    return Behaviors.transformMessages(ObjectChanged.class,
+        Behaviors.<Message>setup(context -> new DaemonSetController(context, ctx)),
+        pf -> pf.match(ObjectChanged.class, Changed::new));
+  }
+
+  private static final String ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
+  private static final int MAX_BATCH = 500;
+  private static final Duration MIN_INTERVAL = Duration.ofMillis(50);
+
+  private final ControllerContext ctx;
+  private final Random random = new Random();
+  private final Duration expectationTimeout;
+  private final Duration createDeadline;
+  private final SelectorWatch<Message> podWatch;
+  private final SelectorWatch<Message> revisionWatch;
+  private UniqueKillSwitch nodeWatch;
+  private final Map<String, ObjectNode> pods = new HashMap<>();
+  private final Map<String, ObjectNode> revisions = new HashMap<>();
+  private final Map<String, ObjectNode> nodes = new HashMap<>();
+  /** Names of pods and revisions written and not yet seen as written by the watches. */
+  private final Set<String> expectedCreates = new HashSet<>();
+  private final Set<String> expectedDeletes = new HashSet<>();
+  private final Map<String, Long> expectedRevisions = new HashMap<>();
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private Instant expectationsSince = Instant.EPOCH;
+  private ObjectNode ds;
+  private boolean ready;
+  private boolean readyRequested;
+  private boolean reconcileScheduled;
+  private boolean creating;
+  private long lastReconcileNanos;
+  private int nextBatchSize = 1;
+  private ObjectNode lastStatus;
+
+  private DaemonSetController(ActorContext<Message> context, ControllerContext ctx) {
+    super(context);
+    this.ctx = ctx;
+    this.expectationTimeout = ctx.settings().hasPath("daemonset.expectation-timeout")
+        ? ctx.settings().getDuration("daemonset.expectation-timeout") : Duration.ofSeconds(30);
+    this.createDeadline = ctx.settings().hasPath("replicaset.create-deadline")
+        ? ctx.settings().getDuration("replicaset.create-deadline") : Duration.ofSeconds(3);
+    this.podWatch = new SelectorWatch<>(ctx, Kind.POD, context.getSelf(), PodEvent::new, new PodWatchEnded());
+    this.revisionWatch = new SelectorWatch<>(ctx, Kind.CONTROLLER_REVISION, context.getSelf(), RevisionEvent::new,
+        new RevisionWatchEnded());
+  }
+
+  @Override
+  public Receive<Message> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Changed.class, this::onChanged)
+        .onMessage(Ready.class, m -> {
+          ready = true;
+          subscribe();
+          return schedule();
+        })
+        .onMessage(PodEvent.class, m -> onPodEvent(m.event()))
+        .onMessage(RevisionEvent.class, m -> onRevisionEvent(m.event()))
+        .onMessage(NodeEvent.class, m -> onNodeEvent(m.event()))
+        .onMessage(PodWatchEnded.class, m -> {
+          podWatch.ended();
+          subscribe();
+          return this;
+        })
+        .onMessage(RevisionWatchEnded.class, m -> {
+          revisionWatch.ended();
+          subscribe();
+          return this;
+        })
+        .onMessage(NodeWatchEnded.class, m -> {
+          nodeWatch = null;
+          subscribe();
+          return this;
+        })
+        .onMessage(Reconcile.class, m -> {
+          reconcileScheduled = false;
+          reconcile();
+          return this;
+        })
+        .onMessage(Written.class, m -> {
+          if (!m.ok()) {
+            expectedDeletes.remove(m.name());
+            expectedRevisions.remove(m.name());
+            getContext().getLog().info("{}: write of {} failed: {}", key(), m.name(), m.error());
+          }
+          return schedule();
+        })
+        .onMessage(BatchDone.class, m -> {
+          creating = false;
+          m.failed().forEach(expectedCreates::remove);
+          nextBatchSize = m.failed().isEmpty() ? Math.min(MAX_BATCH, nextBatchSize * 2) : 1;
+          if (!m.failed().isEmpty() && ds != null) {
+            ctx.events().record(ds, "Warning", "FailedCreate", m.failed().size() + " pods could not be created");
+          }
+          return schedule();
+        })
+        .onSignal(PostStop.class, s -> {
+          stopped.set(true);
+          stopNodeWatch();
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Message> onChanged(Changed changed) {
+    if (!readyRequested) {
+      readyRequested = true;
+      // after a move, let the creates a predecessor sent pass their deadline first (see ReplicaSetController)
+      Duration quiet = changed.change().recovered() ? createDeadline.plusSeconds(1) : Duration.ZERO;
+      getContext().pipeToSelf(ctx.caughtUp().apply(quiet), (v, e) -> new Ready());
+    }
+    ds = changed.change().object();
+    if (ds == null) {
+      podWatch.stop();
+      revisionWatch.stop();
+      stopNodeWatch();
+      pods.clear();
+      revisions.clear();
+      return this;
+    }
+    subscribe();
+    return schedule();
+  }
+
+  private void subscribe() {
+    if (!ready || ds == null) {
+      return;
+    }
+    podWatch.follow(ds).ifPresent(current -> {
+      pods.clear();
+      current.forEach(p -> seenPod(p));
+    });
+    revisionWatch.follow(ds).ifPresent(current -> {
+      revisions.clear();
+      current.forEach(r -> seenRevision(r));
+    });
+    if (nodeWatch == null) {
+      int buffer = ctx.settings().hasPath("watch-buffer") ? ctx.settings().getInt("watch-buffer") : 100_000;
+      CacheWatch.Listed listed = CacheWatch.subscribeListed(ctx.cache(), ctx.materializer(),
+          WatchFilter.of(Kind.NODE, ""), getContext().getSelf(), NodeEvent::new, new NodeWatchEnded(), buffer);
+      nodeWatch = listed.watch();
+      nodes.clear();
+      listed.current().forEach(n -> nodes.put(Meta.name(n), n));
+    }
+  }
+
+  private void stopNodeWatch() {
+    if (nodeWatch != null) {
+      UniqueKillSwitch w = nodeWatch;
+      nodeWatch = null;
+      w.shutdown();
+    }
+  }
+
+  private Behavior<Message> onPodEvent(WatchEvent e) {
+    if (e.type() == WatchEvent.Type.DELETED) {
+      pods.remove(e.key().name());
+      expectedDeletes.remove(e.key().name());
+    } else {
+      seenPod(e.object());
+    }
+    return schedule();
+  }
+
+  private void seenPod(ObjectNode pod) {
+    String name = Meta.name(pod);
+    pods.put(name, pod);
+    expectedCreates.remove(name);
+    if (Owners.isTerminating(pod)) {
+      expectedDeletes.remove(name);
+    }
+  }
+
+  private Behavior<Message> onRevisionEvent(WatchEvent e) {
+    String name = e.key().name();
+    if (e.type() == WatchEvent.Type.DELETED) {
+      revisions.remove(name);
+      Long want = expectedRevisions.get(name);
+      if (want != null && want < 0) {
+        expectedRevisions.remove(name);
+      }
+    } else {
+      seenRevision(e.object());
+    }
+    return schedule();
+  }
+
+  private void seenRevision(ObjectNode revision) {
+    String name = Meta.name(revision);
+    revisions.put(name, revision);
+    Long want = expectedRevisions.get(name);
+    if (want != null && want >= 0 && DaemonRevisions.revision(revision) == want) {
+      expectedRevisions.remove(name);
+    }
+  }
+
+  /** Heartbeats change nodes all the time; only a change of what decides a fit wakes the controller. */
+  private Behavior<Message> onNodeEvent(WatchEvent e) {
+    String name = e.key().name();
+    ObjectNode before = e.type() == WatchEvent.Type.DELETED ? nodes.remove(name) : nodes.put(name, e.object());
+    if (before == null || e.type() == WatchEvent.Type.DELETED || !fitInputs(before).equals(fitInputs(e.object()))) {
+      return schedule();
+    }
+    return this;
+  }
+
+  private static String fitInputs(ObjectNode node) {
+    return node.path("metadata").path("labels") + "|" + node.path("spec").path("taints") + "|"
+        + node.path("spec").path("unschedulable") + "|" + NodeInfo.isReady(node);
+  }
+
+  private Behavior<Message> schedule() {
+    if (!reconcileScheduled && ready && ds != null) {
+      reconcileScheduled = true;
+      Duration interval = MIN_INTERVAL.plusNanos((pods.size() + nodes.size()) * 5_000L);
+      long since = System.nanoTime() - lastReconcileNanos;
+      if (since >= interval.toNanos()) {
+        getContext().getSelf().tell(new Reconcile());
+      } else {
+        getContext().scheduleOnce(interval.minusNanos(since), getContext().getSelf(), new Reconcile());
+      }
+    }
+    return this;
+  }
+
+  private boolean expectationsSatisfied() {
+    if (expectedCreates.isEmpty() && expectedDeletes.isEmpty() && expectedRevisions.isEmpty()) {
+      return true;
+    }
+    if (Instant.now(ctx.clock()).isAfter(expectationsSince.plus(expectationTimeout))) {
+      getContext().getLog().warn("{}: expectations timed out ({} creates, {} deletes, {} revisions unconfirmed)",
+          key(), expectedCreates.size(), expectedDeletes.size(), expectedRevisions.size());
+      expectedCreates.clear();
+      expectedDeletes.clear();
+      expectedRevisions.clear();
+      return true;
+    }
+    return false;
+  }
+
+  private void reconcile() {
+    if (ds == null || !ready || !podWatch.active() || !revisionWatch.active() || nodeWatch == null) {
+      return;
+    }
+    lastReconcileNanos = System.nanoTime();
+    Instant now = Instant.now(ctx.clock());
+    List<ObjectNode> owned = pods.values().stream().filter(p -> Owners.isControlledBy(p, ds)).toList();
+    List<ObjectNode> ownedRevisions = revisions.values().stream().filter(r -> Owners.isControlledBy(r, ds)).toList();
+    if (Owners.isTerminating(ds) || creating || !expectationsSatisfied()) {
+      writeStatus(nodeStates(owned, currentHash(ownedRevisions), now), now);
+      return;
+    }
+    String hash = history(ownedRevisions);
+    if (hash == null) {
+      return;
+    }
+    List<DaemonRollout.Node> states = nodeStates(owned, hash, now);
+    List<String> delete = new ArrayList<>(podsForMissingNodes(owned));
+    Plan plan = DaemonRollout.manage(states, DaemonRollout.allowsSurge(ds));
+    for (String failed : plan.failedPods()) {
+      ObjectNode pod = pods.get(failed);
+      ctx.events().record(ds, "Warning", "FailedDaemonPod", "Found failed daemon pod " + Meta.namespace(ds) + "/"
+          + failed + " on node " + (pod == null ? "" : DaemonNodes.targetNode(pod)) + ", will try to kill it");
+    }
+    delete.addAll(plan.delete());
+    List<String> createOn = new ArrayList<>(plan.createOn());
+    if (createOn.isEmpty() && delete.isEmpty() && isRollingUpdate()) {
+      Plan step = DaemonRollout.rollingUpdate(states, DaemonRollout.fenceposts(ds, states));
+      createOn.addAll(step.createOn());
+      delete.addAll(step.delete());
+    }
+    deletePods(delete);
+    createPods(createOn, hash);
+    if (createOn.isEmpty() && delete.isEmpty()) {
+      cleanUpHistory(ownedRevisions, hash, owned);
+    }
+    writeStatus(states, now);
+    if (owned.stream().anyMatch(p -> ActivePods.isReady(p) && !ActivePods.isAvailable(p, minReadySeconds(), now))) {
+      getContext().scheduleOnce(Duration.ofSeconds(1), getContext().getSelf(), new Reconcile());
+    }
+  }
+
+  /**
+   * Kubernetes' {@code constructHistory}: the revision holding the current template (a new one
+   * numbered after the highest, or an old one renumbered so); answers the hash its pods carry,
+   * or null while a revision write is on its way.
+   */
+  private String history(List<ObjectNode> owned) {
+    List<JsonNode> current = DaemonRevisions.current(ds, owned);
+    long max = DaemonRevisions.maxRevision(owned);
+    if (current.isEmpty()) {
+      String hash = DaemonRevisions.hash(ds);
+      String name = DaemonRevisions.name(Meta.name(ds), hash);
+      ObjectNode clash = revisions.get(name);
+      if (clash != null) {
+        // the name is taken by another template (a hash collision): count it, a new hash follows
+        int count = ds.path("status").path("collisionCount").asInt(0) + 1;
+        ObjectNode updated = ds.deepCopy();
+        Meta.metadata(updated).remove("resourceVersion");
+        ((ObjectNode) updated.path("status")).put("collisionCount", count);
+        ctx.store().replace(key(), updated, Part.STATUS);
+        return null;
+      }
+      ObjectNode revision = DaemonRevisions.snapshot(ds, hash, max + 1);
+      expect(name, max + 1);
+      getContext().pipeToSelf(ctx.store().create(revision), (r, e) -> written(name, r, e));
+      return null;
+    }
+    JsonNode cur = current.get(current.size() - 1);
+    for (JsonNode duplicate : current.subList(0, current.size() - 1)) {
+      deleteRevision(duplicate);
+    }
+    if (DaemonRevisions.revision(cur) < max) {
+      // a rollback: the old template is the newest revision again
+      String name = Meta.name(cur);
+      ObjectNode updated = ((ObjectNode) cur).deepCopy();
+      Meta.metadata(updated).remove("resourceVersion");
+      updated.put("revision", max + 1);
+      expect(name, max + 1);
+      getContext().pipeToSelf(ctx.store().replace(ObjectKey.of(Kind.CONTROLLER_REVISION, Meta.namespace(ds), name),
+          updated, Part.MAIN), (r, e) -> written(name, r, e));
+      return null;
+    }
+    return DaemonRevisions.hashOf(cur);
+  }
+
+  private String currentHash(List<ObjectNode> owned) {
+    List<JsonNode> current = DaemonRevisions.current(ds, owned);
+    return current.isEmpty() ? DaemonRevisions.hash(ds) : DaemonRevisions.hashOf(current.get(current.size() - 1));
+  }
+
+  private void cleanUpHistory(List<ObjectNode> owned, String hash, List<ObjectNode> ownedPods) {
+    List<ObjectNode> old = owned.stream().filter(r -> !DaemonRevisions.hashOf(r).equals(hash)).toList();
+    Set<String> live = new HashSet<>();
+    ownedPods.forEach(p -> live.add(p.path("metadata").path("labels").path(DaemonRevisions.HASH_LABEL).asText("")));
+    int limit = ds.path("spec").path("revisionHistoryLimit").asInt(10);
+    for (String name : DaemonRevisions.toCleanUp(old, live, limit)) {
+      deleteRevision(revisions.get(name));
+    }
+  }
+
+  private void deleteRevision(JsonNode revision) {
+    String name = Meta.name(revision);
+    expect(name, -1L);
+    getContext().pipeToSelf(ctx.store().delete(ObjectKey.of(Kind.CONTROLLER_REVISION, Meta.namespace(ds), name),
+        Meta.uid(revision), 0), (r, e) -> written(name, r, e));
+  }
+
+  private void expect(String revision, long number) {
+    expectedRevisions.put(revision, number);
+    expectationsSince = Instant.now(ctx.clock());
+  }
+
+  private static Written written(String name, ObjectCommand.Reply reply, Throwable error) {
+    return new Written(name, error == null && reply instanceof ObjectCommand.Done,
+        String.valueOf(error != null ? error : reply));
+  }
+
+  /** Every existing node with its fit and the DaemonSet's pods that target it. */
+  private List<DaemonRollout.Node> nodeStates(List<ObjectNode> owned, String hash, Instant now) {
+    Map<String, List<DaemonRollout.Pod>> byNode = new HashMap<>();
+    String generation = ds.path("metadata").path("annotations").path(DaemonRevisions.GENERATION_ANNOTATION).asText("");
+    int minReady = minReadySeconds();
+    for (ObjectNode pod : owned) {
+      JsonNode labels = pod.path("metadata").path("labels");
+      boolean updated = hash.equals(labels.path(DaemonRevisions.HASH_LABEL).asText(""))
+          || (!generation.isEmpty() && generation.equals(labels.path(DaemonRevisions.GENERATION_LABEL).asText("")));
+      byNode.computeIfAbsent(DaemonNodes.targetNode(pod), n -> new ArrayList<>()).add(new DaemonRollout.Pod(
+          Meta.name(pod), updated, !Meta.text(pod.path("spec"), "nodeName").isEmpty(), ActivePods.isReady(pod),
+          ActivePods.isAvailable(pod, minReady, now), Owners.isTerminating(pod),
+          Meta.text(pod.path("status"), "phase"), created(pod)));
+    }
+    ObjectNode daemonPod = DaemonNodes.daemonPod(ds);
+    List<DaemonRollout.Node> states = new ArrayList<>(nodes.size());
+    for (ObjectNode node : nodes.values()) {
+      String name = Meta.name(node);
+      states.add(new DaemonRollout.Node(name, DaemonNodes.fit(daemonPod, node), byNode.getOrDefault(name, List.of())));
+    }
+    return states;
+  }
+
+  /**
+   * Pods for nodes that do not exist and that no node was ever bound to (Kubernetes'
+   * {@code getUnscheduledPodsWithoutNode}); a pod bound to a node that is gone is the node
+   * lifecycle controller's to delete, as it is PodGC's in Kubernetes.
+   */
+  private List<String> podsForMissingNodes(List<ObjectNode> owned) {
+    List<String> out = new ArrayList<>();
+    for (ObjectNode pod : owned) {
+      if (!Owners.isTerminating(pod) && Meta.text(pod.path("spec"), "nodeName").isEmpty()
+          && !nodes.containsKey(DaemonNodes.targetNode(pod))) {
+        out.add(Meta.name(pod));
+      }
+    }
+    return out;
+  }
+
+  private void deletePods(List<String> names) {
+    if (names.isEmpty()) {
+      return;
+    }
+    expectationsSince = Instant.now(ctx.clock());
+    ObjectNode owner = ds;
+    for (String name : new java.util.LinkedHashSet<>(names)) {
+      ObjectNode pod = pods.get(name);
+      if (pod == null || !expectedDeletes.add(name)) {
+        continue;
+      }
+      getContext().pipeToSelf(ctx.store().delete(ObjectKey.of(Kind.POD, Meta.namespace(pod), name), Meta.uid(pod), 0,
+          null, null), (reply, error) -> {
+            boolean ok = error == null && reply instanceof ObjectCommand.Done;
+            if (ok) {
+              ctx.events().record(owner, "Normal", "SuccessfulDelete", "Deleted pod: " + name);
+            }
+            return new Written(name, ok, String.valueOf(error != null ? error : reply));
+          });
+    }
+  }
+
+  /** Slow start, as the ReplicaSet controller: batches of 1, 2, 4, ... that stop after a failure. */
+  private void createPods(List<String> onNodes, String hash) {
+    if (onNodes.isEmpty()) {
+      return;
+    }
+    creating = true;
+    expectationsSince = Instant.now(ctx.clock());
+    List<ObjectNode> batch = new ArrayList<>();
+    for (String node : onNodes.subList(0, Math.min(onNodes.size(), MAX_BATCH))) {
+      ObjectNode pod = podFor(node, hash);
+      expectedCreates.add(Meta.name(pod));
+      batch.add(pod);
+    }
+    ObjectNode owner = ds;
+    getContext().pipeToSelf(createInBatches(owner, batch, 0, nextBatchSize, new ArrayList<>()),
+        (done, error) -> done != null ? done : new BatchDone(batch.stream().map(Meta::name).toList()));
+  }
+
+  private CompletionStage<BatchDone> createInBatches(ObjectNode owner, List<ObjectNode> all, int from, int size,
+      List<String> failed) {
+    if (stopped.get() || from >= all.size()) {
+      if (from < all.size()) {
+        all.subList(from, all.size()).forEach(p -> failed.add(Meta.name(p)));
+      }
+      return CompletableFuture.completedFuture(new BatchDone(failed));
+    }
+    List<ObjectNode> batch = all.subList(from, Math.min(all.size(), from + size));
+    List<CompletableFuture<Boolean>> calls = new ArrayList<>();
+    for (ObjectNode pod : batch) {
+      long notAfter = ctx.clock().millis() + createDeadline.toMillis();
+      calls.add(ctx.store().create(pod, notAfter, () -> !stopped.get()).handle((reply, error) -> {
+        boolean ok = error == null && reply instanceof ObjectCommand.Done;
+        if (ok) {
+          ctx.events().record(owner, "Normal", "SuccessfulCreate", "Created pod: " + Meta.name(pod));
+        }
+        return ok;
+      }).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+      boolean clean = true;
+      for (int i = 0; i < calls.size(); i++) {
+        if (!calls.get(i).join()) {
+          failed.add(Meta.name(batch.get(i)));
+          clean = false;
+        }
+      }
+      if (!clean) {
+        all.subList(from + batch.size(), all.size()).forEach(p -> failed.add(Meta.name(p)));
+        return CompletableFuture.completedFuture(new BatchDone(failed));
+      }
+      return createInBatches(owner, all, from + batch.size(), size * 2, failed);
+    });
+  }
+
+  /** Kubernetes' {@code CreatePodTemplate} plus the pinning to the node. */
+  private ObjectNode podFor(String node, String hash) {
+    JsonNode template = ds.path("spec").path("template");
+    ObjectNode pod = Json.object();
+    pod.put("apiVersion", "v1");
+    pod.put("kind", "Pod");
+    ObjectNode meta = pod.putObject("metadata");
+    String prefix = Meta.name(ds) + "-";
+    meta.put("name", prefix + suffix());
+    meta.put("generateName", prefix);
+    meta.put("namespace", Meta.namespace(ds));
+    ObjectNode labels = template.path("metadata").path("labels").isObject()
+        ? ((ObjectNode) template.path("metadata").path("labels")).deepCopy() : Json.object();
+    labels.put(DaemonRevisions.HASH_LABEL, hash);
+    String generation = ds.path("metadata").path("annotations").path(DaemonRevisions.GENERATION_ANNOTATION).asText("");
+    if (!generation.isEmpty()) {
+      labels.put(DaemonRevisions.GENERATION_LABEL, generation);
+    }
+    meta.set("labels", labels);
+    if (template.path("metadata").path("annotations").isObject()) {
+      meta.set("annotations", template.path("metadata").path("annotations").deepCopy());
+    }
+    Owners.setController(meta, ds);
+    ObjectNode spec = template.path("spec").isObject() ? ((ObjectNode) template.get("spec")).deepCopy() : Json.object();
+    DaemonNodes.addTolerations(spec);
+    DaemonNodes.pinToNode(spec, node);
+    pod.set("spec", spec);
+    return pod;
+  }
+
+  private void writeStatus(List<DaemonRollout.Node> states, Instant now) {
+    DaemonRollout.Counts c = DaemonRollout.status(states);
+    ObjectNode status = ds.path("status").isObject() ? ((ObjectNode) ds.get("status")).deepCopy() : Json.object();
+    status.put("currentNumberScheduled", c.current());
+    status.put("numberMisscheduled", c.misscheduled());
+    status.put("desiredNumberScheduled", c.desired());
+    status.put("numberReady", c.ready());
+    status.put("observedGeneration", Meta.generation(ds));
+    status.put("updatedNumberScheduled", c.updated());
+    status.put("numberAvailable", c.available());
+    status.put("numberUnavailable", c.unavailable());
+    if (status.equals(ds.path("status")) || status.equals(lastStatus)) {
+      return;
+    }
+    lastStatus = status;
+    ObjectNode updated = ds.deepCopy();
+    Meta.metadata(updated).remove("resourceVersion");
+    updated.set("status", status);
+    ctx.store().replace(key(), updated, Part.STATUS);
+  }
+
+  private boolean isRollingUpdate() {
+    return "RollingUpdate".equals(ds.path("spec").path("updateStrategy").path("type").asText(""));
+  }
+
+  private int minReadySeconds() {
+    return ds.path("spec").path("minReadySeconds").asInt(0);
+  }
+
+  private static Instant created(JsonNode pod) {
+    try {
+      return Instant.parse(pod.path("metadata").path("creationTimestamp").asText());
+    } catch (RuntimeException e) {
+      return Instant.EPOCH;
+    }
+  }
+
+  private ObjectKey key() {
+    return ObjectKey.of(Kind.DAEMON_SET, Meta.namespace(ds), Meta.name(ds));
+  }
+
+  private String suffix() {
+    StringBuilder s = new StringBuilder(5);
+    for (int i = 0; i < 5; i++) {
+      s.append(ALPHANUMS.charAt(random.nextInt(ALPHANUMS.length())));
+    }
+    return s.toString();
+  }
+}
