@@ -178,17 +178,18 @@ final class Printers {
       }
       case DAEMON_SET -> {
         c.add(name)
-            .add(status.path("desiredNumberScheduled").asLong(0))
-            .add(status.path("currentNumberScheduled").asLong(0))
-            .add(status.path("numberReady").asLong(0))
-            .add(status.path("updatedNumberScheduled").asLong(0))
-            .add(status.path("numberAvailable").asLong(0))
+            .add(status.path("desiredNumberScheduled").asInt(0))
+            .add(status.path("currentNumberScheduled").asInt(0))
+            .add(status.path("numberReady").asInt(0))
+            .add(status.path("updatedNumberScheduled").asInt(0))
+            .add(status.path("numberAvailable").asInt(0))
             .add(formatLabels(spec.path("template").path("spec").path("nodeSelector")))
             .add(age);
         containers(c, spec.path("template").path("spec").path("containers"));
         c.add(formatLabelSelector(spec.get("selector")));
       }
-      case CONTROLLER_REVISION -> c.add(name).add(controllerOf(meta)).add(obj.path("revision").asLong(0)).add(age);
+      case CONTROLLER_REVISION -> c.add(name).add(controllerOf(meta))
+          .add(obj.path("revision").isIntegralNumber() ? obj.get("revision").deepCopy() : F.numberNode(0)).add(age);
       case DEPLOYMENT -> {
         c.add(name)
             .add(status.path("readyReplicas").asInt(0) + "/" + spec.path("replicas").asInt(1))
