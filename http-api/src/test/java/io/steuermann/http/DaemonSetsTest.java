@@ -261,6 +261,29 @@ class DaemonSetsTest {
   }
 
   @Test
+  void aDaemonSetDeletedWithOrphanLeavesItsPodsAndANewOneAdoptsThem() {
+    String ns = "ds-adopt";
+    create(ns, ds("keep", "", "", "keep:1"));
+    awaitRolledOut(ns, "keep", nodes, "keep:1");
+    Set<String> before = new HashSet<>();
+    pods(ns).forEach(p -> before.add(p.path("metadata").path("name").asText()));
+    expect(200, server.delete(base(ns) + "/keep?propagationPolicy=Orphan"));
+    await().atMost(WAIT).until(() -> pods(ns).stream().allMatch(p -> p.path("metadata").path("ownerReferences").isEmpty()
+        && !p.path("metadata").has("deletionTimestamp")) && pods(ns).size() == 3);
+    expect(201, server.post(base(ns), ds("keep", "", "", "keep:1")));
+    String uid = expect(200, server.get(base(ns) + "/keep")).path("metadata").path("uid").asText();
+    await().atMost(WAIT).until(() -> pods(ns).stream().allMatch(p ->
+        uid.equals(p.path("metadata").path("ownerReferences").path(0).path("uid").asText())));
+    awaitRolledOut(ns, "keep", nodes, "keep:1");
+    Set<String> after = new HashSet<>();
+    pods(ns).forEach(p -> after.add(p.path("metadata").path("name").asText()));
+    assertEquals(before, after, "the same pods, adopted, none replaced");
+    JsonNode revisions = expect(200, server.get("/apis/apps/v1/namespaces/" + ns + "/controllerrevisions")).path("items");
+    assertEquals(1, revisions.size(), "the orphaned revision is adopted, not duplicated: " + revisions);
+    assertEquals(uid, revisions.get(0).path("metadata").path("ownerReferences").path(0).path("uid").asText());
+  }
+
+  @Test
   void badDaemonSetsAreRefusedNamingTheFieldAndNothingIsStored() {
     server.namespace("ds-bad");
     String path = base("ds-bad");

@@ -76,6 +76,9 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
 
   private record BatchDone(List<String> failed) implements Message {}
 
+  /** A fresh read of the DaemonSet, taken before adopting orphans (Kubernetes' RecheckDeletionTimestamp). */
+  private record AdoptChecked(ObjectCommand.Reply fresh) implements Message {}
+
   public static Behavior<ObjectChanged> create(ControllerContext ctx) {
     return Behaviors.transformMessages(ObjectChanged.class,
         Behaviors.<Message>setup(context -> new DaemonSetController(context, ctx)),
@@ -107,6 +110,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   private boolean readyRequested;
   private boolean reconcileScheduled;
   private boolean creating;
+  private boolean adoptionCheckInFlight;
   private long lastReconcileNanos;
   private int nextBatchSize = 1;
   private ObjectNode lastStatus;
@@ -172,6 +176,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
           }
           return schedule();
         })
+        .onMessage(AdoptChecked.class, this::onAdoptChecked)
         .onSignal(PostStop.class, s -> {
           stopped.set(true);
           stopNodeWatch();
@@ -187,7 +192,16 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
       Duration quiet = changed.change().recovered() ? createDeadline.plusSeconds(1) : Duration.ZERO;
       getContext().pipeToSelf(ctx.caughtUp().apply(quiet), (v, e) -> new Ready());
     }
+    ObjectNode before = ds;
     ds = changed.change().object();
+    if (ds == null || before == null || !Meta.uid(before).equals(Meta.uid(ds))) {
+      // deleted, or a new DaemonSet of the same name in the same entity: nothing carries over
+      lastStatus = null;
+      expectedCreates.clear();
+      expectedDeletes.clear();
+      expectedRevisions.clear();
+      nextBatchSize = 1;
+    }
     if (ds == null) {
       podWatch.stop();
       revisionWatch.stop();
@@ -324,6 +338,15 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
     Instant now = Instant.now(ctx.clock());
     List<ObjectNode> owned = pods.values().stream().filter(p -> Owners.isControlledBy(p, ds)).toList();
     List<ObjectNode> ownedRevisions = revisions.values().stream().filter(r -> Owners.isControlledBy(r, ds)).toList();
+    if (!Owners.isTerminating(ds) && !orphans().isEmpty()) {
+      // pods or revisions it selects that nobody controls (left by an orphaning delete): read the
+      // DaemonSet fresh first, the garbage collector may be orphaning them for a deletion not seen yet
+      if (!adoptionCheckInFlight) {
+        adoptionCheckInFlight = true;
+        getContext().pipeToSelf(ctx.store().get(key()), (reply, error) -> new AdoptChecked(reply));
+      }
+      return;
+    }
     if (Owners.isTerminating(ds) || creating || !expectationsSatisfied()) {
       writeStatus(nodeStates(owned, currentHash(ownedRevisions), now), now);
       return;
@@ -356,6 +379,37 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
     if (owned.stream().anyMatch(p -> ActivePods.isReady(p) && !ActivePods.isAvailable(p, minReadySeconds(), now))) {
       getContext().scheduleOnce(Duration.ofSeconds(1), getContext().getSelf(), new Reconcile());
     }
+  }
+
+  private List<ObjectNode> orphans() {
+    List<ObjectNode> out = new ArrayList<>();
+    for (Map<String, ObjectNode> objects : List.of(pods, revisions)) {
+      for (ObjectNode o : objects.values()) {
+        if (Owners.controllerUid(o).isEmpty() && !Owners.isTerminating(o)) {
+          out.add(o);
+        }
+      }
+    }
+    return out;
+  }
+
+  private Behavior<Message> onAdoptChecked(AdoptChecked checked) {
+    adoptionCheckInFlight = false;
+    if (ds != null && checked.fresh() instanceof ObjectCommand.Done done
+        && Meta.uid(done.object()).equals(Meta.uid(ds)) && !Owners.isTerminating(done.object())) {
+      for (ObjectNode orphan : orphans()) {
+        ObjectNode patch = Json.object();
+        ObjectNode meta = patch.putObject("metadata");
+        meta.put("resourceVersion", Meta.resourceVersion(orphan));
+        meta.putArray("ownerReferences").add(Owners.controllerRef(ds));
+        Kind kind = "Pod".equals(orphan.path("kind").asText()) ? Kind.POD : Kind.CONTROLLER_REVISION;
+        String name = Meta.name(orphan);
+        getContext().pipeToSelf(ctx.store().patch(ObjectKey.of(kind, Meta.namespace(orphan), name),
+            ObjectCommand.PatchType.MERGE, patch, Part.MAIN), (r, e) -> written(name, r, e));
+      }
+      return schedule();
+    }
+    return this;
   }
 
   /**
