@@ -104,6 +104,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   private final Set<String> expectedDeletes = new HashSet<>();
   private final Map<String, Long> expectedRevisions = new HashMap<>();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final FailedPodBackoff failedBackoff = new FailedPodBackoff();
   private Instant expectationsSince = Instant.EPOCH;
   private ObjectNode ds;
   private boolean ready;
@@ -358,12 +359,21 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
     List<DaemonRollout.Node> states = nodeStates(owned, hash, now);
     List<String> delete = new ArrayList<>(podsForMissingNodes(owned));
     Plan plan = DaemonRollout.manage(states, DaemonRollout.allowsSurge(ds));
+    List<String> planned = new ArrayList<>(plan.delete());
     for (String failed : plan.failedPods()) {
       ObjectNode pod = pods.get(failed);
+      String node = pod == null ? "" : DaemonNodes.targetNode(pod);
+      java.util.Optional<Duration> wait = failedBackoff.waitFor(node, now);
+      if (wait.isPresent()) {
+        planned.remove(failed);
+        getContext().scheduleOnce(wait.get().plusMillis(10), getContext().getSelf(), new Reconcile());
+        continue;
+      }
+      failedBackoff.deleted(node, now);
       ctx.events().record(ds, "Warning", "FailedDaemonPod", "Found failed daemon pod " + Meta.namespace(ds) + "/"
-          + failed + " on node " + (pod == null ? "" : DaemonNodes.targetNode(pod)) + ", will try to kill it");
+          + failed + " on node " + node + ", will try to kill it");
     }
-    delete.addAll(plan.delete());
+    delete.addAll(planned);
     List<String> createOn = new ArrayList<>(plan.createOn());
     if (createOn.isEmpty() && delete.isEmpty() && isRollingUpdate()) {
       Plan step = DaemonRollout.rollingUpdate(states, DaemonRollout.fenceposts(ds, states));
