@@ -342,6 +342,11 @@ class DaemonSetsTest {
     assertTrue(get.out().matches("(?s).*\\nlogs   3         3         3       3            3           <none>          .*"),
         get.out());
 
+    Result describe = kubectl("-n", "ds-kubectl", "describe", "ds", "logs");
+    assertEquals(0, describe.exit(), describe.err());
+    assertTrue(describe.out().contains("Desired Number of Nodes Scheduled: 3"), describe.out());
+    assertTrue(describe.out().contains("Pods Status:  3 Running / 0 Waiting / 0 Succeeded / 0 Failed"), describe.out());
+
     Result set = kubectl("-n", "ds-kubectl", "set", "image", "ds/logs", "shipper=shipper:2");
     assertEquals(0, set.exit(), set.err());
     status = kubectl("-n", "ds-kubectl", "rollout", "status", "daemonset/logs", "--timeout=60s");
