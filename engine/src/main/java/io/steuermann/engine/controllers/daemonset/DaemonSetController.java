@@ -15,7 +15,6 @@ import io.steuermann.engine.model.ObjectKey;
 import io.steuermann.engine.objects.ObjectCommand;
 import io.steuermann.engine.objects.ObjectCommand.Part;
 import io.steuermann.engine.objects.ObjectControllers.ObjectChanged;
-import io.steuermann.engine.scheduling.NodeInfo;
 import io.steuermann.engine.watch.WatchEvent;
 import io.steuermann.engine.watch.WatchFilter;
 import java.time.Duration;
@@ -25,10 +24,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -85,12 +81,11 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
         pf -> pf.match(ObjectChanged.class, Changed::new));
   }
 
-  private static final String ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
   private static final int MAX_BATCH = 500;
   private static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 
   private final ControllerContext ctx;
-  private final Random random = new Random();
+  private final DaemonPodCreator creator;
   private final Duration expectationTimeout;
   private final Duration createDeadline;
   private final SelectorWatch<Message> podWatch;
@@ -123,6 +118,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
         ? ctx.settings().getDuration("daemonset.expectation-timeout") : Duration.ofSeconds(30);
     this.createDeadline = ctx.settings().hasPath("replicaset.create-deadline")
         ? ctx.settings().getDuration("replicaset.create-deadline") : Duration.ofSeconds(3);
+    this.creator = new DaemonPodCreator(ctx, createDeadline, () -> !stopped.get());
     this.podWatch = new SelectorWatch<>(ctx, Kind.POD, context.getSelf(), PodEvent::new, new PodWatchEnded());
     this.revisionWatch = new SelectorWatch<>(ctx, Kind.CONTROLLER_REVISION, context.getSelf(), RevisionEvent::new,
         new RevisionWatchEnded());
@@ -291,15 +287,10 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   private Behavior<Message> onNodeEvent(WatchEvent e) {
     String name = e.key().name();
     ObjectNode before = e.type() == WatchEvent.Type.DELETED ? nodes.remove(name) : nodes.put(name, e.object());
-    if (before == null || e.type() == WatchEvent.Type.DELETED || !fitInputs(before).equals(fitInputs(e.object()))) {
+    if (before == null || e.type() == WatchEvent.Type.DELETED || !DaemonView.fitInputs(before).equals(DaemonView.fitInputs(e.object()))) {
       return schedule();
     }
     return this;
-  }
-
-  private static String fitInputs(ObjectNode node) {
-    return node.path("metadata").path("labels") + "|" + node.path("spec").path("taints") + "|"
-        + node.path("spec").path("unschedulable") + "|" + NodeInfo.isReady(node);
   }
 
   private Behavior<Message> schedule() {
@@ -349,15 +340,15 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
       return;
     }
     if (Owners.isTerminating(ds) || creating || !expectationsSatisfied()) {
-      writeStatus(nodeStates(owned, currentHash(ownedRevisions), now), now);
+      writeStatus(DaemonView.nodeStates(ds, owned, nodes.values(), currentHash(ownedRevisions), now), now);
       return;
     }
     String hash = history(ownedRevisions);
     if (hash == null) {
       return;
     }
-    List<DaemonRollout.Node> states = nodeStates(owned, hash, now);
-    List<String> delete = new ArrayList<>(podsForMissingNodes(owned));
+    List<DaemonRollout.Node> states = DaemonView.nodeStates(ds, owned, nodes.values(), hash, now);
+    List<String> delete = new ArrayList<>(DaemonView.podsForMissingNodes(owned, nodes.keySet()));
     Plan plan = DaemonRollout.manage(states, DaemonRollout.allowsSurge(ds));
     List<String> planned = new ArrayList<>(plan.delete());
     for (String failed : plan.failedPods()) {
@@ -498,45 +489,6 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
         String.valueOf(error != null ? error : reply));
   }
 
-  /** Every existing node with its fit and the DaemonSet's pods that target it. */
-  private List<DaemonRollout.Node> nodeStates(List<ObjectNode> owned, String hash, Instant now) {
-    Map<String, List<DaemonRollout.Pod>> byNode = new HashMap<>();
-    String generation = ds.path("metadata").path("annotations").path(DaemonRevisions.GENERATION_ANNOTATION).asText("");
-    int minReady = minReadySeconds();
-    for (ObjectNode pod : owned) {
-      JsonNode labels = pod.path("metadata").path("labels");
-      boolean updated = hash.equals(labels.path(DaemonRevisions.HASH_LABEL).asText(""))
-          || (!generation.isEmpty() && generation.equals(labels.path(DaemonRevisions.GENERATION_LABEL).asText("")));
-      byNode.computeIfAbsent(DaemonNodes.targetNode(pod), n -> new ArrayList<>()).add(new DaemonRollout.Pod(
-          Meta.name(pod), updated, !Meta.text(pod.path("spec"), "nodeName").isEmpty(), ActivePods.isReady(pod),
-          ActivePods.isAvailable(pod, minReady, now), Owners.isTerminating(pod),
-          Meta.text(pod.path("status"), "phase"), created(pod)));
-    }
-    ObjectNode daemonPod = DaemonNodes.daemonPod(ds);
-    List<DaemonRollout.Node> states = new ArrayList<>(nodes.size());
-    for (ObjectNode node : nodes.values()) {
-      String name = Meta.name(node);
-      states.add(new DaemonRollout.Node(name, DaemonNodes.fit(daemonPod, node), byNode.getOrDefault(name, List.of())));
-    }
-    return states;
-  }
-
-  /**
-   * Pods for nodes that do not exist and that no node was ever bound to (Kubernetes'
-   * {@code getUnscheduledPodsWithoutNode}); a pod bound to a node that is gone is the node
-   * lifecycle controller's to delete, as it is PodGC's in Kubernetes.
-   */
-  private List<String> podsForMissingNodes(List<ObjectNode> owned) {
-    List<String> out = new ArrayList<>();
-    for (ObjectNode pod : owned) {
-      if (!Owners.isTerminating(pod) && Meta.text(pod.path("spec"), "nodeName").isEmpty()
-          && !nodes.containsKey(DaemonNodes.targetNode(pod))) {
-        out.add(Meta.name(pod));
-      }
-    }
-    return out;
-  }
-
   private void deletePods(List<String> names) {
     if (names.isEmpty()) {
       return;
@@ -568,79 +520,13 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
     expectationsSince = Instant.now(ctx.clock());
     List<ObjectNode> batch = new ArrayList<>();
     for (String node : onNodes.subList(0, Math.min(onNodes.size(), MAX_BATCH))) {
-      ObjectNode pod = podFor(node, hash);
+      ObjectNode pod = creator.podFor(ds, node, hash);
       expectedCreates.add(Meta.name(pod));
       batch.add(pod);
     }
     ObjectNode owner = ds;
-    getContext().pipeToSelf(createInBatches(owner, batch, 0, nextBatchSize, new ArrayList<>()),
-        (done, error) -> done != null ? done : new BatchDone(batch.stream().map(Meta::name).toList()));
-  }
-
-  private CompletionStage<BatchDone> createInBatches(ObjectNode owner, List<ObjectNode> all, int from, int size,
-      List<String> failed) {
-    if (stopped.get() || from >= all.size()) {
-      if (from < all.size()) {
-        all.subList(from, all.size()).forEach(p -> failed.add(Meta.name(p)));
-      }
-      return CompletableFuture.completedFuture(new BatchDone(failed));
-    }
-    List<ObjectNode> batch = all.subList(from, Math.min(all.size(), from + size));
-    List<CompletableFuture<Boolean>> calls = new ArrayList<>();
-    for (ObjectNode pod : batch) {
-      long notAfter = ctx.clock().millis() + createDeadline.toMillis();
-      calls.add(ctx.store().create(pod, notAfter, () -> !stopped.get()).handle((reply, error) -> {
-        boolean ok = error == null && reply instanceof ObjectCommand.Done;
-        if (ok) {
-          ctx.events().record(owner, "Normal", "SuccessfulCreate", "Created pod: " + Meta.name(pod));
-        }
-        return ok;
-      }).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenCompose(v -> {
-      boolean clean = true;
-      for (int i = 0; i < calls.size(); i++) {
-        if (!calls.get(i).join()) {
-          failed.add(Meta.name(batch.get(i)));
-          clean = false;
-        }
-      }
-      if (!clean) {
-        all.subList(from + batch.size(), all.size()).forEach(p -> failed.add(Meta.name(p)));
-        return CompletableFuture.completedFuture(new BatchDone(failed));
-      }
-      return createInBatches(owner, all, from + batch.size(), size * 2, failed);
-    });
-  }
-
-  /** Kubernetes' {@code CreatePodTemplate} plus the pinning to the node. */
-  private ObjectNode podFor(String node, String hash) {
-    JsonNode template = ds.path("spec").path("template");
-    ObjectNode pod = Json.object();
-    pod.put("apiVersion", "v1");
-    pod.put("kind", "Pod");
-    ObjectNode meta = pod.putObject("metadata");
-    String prefix = Meta.name(ds) + "-";
-    meta.put("name", prefix + suffix());
-    meta.put("generateName", prefix);
-    meta.put("namespace", Meta.namespace(ds));
-    ObjectNode labels = template.path("metadata").path("labels").isObject()
-        ? ((ObjectNode) template.path("metadata").path("labels")).deepCopy() : Json.object();
-    labels.put(DaemonRevisions.HASH_LABEL, hash);
-    String generation = ds.path("metadata").path("annotations").path(DaemonRevisions.GENERATION_ANNOTATION).asText("");
-    if (!generation.isEmpty()) {
-      labels.put(DaemonRevisions.GENERATION_LABEL, generation);
-    }
-    meta.set("labels", labels);
-    if (template.path("metadata").path("annotations").isObject()) {
-      meta.set("annotations", template.path("metadata").path("annotations").deepCopy());
-    }
-    Owners.setController(meta, ds);
-    ObjectNode spec = template.path("spec").isObject() ? ((ObjectNode) template.get("spec")).deepCopy() : Json.object();
-    DaemonNodes.addTolerations(spec);
-    DaemonNodes.pinToNode(spec, node);
-    pod.set("spec", spec);
-    return pod;
+    getContext().pipeToSelf(creator.create(owner, batch, nextBatchSize),
+        (failed, error) -> new BatchDone(failed != null ? failed : batch.stream().map(Meta::name).toList()));
   }
 
   private void writeStatus(List<DaemonRollout.Node> states, Instant now) {
@@ -672,23 +558,9 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
     return ds.path("spec").path("minReadySeconds").asInt(0);
   }
 
-  private static Instant created(JsonNode pod) {
-    try {
-      return Instant.parse(pod.path("metadata").path("creationTimestamp").asText());
-    } catch (RuntimeException e) {
-      return Instant.EPOCH;
-    }
-  }
-
   private ObjectKey key() {
     return ObjectKey.of(Kind.DAEMON_SET, Meta.namespace(ds), Meta.name(ds));
   }
 
-  private String suffix() {
-    StringBuilder s = new StringBuilder(5);
-    for (int i = 0; i < 5; i++) {
-      s.append(ALPHANUMS.charAt(random.nextInt(ALPHANUMS.length())));
-    }
-    return s.toString();
-  }
+
 }
