@@ -284,6 +284,24 @@ class DaemonSetsTest {
   }
 
   @Test
+  void aPodRelabelledOutOfTheSelectorIsReleasedAndReplaced() {
+    String ns = "ds-release";
+    create(ns, ds("free", "", "", "free:1"));
+    awaitRolledOut(ns, "free", nodes, "free:1");
+    JsonNode pod = pods(ns).get(0);
+    String name = pod.path("metadata").path("name").asText();
+    String node = pod.path("spec").path("nodeName").asText();
+    expect(200, server.patch("/api/v1/namespaces/" + ns + "/pods/" + name, "application/merge-patch+json",
+        "{\"metadata\":{\"labels\":{\"app\":\"debug\"}}}"));
+    await().atMost(WAIT).until(() -> expect(200, server.get("/api/v1/namespaces/" + ns + "/pods/" + name))
+        .path("metadata").path("ownerReferences").isEmpty());
+    // its node gets a new pod of the DaemonSet; the released one keeps running
+    await().atMost(WAIT).until(() -> pods(ns).stream().filter(p -> node.equals(p.path("spec").path("nodeName").asText())
+        && ready(p)).count() == 2);
+    await().atMost(WAIT).until(() -> status(ns, "free").path("numberReady").asInt() == 3);
+  }
+
+  @Test
   void badDaemonSetsAreRefusedNamingTheFieldAndNothingIsStored() {
     server.namespace("ds-bad");
     String path = base("ds-bad");

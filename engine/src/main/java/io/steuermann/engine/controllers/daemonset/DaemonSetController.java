@@ -243,12 +243,32 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
 
   private Behavior<Message> onPodEvent(WatchEvent e) {
     if (e.type() == WatchEvent.Type.DELETED) {
-      pods.remove(e.key().name());
+      ObjectNode gone = pods.remove(e.key().name());
       expectedDeletes.remove(e.key().name());
+      // gone from the selector's watch but still there: its labels changed; let it go, as Kubernetes releases it
+      ObjectNode stillThere = ctx.cache().get(e.key());
+      if (gone != null && stillThere != null && ds != null && Owners.isControlledBy(stillThere, ds)) {
+        release(stillThere);
+      }
     } else {
       seenPod(e.object());
     }
     return schedule();
+  }
+
+  private void release(ObjectNode pod) {
+    com.fasterxml.jackson.databind.node.ArrayNode kept = Json.object().arrayNode();
+    for (JsonNode ref : pod.path("metadata").path("ownerReferences")) {
+      if (!ref.path("uid").asText().equals(Meta.uid(ds))) {
+        kept.add(ref);
+      }
+    }
+    ObjectNode patch = Json.object();
+    ObjectNode meta = patch.putObject("metadata");
+    meta.put("resourceVersion", Meta.resourceVersion(pod));
+    meta.set("ownerReferences", kept);
+    ctx.store().patch(ObjectKey.of(Kind.POD, Meta.namespace(pod), Meta.name(pod)), ObjectCommand.PatchType.MERGE,
+        patch, Part.MAIN);
   }
 
   private void seenPod(ObjectNode pod) {
