@@ -276,7 +276,7 @@ class WriteFuzzTest {
     List<String> required = new ArrayList<>(verb == Verb.CREATE ? List.of("/metadata/name") : List.of());
     switch (kind) {
       case POD -> required.addAll(List.of("/spec/containers", "/spec/containers/0/image", "/spec/containers/0/name"));
-      case REPLICA_SET, DEPLOYMENT -> required.addAll(List.of("/spec/selector", "/spec/template",
+      case REPLICA_SET, DEPLOYMENT, DAEMON_SET -> required.addAll(List.of("/spec/selector", "/spec/template",
           "/spec/template/spec/containers", "/spec/template/spec/containers/0/image"));
       default -> { }
     }
@@ -290,6 +290,7 @@ class WriteFuzzTest {
           "/spec/containers/0/ports/0/protocol");
       case REPLICA_SET -> List.of("/spec/template/spec/restartPolicy", "/spec/template/spec/containers/0/imagePullPolicy");
       case DEPLOYMENT -> List.of("/spec/strategy/type", "/spec/template/spec/containers/0/ports/0/protocol");
+      case DAEMON_SET -> List.of("/spec/updateStrategy/type", "/spec/template/spec/restartPolicy");
       default -> List.of();
     };
   }
@@ -386,6 +387,11 @@ class WriteFuzzTest {
       case SECRET -> "{\"metadata\":" + meta + ",\"type\":\"Opaque\",\"data\":{\"password\":\"czNjcjN0\"}}";
       case REPLICA_SET -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"minReadySeconds\":0,"
           + "\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}},\"template\":" + template + "}}";
+      case DAEMON_SET -> "{\"metadata\":" + meta + ",\"spec\":{\"revisionHistoryLimit\":5,\"minReadySeconds\":0,"
+          + "\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}},\"updateStrategy\":{\"type\":\"RollingUpdate\","
+          + "\"rollingUpdate\":{\"maxSurge\":0,\"maxUnavailable\":\"25%\"}},\"template\":" + template + "}}";
+      case CONTROLLER_REVISION -> "{\"metadata\":" + meta + ",\"data\":{\"spec\":{\"template\":{\"$patch\":\"replace\"}}},"
+          + "\"revision\":3}";
       case DEPLOYMENT -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"revisionHistoryLimit\":5,"
           + "\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}},\"strategy\":{\"type\":\"RollingUpdate\","
           + "\"rollingUpdate\":{\"maxSurge\":1,\"maxUnavailable\":\"25%\"}},\"template\":" + template + "}}";

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a watch; pods/s, the scheduler's decisions/s and scheduling latency, and heap used.
  *
  * <pre>bin/bench-scale [--nodes 1000] [--pods 10000] [--server-java-opts "..."] [--timeout-seconds 300]</pre>
+ *
+ * <p>With {@code --daemonset} the workload is a DaemonSet instead: one pod per node (issue 12).
  */
 public final class ScaleBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,6 +40,7 @@ public final class ScaleBench {
   private String serverJavaOpts = "-Xms2g -Xmx6g -XX:+UseZGC";
   private String extraServerArgs = "";
   private Path dist = Path.of("http-api/target");
+  private boolean daemonSet;
 
   public static void main(String[] args) throws Exception {
     ScaleBench bench = new ScaleBench();
@@ -50,9 +53,10 @@ public final class ScaleBench {
         case "--server-java-opts" -> { bench.serverJavaOpts = v; i++; }
         case "--server-args" -> { bench.extraServerArgs = v; i++; }
         case "--dist" -> { bench.dist = Path.of(v); i++; }
+        case "--daemonset" -> bench.daemonSet = true;
         case "--help" -> {
           System.out.println("bin/bench-scale [--nodes N] [--pods M] [--timeout-seconds S] "
-              + "[--server-java-opts \"...\"] [--server-args \"...\"]");
+              + "[--server-java-opts \"...\"] [--server-args \"...\"] [--daemonset]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown flag " + args[i]);
@@ -62,14 +66,17 @@ public final class ScaleBench {
   }
 
   private void run() throws Exception {
+    if (daemonSet) {
+      pods = nodes;
+    }
+    String workload = daemonSet ? "a DaemonSet (one pod per node)" : "a Deployment of " + pods + " replicas";
     Path work = Files.createTempDirectory("steuermann-scale");
     List<String> serverArgs = new ArrayList<>(List.of("--data-dir", work.resolve("data").toString(),
         "--runtime", "hollow", "--hollow-nodes", Integer.toString(nodes),
         // a /24 per node, as node IPAM hands them out: room for 4096 nodes instead of the default 256
         "--cluster-cidr", "10.128.0.0/12"));
     serverArgs.addAll(ServerProcess.split(extraServerArgs));
-    System.out.printf(Locale.ROOT, "bench-scale: %d hollow nodes, a Deployment of %d replicas; server %s%n",
-        nodes, pods, serverJavaOpts);
+    System.out.printf(Locale.ROOT, "bench-scale: %d hollow nodes, %s; server %s%n", nodes, workload, serverJavaOpts);
     long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
     try (ServerProcess server = ServerProcess.start(dist, ServerProcess.split(serverJavaOpts), serverArgs, work)) {
       Runtime.getRuntime().addShutdownHook(new Thread(server::close));
@@ -103,9 +110,11 @@ public final class ScaleBench {
 
       long t0 = System.nanoTime();
       tracker.start(t0);
-      int created = status(http, base + "/apis/apps/v1/namespaces/default/deployments", deployment());
+      int created = daemonSet
+          ? status(http, base + "/apis/apps/v1/namespaces/default/daemonsets", daemonSetJson())
+          : status(http, base + "/apis/apps/v1/namespaces/default/deployments", deployment());
       if (created != 201) {
-        throw new IllegalStateException("creating the Deployment answered " + created);
+        throw new IllegalStateException("creating the workload answered " + created);
       }
       while (!tracker.allReady()) {
         check(deadline, server, "pods ready (" + tracker.readyCount() + "/" + pods + ", scheduled "
@@ -122,7 +131,8 @@ public final class ScaleBench {
       double lastScheduled = (tracker.lastScheduledNanos() - t0) / 1e9;
       System.out.println();
       System.out.printf(Locale.ROOT, "%-44s %s%n", "hollow nodes", nodes);
-      System.out.printf(Locale.ROOT, "%-44s %s%n", "pods (Deployment replicas)", pods);
+      System.out.printf(Locale.ROOT, "%-44s %s%n", daemonSet ? "pods (DaemonSet, one per node)"
+          : "pods (Deployment replicas)", pods);
       System.out.printf(Locale.ROOT, "%-44s %.2f s%n", "time until all pods Running and Ready", total);
       System.out.printf(Locale.ROOT, "%-44s %.0f%n", "pods Running+Ready per second (end to end)", pods / total);
       System.out.printf(Locale.ROOT, "%-44s %.2f .. %.2f s (%.0f pods/s)%n", "pods created (first .. last seen)",
@@ -142,6 +152,15 @@ public final class ScaleBench {
     } finally {
       deleteRecursively(work);
     }
+  }
+
+  private String daemonSetJson() {
+    return """
+        {"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"scale"},
+         "spec":{"selector":{"matchLabels":{"app":"scale"}},
+          "template":{"metadata":{"labels":{"app":"scale"}},
+           "spec":{"containers":[{"name":"c","image":"busybox",
+             "resources":{"requests":{"cpu":"10m","memory":"16Mi"}}}]}}}}""";
   }
 
   private String deployment() {

@@ -1,5 +1,6 @@
 package io.steuermann.engine.controllers;
 
+import io.steuermann.engine.controllers.daemonset.DaemonSetController;
 import io.steuermann.engine.controllers.deployment.DeploymentController;
 import io.steuermann.engine.controllers.replicaset.ReplicaSetController;
 import io.steuermann.engine.model.Kind;
@@ -23,6 +24,9 @@ public final class Controllers {
       }
       if (key.kind() == Kind.DEPLOYMENT) {
         return Optional.of(DeploymentController.create(context.get()));
+      }
+      if (key.kind() == Kind.DAEMON_SET) {
+        return Optional.of(DaemonSetController.create(context.get()));
       }
       return Optional.empty();
     };

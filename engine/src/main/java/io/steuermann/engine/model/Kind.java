@@ -19,6 +19,9 @@ public enum Kind {
   CONFIG_MAP("", "v1", "ConfigMap", "configmaps", "configmap", true, List.of("cm"), false, false),
   SECRET("", "v1", "Secret", "secrets", "secret", true, List.of(), false, false),
   REPLICA_SET("apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, List.of("rs"), true, true),
+  DAEMON_SET("apps", "v1", "DaemonSet", "daemonsets", "daemonset", true, List.of("ds"), true, false),
+  CONTROLLER_REVISION("apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision", true, List.of(),
+      false, false),
   DEPLOYMENT("apps", "v1", "Deployment", "deployments", "deployment", true, List.of("deploy"), true, true);
 
   private final String group;

@@ -17,6 +17,7 @@ final class Defaults {
       case POD -> pod(object);
       case REPLICA_SET -> replicaSet(object);
       case DEPLOYMENT -> deployment(object);
+      case DAEMON_SET -> daemonSet(object);
       case SERVICE -> service(object);
       case NAMESPACE -> namespace(object);
       case SECRET -> secret(object);
@@ -112,6 +113,25 @@ final class Defaults {
     }
     templateSpec(spec);
     obj(d, "status");
+  }
+
+  /** kube's {@code SetDefaults_DaemonSet}; the status counters Go always writes start at 0. */
+  private static void daemonSet(ObjectNode ds) {
+    ObjectNode spec = spec(ds);
+    putIfAbsent(spec, "revisionHistoryLimit", 10);
+    ObjectNode strategy = obj(spec, "updateStrategy");
+    putIfAbsent(strategy, "type", "RollingUpdate");
+    if ("RollingUpdate".equals(strategy.path("type").asText())) {
+      ObjectNode rolling = obj(strategy, "rollingUpdate");
+      putIfAbsent(rolling, "maxUnavailable", 1);
+      putIfAbsent(rolling, "maxSurge", 0);
+    }
+    templateSpec(spec);
+    ObjectNode status = obj(ds, "status");
+    for (String counter : new String[] {"currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled",
+        "numberReady"}) {
+      putIfAbsent(status, counter, 0);
+    }
   }
 
   private static void templateSpec(ObjectNode spec) {

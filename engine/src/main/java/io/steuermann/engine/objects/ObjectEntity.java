@@ -95,7 +95,7 @@ public final class ObjectEntity
 
   /** The kinds whose objects act: their entities stay alive. */
   public static boolean hasController(Kind kind) {
-    return kind == Kind.REPLICA_SET || kind == Kind.DEPLOYMENT;
+    return kind == Kind.REPLICA_SET || kind == Kind.DEPLOYMENT || kind == Kind.DAEMON_SET;
   }
 
   public static Behavior<ObjectCommand> create(ObjectKey key, EntityServices services) {
@@ -258,6 +258,9 @@ public final class ObjectEntity
     meta.put("creationTimestamp", now());
     if (tracksGeneration()) {
       meta.put("generation", 1);
+    }
+    if (key.kind() == Kind.DAEMON_SET) {
+      DaemonSetTemplateGeneration.onCreate(meta);
     }
     if (key.kind() != Kind.NODE && key.kind().hasStatus()) {
       // as in Kubernetes, a client cannot create an object with a status of its choosing
@@ -648,6 +651,9 @@ public final class ObjectEntity
       if (tracksGeneration() && !updated.path("spec").equals(current.path("spec"))) {
         meta.put("generation", Meta.generation(current) + 1);
       }
+      if (key.kind() == Kind.DAEMON_SET) {
+        DaemonSetTemplateGeneration.onUpdate(current, updated);
+      }
     }
     return updated;
   }
@@ -708,7 +714,7 @@ public final class ObjectEntity
 
   private boolean tracksGeneration() {
     return switch (key.kind()) {
-      case POD, REPLICA_SET, DEPLOYMENT, SERVICE -> true;
+      case POD, REPLICA_SET, DEPLOYMENT, SERVICE, DAEMON_SET -> true;
       default -> false;
     };
   }

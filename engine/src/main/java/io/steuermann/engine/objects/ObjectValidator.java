@@ -12,6 +12,7 @@ import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.selector.SelectorException;
 import io.steuermann.engine.validation.ConfigDataValidation;
 import io.steuermann.engine.validation.ContainerEnvValidation;
+import io.steuermann.engine.validation.DaemonSetValidation;
 import io.steuermann.engine.validation.FieldError;
 import io.steuermann.engine.validation.Names;
 import io.steuermann.engine.validation.PodDnsValidation;
@@ -50,6 +51,11 @@ public final class ObjectValidator {
       switch (kind) {
         case POD -> podSpec("spec", object.path("spec"), errors);
         case REPLICA_SET, DEPLOYMENT -> workload(kind, object.path("spec"), errors);
+        case DAEMON_SET -> {
+          workload(kind, object.path("spec"), errors);
+          errors.addAll(DaemonSetValidation.spec(object.path("spec")));
+        }
+        case CONTROLLER_REVISION -> errors.addAll(DaemonSetValidation.controllerRevision(object));
         case SERVICE -> {
           String name = object.path("metadata").path("name").asText("");
           if (!name.isEmpty()) {
@@ -75,7 +81,7 @@ public final class ObjectValidator {
     }
     List<FieldError> errors = new ArrayList<>();
     switch (kind) {
-      case REPLICA_SET, DEPLOYMENT -> immutable("spec.selector", old.path("spec").path("selector"),
+      case REPLICA_SET, DEPLOYMENT, DAEMON_SET -> immutable("spec.selector", old.path("spec").path("selector"),
           updated.path("spec").path("selector"), errors);
       case SERVICE -> {
         String before = old.path("spec").path("clusterIP").asText("");
@@ -88,6 +94,7 @@ public final class ObjectValidator {
       case NODE -> errors.addAll(NodePodCidrs.validateUpdate(old.path("spec"), updated.path("spec")));
       case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMapUpdate(old, updated));
       case SECRET -> errors.addAll(ConfigDataValidation.secretUpdate(old, updated));
+      case CONTROLLER_REVISION -> immutable("data", old.path("data"), updated.path("data"), errors);
       default -> { }
     }
     causes.addAll(causes(errors));
@@ -163,7 +170,7 @@ public final class ObjectValidator {
         LabelSelector selector = LabelSelector.fromJson(selectorJson);
         if (selector.isEmpty()) {
           errors.add(FieldError.invalid("spec.selector", selectorJson.toString(),
-              "empty selector is invalid for deployment"));
+              "empty selector is invalid for " + (kind == Kind.DAEMON_SET ? "daemonset" : "deployment")));
         } else if (!selector.matches(Meta.stringMap(templateLabels))) {
           errors.add(FieldError.invalid("spec.template.metadata.labels", templateLabels.toString(),
               "`selector` does not match template `labels`"));

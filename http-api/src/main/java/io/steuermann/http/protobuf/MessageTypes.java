@@ -33,11 +33,15 @@ public final class MessageTypes {
           Map.entry("Secret", V1.Secret.getDefaultInstance()),
           Map.entry("SecretList", V1.SecretList.getDefaultInstance()),
           Map.entry("Binding", V1.Binding.getDefaultInstance())),
-      "apps/v1", Map.of(
-          "Deployment", V1Apps.Deployment.getDefaultInstance(),
-          "DeploymentList", V1Apps.DeploymentList.getDefaultInstance(),
-          "ReplicaSet", V1Apps.ReplicaSet.getDefaultInstance(),
-          "ReplicaSetList", V1Apps.ReplicaSetList.getDefaultInstance()),
+      "apps/v1", Map.ofEntries(
+          Map.entry("Deployment", V1Apps.Deployment.getDefaultInstance()),
+          Map.entry("DeploymentList", V1Apps.DeploymentList.getDefaultInstance()),
+          Map.entry("ReplicaSet", V1Apps.ReplicaSet.getDefaultInstance()),
+          Map.entry("ReplicaSetList", V1Apps.ReplicaSetList.getDefaultInstance()),
+          Map.entry("DaemonSet", V1Apps.DaemonSet.getDefaultInstance()),
+          Map.entry("DaemonSetList", V1Apps.DaemonSetList.getDefaultInstance()),
+          Map.entry("ControllerRevision", V1Apps.ControllerRevision.getDefaultInstance()),
+          Map.entry("ControllerRevisionList", V1Apps.ControllerRevisionList.getDefaultInstance())),
       "autoscaling/v1", Map.of(
           "Scale", V1Autoscaling.Scale.getDefaultInstance()));
 

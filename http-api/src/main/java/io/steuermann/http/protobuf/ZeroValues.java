@@ -30,6 +30,11 @@ final class ZeroValues {
       Map.entry(APPS + "DeploymentSpec", Set.of("replicas", "revisionHistoryLimit", "progressDeadlineSeconds")),
       Map.entry(APPS + "ReplicaSetSpec", Set.of("replicas")),
       Map.entry(APPS + "ReplicaSetStatus", Set.of("replicas")),
+      Map.entry(APPS + "DaemonSetSpec", Set.of("revisionHistoryLimit")),
+      // collisionCount is a pointer; the four counters are Go JSON fields without omitempty
+      Map.entry(APPS + "DaemonSetStatus", Set.of("collisionCount", "currentNumberScheduled", "numberMisscheduled",
+          "desiredNumberScheduled", "numberReady")),
+      Map.entry(APPS + "ControllerRevision", Set.of("revision")),
       Map.entry("k8s.io.api.autoscaling.v1.ScaleStatus", Set.of("replicas")),
       Map.entry(CORE + "PodSpec", Set.of("terminationGracePeriodSeconds", "activeDeadlineSeconds",
           "automountServiceAccountToken", "shareProcessNamespace", "priority", "enableServiceLinks",

@@ -116,6 +116,29 @@ final class Printers {
           col("Containers", "string", 1, "Names of each container in the template."),
           col("Images", "string", 1, "Images referenced by each container in the template."),
           col("Selector", "string", 1, "Selector is a label query over pods that should match the replica count."));
+      case DAEMON_SET -> List.of(name(),
+          col("Desired", "integer", 0, "The total number of nodes that should be running the daemon pod (including nodes "
+              + "correctly running the daemon pod). More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"),
+          col("Current", "integer", 0, "The number of nodes that are running at least 1 daemon pod and are supposed to run "
+              + "the daemon pod. More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"),
+          col("Ready", "integer", 0, "numberReady is the number of nodes that should be running the daemon pod and have one "
+              + "or more of the daemon pod running with a Ready Condition."),
+          col("Up-to-date", "integer", 0, "The total number of nodes that are running updated daemon pod"),
+          col("Available", "integer", 0, "The number of nodes that should be running the daemon pod and have one or more of "
+              + "the daemon pod running and available (ready for at least spec.minReadySeconds)"),
+          col("Node Selector", "string", 0, "NodeSelector is a selector which must be true for the pod to fit on a node. "
+              + "Selector which must match a node's labels for the pod to be scheduled on that node. More info: "
+              + "https://kubernetes.io/docs/concepts/configuration/assign-pod-node/"),
+          age(),
+          col("Containers", "string", 1, "Names of each container in the template."),
+          col("Images", "string", 1, "Images referenced by each container in the template."),
+          col("Selector", "string", 1, "A label query over pods that are managed by the daemon set. Must match in order to "
+              + "be controlled. It must match the pod template's labels. More info: "
+              + "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"));
+      case CONTROLLER_REVISION -> List.of(name(),
+          col("Controller", "string", 0, "Controller of the object"),
+          col("Revision", "string", 0, "Revision indicates the revision of the state represented by Data."),
+          age());
       case DEPLOYMENT -> List.of(name(),
           col("Ready", "string", 0, "Number of the pod with ready state"),
           col("Up-to-date", "string", 0, "Total number of non-terminated pods targeted by this deployment that have the desired template spec."),
@@ -153,6 +176,20 @@ final class Printers {
         containers(c, spec.path("template").path("spec").path("containers"));
         c.add(formatLabelSelector(spec.get("selector")));
       }
+      case DAEMON_SET -> {
+        c.add(name)
+            .add(status.path("desiredNumberScheduled").asInt(0))
+            .add(status.path("currentNumberScheduled").asInt(0))
+            .add(status.path("numberReady").asInt(0))
+            .add(status.path("updatedNumberScheduled").asInt(0))
+            .add(status.path("numberAvailable").asInt(0))
+            .add(formatLabels(spec.path("template").path("spec").path("nodeSelector")))
+            .add(age);
+        containers(c, spec.path("template").path("spec").path("containers"));
+        c.add(formatLabelSelector(spec.get("selector")));
+      }
+      case CONTROLLER_REVISION -> c.add(name).add(controllerOf(meta))
+          .add(obj.path("revision").isIntegralNumber() ? obj.get("revision").deepCopy() : F.numberNode(0)).add(age);
       case DEPLOYMENT -> {
         c.add(name)
             .add(status.path("readyReplicas").asInt(0) + "/" + spec.path("replicas").asInt(1))
@@ -500,6 +537,19 @@ final class Printers {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** The controller owner as kube's printer names it: {@code daemonset.apps/agent}, {@code <none>}. */
+  private static String controllerOf(JsonNode meta) {
+    for (JsonNode ref : meta.path("ownerReferences")) {
+      if (ref.path("controller").asBoolean(false)) {
+        String apiVersion = ref.path("apiVersion").asText("");
+        String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+        String kind = ref.path("kind").asText("").toLowerCase(Locale.ROOT);
+        return (group.isEmpty() ? kind : kind + "." + group) + "/" + ref.path("name").asText("");
+      }
+    }
+    return "<none>";
+  }
 
   private static void containers(ArrayNode c, JsonNode containers) {
     List<String> names = new ArrayList<>();

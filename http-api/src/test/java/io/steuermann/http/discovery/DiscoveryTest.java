@@ -132,7 +132,16 @@ class DiscoveryTest {
         {"name":"replicasets","singularName":"replicaset","namespaced":true,"kind":"ReplicaSet",
          "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
          "shortNames":["rs"],"categories":["all"]}"""), resource(list, "replicasets"));
-    assertEquals(6, list.get("resources").size()); // deployments, /scale, /status; replicasets, /scale, /status
+    assertEquals(json("""
+        {"name":"daemonsets","singularName":"daemonset","namespaced":true,"kind":"DaemonSet",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
+         "shortNames":["ds"],"categories":["all"]}"""), resource(list, "daemonsets"));
+    assertEquals(json("""
+        {"name":"controllerrevisions","singularName":"controllerrevision","namespaced":true,"kind":"ControllerRevision",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"]}"""),
+        resource(list, "controllerrevisions"));
+    // deployments, /scale, /status; replicasets, /scale, /status; daemonsets, /status; controllerrevisions
+    assertEquals(9, list.get("resources").size());
     assertTrue(Discovery.apiResourceList("apps", "v2").isEmpty());
     assertTrue(Discovery.apiResourceList("batch", "v1").isEmpty());
   }

@@ -63,6 +63,9 @@ class TableConverterTest {
     assertEquals(List.of("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"), headers(Kind.EVENT, false));
     assertEquals(List.of("NAME", "DESIRED", "CURRENT", "READY", "AGE"), headers(Kind.REPLICA_SET, false));
     assertEquals(List.of("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"), headers(Kind.DEPLOYMENT, false));
+    assertEquals(List.of("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"),
+        headers(Kind.DAEMON_SET, false));
+    assertEquals(List.of("NAME", "CONTROLLER", "REVISION", "AGE"), headers(Kind.CONTROLLER_REVISION, false));
   }
 
   @Test
@@ -71,6 +74,8 @@ class TableConverterTest {
         headers(Kind.POD, true));
     assertEquals(List.of("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"),
         headers(Kind.DEPLOYMENT, true));
+    assertEquals(List.of("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE",
+        "CONTAINERS", "IMAGES", "SELECTOR"), headers(Kind.DAEMON_SET, true));
   }
 
   @Test
@@ -277,6 +282,24 @@ class TableConverterTest {
     assertTrue(c.get(1).isIntegralNumber());
     assertEquals(arr("[\"rs\",1,0,0,\"<unknown>\",\"\",\"\",\"<none>\"]"),
         cells(Kind.REPLICA_SET, "{\"metadata\":{\"name\":\"rs\"},\"spec\":{}}"));
+  }
+
+  @Test
+  void daemonSetAndControllerRevision() {
+    assertEquals(arr("[\"agent\",3,3,2,1,2,\"disk=ssd,zone=a\",\"15m\",\"a\",\"agent:2\",\"app=agent\"]"),
+        cells(Kind.DAEMON_SET, """
+        {"metadata":{"name":"agent","creationTimestamp":"2025-01-10T11:45:00Z"},
+         "spec":{"selector":{"matchLabels":{"app":"agent"}},
+          "template":{"spec":{"nodeSelector":{"zone":"a","disk":"ssd"},"containers":[{"name":"a","image":"agent:2"}]}}},
+         "status":{"desiredNumberScheduled":3,"currentNumberScheduled":3,"numberReady":2,"updatedNumberScheduled":1,
+          "numberAvailable":2}}"""));
+    assertEquals(arr("[\"ds\",0,0,0,0,0,\"<none>\",\"<unknown>\",\"\",\"\",\"<none>\"]"),
+        cells(Kind.DAEMON_SET, "{\"metadata\":{\"name\":\"ds\"}}"));
+    assertEquals(arr("[\"agent-5d8f\",\"daemonset.apps/agent\",2,\"15m\"]"), cells(Kind.CONTROLLER_REVISION, """
+        {"metadata":{"name":"agent-5d8f","creationTimestamp":"2025-01-10T11:45:00Z",
+          "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"agent","uid":"u","controller":true}]},
+         "revision":2}"""));
+    assertEquals("<none>", cells(Kind.CONTROLLER_REVISION, "{\"metadata\":{\"name\":\"r\"}}").get(1).asText());
   }
 
   @Test

@@ -214,6 +214,31 @@ class GarbageCollectorTest {
   }
 
   @Test
+  void deletingADaemonSetDeletesItsPodsAndControllerRevisions() {
+    String ns = namespace();
+    // a node the DaemonSet fits but the scheduler cannot bind to (too little cpu): its pod stays unbound
+    t.create("{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"" + ns + "-node\",\"labels\":"
+        + "{\"gc\":\"" + ns + "\"}},\"status\":{\"allocatable\":{\"cpu\":\"1\",\"memory\":\"1Gi\",\"pods\":\"10\"},"
+        + "\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}");
+    ObjectNode ds = t.create("{\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"metadata\":{\"name\":\"agent\","
+        + "\"namespace\":\"" + ns + "\"},\"spec\":{\"selector\":{\"matchLabels\":{\"app\":\"agent\"}},\"template\":"
+        + "{\"metadata\":{\"labels\":{\"app\":\"agent\"}},\"spec\":{\"nodeSelector\":{\"gc\":\"" + ns + "\"},"
+        + "\"containers\":[{\"name\":\"a\",\"image\":\"agent\",\"resources\":{\"requests\":{\"cpu\":\"2\"}}}]}}}}");
+    AtomicReference<List<ObjectKey>> dependents = new AtomicReference<>();
+    await().atMost(TIMEOUT).until(() -> {
+      List<ObjectKey> keys = new ArrayList<>();
+      ownedBy(Kind.POD, ns, uid(ds)).forEach(p -> keys.add(ObjectKey.of(Kind.POD, ns, Meta.name(p))));
+      ownedBy(Kind.CONTROLLER_REVISION, ns, uid(ds)).forEach(r -> keys.add(ObjectKey.of(Kind.CONTROLLER_REVISION, ns,
+          Meta.name(r))));
+      dependents.set(keys);
+      return keys.size() == 2;
+    });
+    done(t.delete(ObjectKey.of(Kind.DAEMON_SET, ns, "agent"), null));
+    awaitGone(dependents.get());
+    done(t.delete(ObjectKey.of(Kind.NODE, "", ns + "-node"), null));
+  }
+
+  @Test
   void dependentsOfOwnersThatNoLongerExistAreCollected() {
     String ns = namespace();
     Chain chain = chain(ns, "web", 1);
