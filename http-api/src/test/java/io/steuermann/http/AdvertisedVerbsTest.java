@@ -244,6 +244,10 @@ class AdvertisedVerbsTest {
       case "apps/v1/replicasets", "apps/v1/deployments" -> ",\"spec\":{\"replicas\":0,"
           + "\"selector\":{\"matchLabels\":{\"app\":\"" + name + "\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\""
           + name + "\"}},\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
+      case "batch/v1/jobs" -> ",\"spec\":{\"suspend\":true,\"template\":{\"spec\":{\"restartPolicy\":\"Never\","
+          + "\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
+      case "batch/v1/cronjobs" -> ",\"spec\":{\"schedule\":\"@hourly\",\"suspend\":true,\"jobTemplate\":{\"spec\":"
+          + "{\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}}}";
       default -> throw new AssertionError("discovery lists " + groupVersion + " " + plural
           + ", which this test has no sample object for: add one");
     };
@@ -257,6 +261,8 @@ class AdvertisedVerbsTest {
       case "configmaps" -> "ConfigMap";
       case "secrets" -> "Secret";
       case "replicasets" -> "ReplicaSet";
+      case "jobs" -> "Job";
+      case "cronjobs" -> "CronJob";
       default -> "Deployment";
     };
     return "{\"apiVersion\":\"" + groupVersion + "\",\"kind\":\"" + kind + "\",\"metadata\":{\"name\":\"" + name

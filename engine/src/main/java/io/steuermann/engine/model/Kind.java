@@ -19,7 +19,9 @@ public enum Kind {
   CONFIG_MAP("", "v1", "ConfigMap", "configmaps", "configmap", true, List.of("cm"), false, false),
   SECRET("", "v1", "Secret", "secrets", "secret", true, List.of(), false, false),
   REPLICA_SET("apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, List.of("rs"), true, true),
-  DEPLOYMENT("apps", "v1", "Deployment", "deployments", "deployment", true, List.of("deploy"), true, true);
+  DEPLOYMENT("apps", "v1", "Deployment", "deployments", "deployment", true, List.of("deploy"), true, true),
+  JOB("batch", "v1", "Job", "jobs", "job", true, List.of(), true, false),
+  CRON_JOB("batch", "v1", "CronJob", "cronjobs", "cronjob", true, List.of("cj"), true, false);
 
   private final String group;
   private final String version;
