@@ -292,9 +292,12 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
     } else {
       status.set("active", active);
     }
+    // the run started last, also when the CronJob seen here does not show it yet: a status
+    // written from that older view must not take it back
     Instant lastSchedule = parse(status.path("lastScheduleTime").asText(""));
-    if (scheduled != null && (lastSchedule == null || scheduled.isAfter(lastSchedule))) {
-      status.put("lastScheduleTime", scheduled.truncatedTo(ChronoUnit.SECONDS).toString());
+    Instant started = scheduled != null ? scheduled : startedRun;
+    if (started != null && (lastSchedule == null || started.isAfter(lastSchedule))) {
+      status.put("lastScheduleTime", started.truncatedTo(ChronoUnit.SECONDS).toString());
     }
     Instant lastSuccess = parse(status.path("lastSuccessfulTime").asText(""));
     for (JsonNode j : owned) {
