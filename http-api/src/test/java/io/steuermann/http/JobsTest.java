@@ -128,6 +128,24 @@ class JobsTest {
   }
 
   @Test
+  void podFailurePolicyFailsTheJobOnAnExitCode() {
+    expect(201, server.post(JOBS, job("policy", """
+        "backoffLimit":6,"podFailurePolicy":{"rules":[
+          {"action":"FailJob","onExitCodes":{"containerName":"main","operator":"In","values":[42]}}]},""",
+        "[\"sh\",\"-c\",\"exit 42\"]")));
+    JsonNode failed = awaitCondition("policy", "Failed");
+    assertEquals("PodFailurePolicy", condition(failed, "Failed"));
+    String pod = pods("policy").get(0).path("metadata").path("name").asText();
+    for (JsonNode c : failed.path("status").path("conditions")) {
+      if (c.path("type").asText().equals("Failed")) {
+        assertEquals("Container main for pod jobs/" + pod + " failed with exit code 42 matching FailJob rule at index 0",
+            c.path("message").asText());
+      }
+    }
+    assertEquals(1, pods("policy").size(), "no retry after a FailJob match");
+  }
+
+  @Test
   void indexedPodsKnowTheirIndex() {
     expect(201, server.post(JOBS, job("indexed",
         "\"completions\":3,\"parallelism\":3,\"completionMode\":\"Indexed\",", "[\"true\"]")));

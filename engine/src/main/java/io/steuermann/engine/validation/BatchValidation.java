@@ -143,6 +143,53 @@ public final class BatchValidation {
     String restart = spec.path("template").path("spec").path("restartPolicy").asText("");
     if (!List.of("OnFailure", "Never").contains(restart)) {
       errors.add(FieldError.notSupported(path + ".template.spec.restartPolicy", restart, List.of("OnFailure", "Never")));
+    } else if (spec.path("podFailurePolicy").isObject() && !"Never".equals(restart)) {
+      errors.add(FieldError.invalid(path + ".template.spec.restartPolicy", restart,
+          "only \"Never\" is supported when podFailurePolicy is specified"));
+    }
+    podFailurePolicy(path + ".podFailurePolicy", spec.path("podFailurePolicy"), errors);
+  }
+
+  /** Kubernetes' checks of a podFailurePolicy's rules (the schema checks their types). */
+  private static void podFailurePolicy(String path, JsonNode policy, List<FieldError> errors) {
+    JsonNode rules = policy.path("rules");
+    if (rules.size() > 20) {
+      errors.add(FieldError.tooMany(path + ".rules", rules.size(), 20));
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      JsonNode rule = rules.get(i);
+      String at = path + ".rules[" + i + "]";
+      String action = rule.path("action").asText("");
+      if (!List.of("FailJob", "FailIndex", "Ignore", "Count").contains(action)) {
+        errors.add(FieldError.notSupported(at + ".action", action, List.of("Count", "FailIndex", "FailJob", "Ignore")));
+      }
+      boolean codes = rule.path("onExitCodes").isObject();
+      boolean conditions = rule.path("onPodConditions").isArray() && !rule.path("onPodConditions").isEmpty();
+      if (codes && conditions) {
+        errors.add(FieldError.invalid(at, rule.toString(), "specifying both OnExitCodes and OnPodConditions is not supported"));
+      } else if (!codes && !conditions) {
+        errors.add(FieldError.invalid(at, rule.toString(), "specifying one of OnExitCodes and OnPodConditions is required"));
+      }
+      if (codes) {
+        JsonNode onExit = rule.path("onExitCodes");
+        String operator = onExit.path("operator").asText("");
+        if (!List.of("In", "NotIn").contains(operator)) {
+          errors.add(FieldError.notSupported(at + ".onExitCodes.operator", operator, List.of("In", "NotIn")));
+        }
+        JsonNode values = onExit.path("values");
+        if (values.isEmpty()) {
+          errors.add(FieldError.required(at + ".onExitCodes.values", "at least one value is required"));
+        }
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int v = 0; v < values.size(); v++) {
+          int code = values.get(v).asInt();
+          if (!seen.add(code)) {
+            errors.add(FieldError.duplicate(at + ".onExitCodes.values[" + v + "]", code));
+          } else if (code == 0 && "In".equals(operator)) {
+            errors.add(FieldError.invalid(at + ".onExitCodes.values[" + v + "]", code, "must not be 0 for the In operator"));
+          }
+        }
+      }
     }
   }
 

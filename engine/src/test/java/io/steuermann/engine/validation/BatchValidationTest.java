@@ -92,4 +92,19 @@ class BatchValidationTest {
     assertEquals(List.of("spec.schedule"), fields(BatchValidation.cronJob(json(cronJob(
         "\"schedule\":\"TZ=Europe/Berlin 0 9 * * *\",\"timeZone\":\"UTC\",")), tz)));
   }
+
+  @Test
+  void podFailurePolicyRules() throws Exception {
+    String policy = "\"podFailurePolicy\":{\"rules\":[{\"action\":\"FailJob\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[0,1,1]}},"
+        + "{\"action\":\"Retry\",\"onPodConditions\":[{\"type\":\"DisruptionTarget\",\"status\":\"True\"}]},"
+        + "{\"action\":\"Ignore\"}]},";
+    assertEquals(List.of("spec.podFailurePolicy.rules[0].onExitCodes.values[0]",
+            "spec.podFailurePolicy.rules[0].onExitCodes.values[2]", "spec.podFailurePolicy.rules[1].action",
+            "spec.podFailurePolicy.rules[2]"),
+        fields(BatchValidation.job(json(job(policy)))));
+    String ok = "\"podFailurePolicy\":{\"rules\":[{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"NotIn\",\"values\":[0]}}]},";
+    assertEquals(List.of(), BatchValidation.job(json(job(ok))));
+    assertEquals(List.of("spec.template.spec.restartPolicy"),
+        fields(BatchValidation.job(json(job(ok).replace("\"Never\"", "\"OnFailure\"")))));
+  }
 }

@@ -242,7 +242,8 @@ public final class JobController extends AbstractBehavior<JobController.Message>
     return new JobPlan.Spec(completions.isNumber() ? completions.asInt() : null, spec.path("parallelism").asInt(1),
         spec.path("backoffLimit").asInt(6), "Indexed".equals(spec.path("completionMode").asText()),
         spec.path("suspend").asBoolean(false), deadline.isNumber() ? deadline.asLong() : null,
-        "OnFailure".equals(spec.path("template").path("spec").path("restartPolicy").asText()));
+        "OnFailure".equals(spec.path("template").path("spec").path("restartPolicy").asText()),
+        PodFailurePolicy.fromJson(spec.path("podFailurePolicy")));
   }
 
   private void wakeAt(Instant at, Instant now) {

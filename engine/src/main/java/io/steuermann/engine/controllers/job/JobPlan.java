@@ -26,7 +26,13 @@ public final class JobPlan {
 
   /** What the plan needs of the Job's spec (after defaulting). */
   public record Spec(Integer completions, int parallelism, int backoffLimit, boolean indexed, boolean suspend,
-      Long activeDeadlineSeconds, boolean restartOnFailure) {}
+      Long activeDeadlineSeconds, boolean restartOnFailure, PodFailurePolicy failurePolicy) {
+    public Spec(Integer completions, int parallelism, int backoffLimit, boolean indexed, boolean suspend,
+        Long activeDeadlineSeconds, boolean restartOnFailure) {
+      this(completions, parallelism, backoffLimit, indexed, suspend, activeDeadlineSeconds, restartOnFailure,
+          PodFailurePolicy.NONE);
+    }
+  }
 
   /** What the Job's status has counted so far; {@code finished} is its Complete or Failed condition, if any. */
   public record Counted(int succeeded, int failed, String completedIndexes, Instant startTime,
@@ -34,7 +40,13 @@ public final class JobPlan {
 
   /** A pod of the Job as the plan sees it: {@code phase} as in its status, {@code index} for Indexed Jobs. */
   public record PodView(String name, String phase, Integer index, boolean terminating, boolean ready,
-      int restarts, Instant finishedAt, Instant createdAt) {
+      int restarts, Instant finishedAt, Instant createdAt, String namespace, List<PodFailurePolicy.Exit> exits,
+      java.util.Set<String> conditions) {
+    public PodView(String name, String phase, Integer index, boolean terminating, boolean ready, int restarts,
+        Instant finishedAt, Instant createdAt) {
+      this(name, phase, index, terminating, ready, restarts, finishedAt, createdAt, "", List.of(), java.util.Set.of());
+    }
+
     boolean active() {
       return !terminating && !"Succeeded".equals(phase) && !"Failed".equals(phase);
     }
@@ -48,6 +60,10 @@ public final class JobPlan {
 
     public static Finished backoffLimit() {
       return new Finished("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit");
+    }
+
+    public static Finished podFailurePolicy(String message) {
+      return new Finished("Failed", "PodFailurePolicy", message);
     }
 
     public static Finished deadline() {
@@ -72,7 +88,25 @@ public final class JobPlan {
     int completions = spec.completions() == null ? 0 : spec.completions();
     // pods are kept until the Job goes, so they are counted; status counts are never lowered
     // (a pod deleted by hand, or with a lost node, stays counted)
-    int failedPods = (int) pods.stream().filter(p -> "Failed".equals(p.phase())).count();
+    // podFailurePolicy: an ignored failure is not counted at all, a FailJob match fails the Job
+    List<PodView> counting = new ArrayList<>();
+    Optional<Finished> failJob = Optional.empty();
+    for (PodView p : pods) {
+      if (!"Failed".equals(p.phase())) {
+        counting.add(p);
+        continue;
+      }
+      Optional<PodFailurePolicy.Match> match = spec.failurePolicy().match(p.namespace(), p.name(), p.exits(),
+          p.conditions());
+      String action = match.map(PodFailurePolicy.Match::action).orElse("Count");
+      if ("FailJob".equals(action) && failJob.isEmpty()) {
+        failJob = Optional.of(Finished.podFailurePolicy(match.get().message()));
+      }
+      if (!"Ignore".equals(action)) {
+        counting.add(p);
+      }
+    }
+    int failedPods = (int) counting.stream().filter(p -> "Failed".equals(p.phase())).count();
     int failed = Math.max(counted.failed(), failedPods);
     TreeSet<Integer> done = new TreeSet<>();
     int succeeded;
@@ -93,6 +127,10 @@ public final class JobPlan {
     if (counted.finished().isPresent()) {
       return new Plan(0, List.of(), allActive, counted.finished(), active.size(), ready, succeeded, failed,
           terminating, indexesText, counted.startTime(), Optional.empty());
+    }
+    if (failJob.isPresent()) {
+      return finish(failJob.get(), allActive, active.size(), ready, succeeded, failed, terminating, indexesText,
+          counted.startTime());
     }
     int restarts = spec.restartOnFailure() ? active.stream().mapToInt(PodView::restarts).sum() : 0;
     if (failed + restarts > spec.backoffLimit()) {
@@ -152,7 +190,7 @@ public final class JobPlan {
     }
     Optional<Instant> wake = deadlineWake;
     if (create > 0) {
-      Optional<Instant> notBefore = notBefore(pods, backoff);
+      Optional<Instant> notBefore = notBefore(counting, backoff);
       if (notBefore.isPresent() && now.isBefore(notBefore.get())) {
         create = 0;
         indexes.clear();

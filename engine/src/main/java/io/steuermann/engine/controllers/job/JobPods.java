@@ -97,9 +97,21 @@ public final class JobPods {
         index = null;
       }
     }
+    java.util.List<PodFailurePolicy.Exit> exits = new java.util.ArrayList<>();
+    for (String list : new String[] {"initContainerStatuses", "containerStatuses"}) {
+      for (JsonNode c : status.path(list)) {
+        JsonNode terminated = c.path("state").path("terminated");
+        if (terminated.isObject()) {
+          exits.add(new PodFailurePolicy.Exit(c.path("name").asText(), terminated.path("exitCode").asInt(0)));
+        }
+      }
+    }
+    java.util.Set<String> conditions = new java.util.TreeSet<>();
+    status.path("conditions").forEach(c -> conditions.add(c.path("type").asText() + "=" + c.path("status").asText()));
     return new JobPlan.PodView(Meta.name(pod), phase, index, Owners.isTerminating(pod),
         "True".equals(PodConditions.get(status, "Ready")), restarts, finished,
-        created == null ? Instant.EPOCH : created);
+        created == null ? Instant.EPOCH : created, Meta.namespace(pod), java.util.List.copyOf(exits),
+        java.util.Set.copyOf(conditions));
   }
 
   static Instant instant(String text) {

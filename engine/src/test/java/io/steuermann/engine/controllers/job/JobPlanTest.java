@@ -187,4 +187,32 @@ class JobPlanTest {
     Plan plan = JobPlan.plan(nonIndexed(10, 1, 6), NOTHING, pods, NOW, BACKOFF);
     assertEquals(List.of("pending", "new-ready"), plan.delete());
   }
+
+  @Test
+  void podFailurePolicyFailsIgnoresOrCountsByTheFirstMatchingRule() throws Exception {
+    PodFailurePolicy policy = PodFailurePolicy.fromJson(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+        {"rules":[{"action":"FailJob","onExitCodes":{"containerName":"main","operator":"In","values":[42]}},
+                  {"action":"Ignore","onPodConditions":[{"type":"DisruptionTarget"}]},
+                  {"action":"Ignore","onExitCodes":{"operator":"In","values":[3]}}]}"""));
+    Spec spec = new Spec(1, 1, 0, false, false, null, false, policy);
+    PodView exit42 = new PodView("p42", "Failed", null, false, false, 0, NOW, NOW, "ns",
+        List.of(new PodFailurePolicy.Exit("side", 0), new PodFailurePolicy.Exit("main", 42)), java.util.Set.of());
+    Plan failed = JobPlan.plan(spec, NOTHING, List.of(exit42), NOW, BACKOFF);
+    assertEquals(Optional.of(JobPlan.Finished.podFailurePolicy(
+        "Container main for pod ns/p42 failed with exit code 42 matching FailJob rule at index 0")), failed.finished());
+    // ignored failures: not counted, so backoffLimit 0 is not exceeded, and a new pod starts at once
+    PodView evicted = new PodView("ev", "Failed", null, false, false, 0, NOW, NOW, "ns",
+        List.of(new PodFailurePolicy.Exit("main", 137)), java.util.Set.of("DisruptionTarget=True"));
+    PodView exit3 = new PodView("p3", "Failed", null, false, false, 0, NOW, NOW, "ns",
+        List.of(new PodFailurePolicy.Exit("main", 3)), java.util.Set.of());
+    Plan ignored = JobPlan.plan(spec, NOTHING, List.of(evicted, exit3), NOW, BACKOFF);
+    assertTrue(ignored.finished().isEmpty(), ignored.toString());
+    assertEquals(0, ignored.failed());
+    assertEquals(1, ignored.create());
+    // no rule matches exit code 1: it counts, and backoffLimit 0 fails the Job
+    PodView exit1 = new PodView("p1", "Failed", null, false, false, 0, NOW, NOW, "ns",
+        List.of(new PodFailurePolicy.Exit("main", 1)), java.util.Set.of());
+    assertEquals(Optional.of(JobPlan.Finished.backoffLimit()),
+        JobPlan.plan(spec, NOTHING, List.of(exit1), NOW, BACKOFF).finished());
+  }
 }
