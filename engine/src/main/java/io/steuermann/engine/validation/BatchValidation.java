@@ -204,13 +204,31 @@ public final class BatchValidation {
     JsonNode after = updated.path("spec");
     immutable("spec.selector", before.path("selector"), after.path("selector"), errors);
     immutable("spec.completionMode", before.path("completionMode"), after.path("completionMode"), errors);
-    immutable("spec.template", before.path("template"), after.path("template"), errors);
+    // a suspended Job that never started may change where its pods go, as Kubernetes allows
+    // (the template's labels, annotations, nodeSelector, tolerations, affinity, schedulingGates)
+    boolean neverStarted = before.path("suspend").asBoolean(false) && !old.path("status").has("startTime");
+    immutable("spec.template", neverStarted ? withoutScheduling(before.path("template")) : before.path("template"),
+        neverStarted ? withoutScheduling(after.path("template")) : after.path("template"), errors);
     boolean elastic = "Indexed".equals(after.path("completionMode").asText())
         && after.path("completions").asInt(-1) == after.path("parallelism").asInt(-2);
     if (!elastic) {
       immutable("spec.completions", before.path("completions"), after.path("completions"), errors);
     }
     return errors;
+  }
+
+  private static JsonNode withoutScheduling(JsonNode template) {
+    if (!(template instanceof com.fasterxml.jackson.databind.node.ObjectNode t)) {
+      return template;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode copy = t.deepCopy();
+    if (copy.path("metadata") instanceof com.fasterxml.jackson.databind.node.ObjectNode meta) {
+      meta.remove(List.of("labels", "annotations"));
+    }
+    if (copy.path("spec") instanceof com.fasterxml.jackson.databind.node.ObjectNode spec) {
+      spec.remove(List.of("nodeSelector", "tolerations", "affinity", "schedulingGates"));
+    }
+    return copy;
   }
 
   private static void immutable(String path, JsonNode before, JsonNode after, List<FieldError> errors) {

@@ -64,6 +64,16 @@ class BatchValidationTest {
     assertEquals(List.of("spec.completions"), fields(BatchValidation.jobUpdate(old, json(job("\"completions\":4,\"parallelism\":3,")))));
     assertEquals(List.of("spec.template"), fields(BatchValidation.jobUpdate(old,
         json(job("\"completions\":3,\"parallelism\":3,").replace("\"containers\":[]", "\"containers\":[{}]")))));
+    // a suspended Job that never started may move its pods elsewhere; a started one may not
+    JsonNode suspended = json(job("\"suspend\":true,"));
+    JsonNode moved = json(job("\"suspend\":true,").replace("\"containers\":[]",
+        "\"containers\":[],\"nodeSelector\":{\"disk\":\"ssd\"}"));
+    assertEquals(List.of(), BatchValidation.jobUpdate(suspended, moved));
+    JsonNode started = suspended.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) started).putObject("status").put("startTime", "2026-12-07T10:00:00Z");
+    assertEquals(List.of("spec.template"), fields(BatchValidation.jobUpdate(started, moved)));
+    assertEquals(List.of("spec.template"), fields(BatchValidation.jobUpdate(suspended,
+        json(job("\"suspend\":true,").replace("\"containers\":[]", "\"containers\":[{}]")))));
     // elastic Indexed Jobs: completions may follow parallelism
     JsonNode indexed = json(job("\"completionMode\":\"Indexed\",\"completions\":3,\"parallelism\":3,"));
     assertEquals(List.of(), BatchValidation.jobUpdate(indexed,

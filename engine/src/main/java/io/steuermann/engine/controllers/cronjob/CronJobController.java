@@ -81,6 +81,7 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
   /** The run this incarnation last started: status may not show it yet. */
   private Instant startedRun;
   private ObjectNode lastStatus;
+  private Instant wakeScheduled;
 
   private CronJobController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
@@ -209,8 +210,13 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
     JsonNode deadline = spec.path("startingDeadlineSeconds");
     CronJobPlan.Plan plan = CronJobPlan.plan(schedule, earliest, deadline.isNumber() ? deadline.asLong() : null, now,
         spec.path("suspend").asBoolean(false), spec.path("concurrencyPolicy").asText("Allow"), active.size());
-    plan.nextWake().ifPresent(at -> getContext().scheduleOnce(Duration.between(now, at).plusMillis(100),
-        getContext().getSelf(), new Reconcile()));
+    plan.nextWake().ifPresent(at -> {
+      // one timer per scheduled time, however often this reconciles before it
+      if (!at.equals(wakeScheduled) || !now.isBefore(at)) {
+        wakeScheduled = at;
+        getContext().scheduleOnce(Duration.between(now, at).plusMillis(100), getContext().getSelf(), new Reconcile());
+      }
+    });
     if (plan.action() != CronJobPlan.Action.START || creating != null) {
       return;
     }

@@ -62,6 +62,8 @@ public final class JobController extends AbstractBehavior<JobController.Message>
 
   private record DeleteDone(String name, boolean ok) implements Message {}
 
+  private record TtlDeleteDone(boolean ok) implements Message {}
+
   public static Behavior<ObjectChanged> create(ControllerContext ctx) {
     return Behaviors.transformMessages(ObjectChanged.class,
         Behaviors.<Message>setup(context -> new JobController(context, ctx)),
@@ -89,6 +91,9 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   private long lastReconcileNanos;
   private boolean ttlDeleteSent;
   private ObjectNode lastStatus;
+  /** The time a wake-up is scheduled for: one timer per deadline or back-off end. */
+  private Instant wakeScheduled;
+  private boolean settled;
 
   private JobController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
@@ -133,6 +138,14 @@ public final class JobController extends AbstractBehavior<JobController.Message>
           }
           return schedule();
         })
+        .onMessage(TtlDeleteDone.class, m -> {
+          if (!m.ok()) {
+            // not deleted (a conflict, a timeout): the next reconcile tries again
+            ttlDeleteSent = false;
+            getContext().scheduleOnce(Duration.ofSeconds(1), getContext().getSelf(), new Reconcile());
+          }
+          return this;
+        })
         .onSignal(PostStop.class, signal -> {
           stopped.set(true);
           return this;
@@ -158,7 +171,7 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   }
 
   private void subscribe() {
-    if (ready && job != null) {
+    if (ready && job != null && !settled) {
       watch.follow(job).ifPresent(current -> {
         pods.clear();
         current.forEach(this::seen);
@@ -199,7 +212,15 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   }
 
   private void reconcile() {
-    if (job == null || !ready || !watch.active()) {
+    if (job == null || !ready) {
+      return;
+    }
+    if (settled) {
+      // finished, and no pod of it runs: only the TTL is left to watch for
+      ttl(Instant.now(ctx.clock()).truncatedTo(ChronoUnit.SECONDS));
+      return;
+    }
+    if (!watch.active()) {
       return;
     }
     lastReconcileNanos = System.nanoTime();
@@ -217,6 +238,15 @@ public final class JobController extends AbstractBehavior<JobController.Message>
     plan.wake().ifPresent(at -> wakeAt(at, now));
     if (plan.finished().isPresent()) {
       ttl(now);
+      if (JobStatus.finished(job.path("status")).isPresent() && plan.active() == 0 && plan.terminating() == 0
+          && expectedCreates.isEmpty() && expectedDeletes.isEmpty()) {
+        // a finished Job whose status is written and whose pods all ended: its pod watch is let
+        // go, so thousands of finished Jobs cost no watches (a new incarnation looks once more)
+        settled = true;
+        watch.stop();
+        pods.clear();
+        return;
+      }
     }
     if (Owners.isTerminating(job) || !expectationsSatisfied()) {
       return;
@@ -247,6 +277,10 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   }
 
   private void wakeAt(Instant at, Instant now) {
+    if (at.equals(wakeScheduled) && Instant.now(ctx.clock()).isBefore(at)) {
+      return;
+    }
+    wakeScheduled = at;
     Duration wait = Duration.between(now, at).plusMillis(100);
     getContext().scheduleOnce(wait.isNegative() ? Duration.ofMillis(100) : wait, getContext().getSelf(),
         new Reconcile());
@@ -265,11 +299,8 @@ public final class JobController extends AbstractBehavior<JobController.Message>
       return;
     }
     ttlDeleteSent = true;
-    ctx.store().delete(key(), Meta.uid(job), 0, null, "Foreground").whenComplete((reply, error) -> {
-      if (error != null || !(reply instanceof ObjectCommand.Done)) {
-        getContext().getSelf().tell(new Reconcile());
-      }
-    });
+    getContext().pipeToSelf(ctx.store().delete(key(), Meta.uid(job), 0, null, "Foreground"),
+        (reply, error) -> new TtlDeleteDone(error == null && reply instanceof ObjectCommand.Done));
   }
 
   private boolean expectationsSatisfied() {
