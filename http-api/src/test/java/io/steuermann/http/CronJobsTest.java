@@ -145,6 +145,17 @@ class CronJobsTest {
   }
 
   @Test
+  void afterTenMissedMinutesOneCatchUpRunStarts() {
+    expect(201, server.post(CRONJOBS, cronJob("downtime", "", null)));
+    // ten scheduled times pass while nothing looks (as a stopped controller would see it)
+    clock.advance(Duration.ofMinutes(10));
+    String due = jobNow("downtime");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !jobs("downtime").isEmpty());
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+        .until(() -> names(jobs("downtime")).equals(List.of(due)));
+  }
+
+  @Test
   void aSuspendedCronJobStartsNothing() {
     expect(201, server.post(CRONJOBS, cronJob("paused", "\"suspend\":true,", "[\"true\"]")));
     clock.advance(Duration.ofMinutes(1));
