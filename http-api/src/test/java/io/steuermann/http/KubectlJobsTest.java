@@ -61,6 +61,11 @@ class KubectlJobsTest {
     String logs = ok("logs", "job/x").out();
     assertTrue(logs.contains("exited with code 0"), logs);
 
+    String described = ok("describe", "job", "x").out();
+    assertTrue(described.contains("Pods Statuses:    0 Active (0 Ready) / 1 Succeeded / 0 Failed"), described);
+    assertTrue(described.contains("Completions:      1"), described);
+    assertTrue(ok("get", "all").out().contains("job.batch/x"), "kubectl get all lists Jobs");
+
     JsonNode pods = expect(200, server.get("/api/v1/namespaces/default/pods?labelSelector=job-name%3Dx"));
     assertEquals(1, pods.path("items").size());
     ok("delete", "job", "x", "--wait=true", "--timeout=60s");
@@ -75,6 +80,9 @@ class KubectlJobsTest {
     String table = ok("get", "cj").out();
     assertTrue(table.matches("(?s)NAME\\s+SCHEDULE\\s+TIMEZONE\\s+SUSPEND\\s+ACTIVE\\s+LAST SCHEDULE\\s+AGE\\n"
         + "z\\s+0 3 \\* \\* \\*\\s+<none>\\s+False\\s+0\\s+<none>\\s+\\d+s\\n"), table);
+    String described = ok("describe", "cronjob", "z").out();
+    assertTrue(described.contains("Schedule:                      0 3 * * *"), described);
+    assertTrue(described.contains("Concurrency Policy:            Allow"), described);
     assertEquals("job.batch/y created\n", ok("create", "job", "y", "--from=cronjob/z").out());
     ok("wait", "--for=condition=complete", "job/y", "--timeout=60s");
     JsonNode y = expect(200, server.get("/apis/batch/v1/namespaces/default/jobs/y"));
