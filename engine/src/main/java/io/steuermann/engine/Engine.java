@@ -73,10 +73,19 @@ public final class Engine {
 
   /** Starts the engine in a system configured by {@link #configure(Config)}. */
   public static Engine start(ActorSystem<?> system) {
-    return new Engine(system);
+    return new Engine(system, Clock.systemUTC());
   }
 
-  private Engine(ActorSystem<?> system) {
+  /**
+   * As {@link #start(ActorSystem)}, with the clock the controllers read (a CronJob's
+   * schedule, a Job's deadlines): tests drive time with it. Objects' own timestamps keep
+   * the system clock.
+   */
+  public static Engine start(ActorSystem<?> system, Clock controllerClock) {
+    return new Engine(system, controllerClock);
+  }
+
+  private Engine(ActorSystem<?> system, Clock controllerClock) {
     this.system = system;
     Config config = system.settings().config();
     this.askTimeout = config.getDuration("steuermann.ask-timeout");
@@ -100,7 +109,7 @@ public final class Engine {
     this.controllers = new io.steuermann.engine.controllers.ControllerContext(store, cache, materializer,
         new io.steuermann.engine.controllers.EventRecorder(store, Clock.systemUTC(), "steuermann",
             controllerSettings.getDouble("events-per-second"), controllerSettings.getDouble("events-burst")),
-        Clock.systemUTC(), controllerSettings, ready, this::caughtUp, meters);
+        controllerClock, controllerSettings, ready, this::caughtUp, meters);
     EntityServices services = new EntityServices(
         (pid, seqNr) -> {
           // the journal leaves the ordering of what it wrote or replayed last; a query otherwise

@@ -248,6 +248,10 @@ class AdvertisedVerbsTest {
           + "\"template\":{\"metadata\":{\"labels\":{\"app\":\"" + name + "\"}},\"spec\":{\"nodeSelector\":"
           + "{\"walk\":\"nowhere\"},\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
       case "apps/v1/controllerrevisions" -> ",\"data\":{\"spec\":{}},\"revision\":1";
+      case "batch/v1/jobs" -> ",\"spec\":{\"suspend\":true,\"template\":{\"spec\":{\"restartPolicy\":\"Never\","
+          + "\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
+      case "batch/v1/cronjobs" -> ",\"spec\":{\"schedule\":\"@hourly\",\"suspend\":true,\"jobTemplate\":{\"spec\":"
+          + "{\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}}}";
       default -> throw new AssertionError("discovery lists " + groupVersion + " " + plural
           + ", which this test has no sample object for: add one");
     };
@@ -263,6 +267,8 @@ class AdvertisedVerbsTest {
       case "replicasets" -> "ReplicaSet";
       case "daemonsets" -> "DaemonSet";
       case "controllerrevisions" -> "ControllerRevision";
+      case "jobs" -> "Job";
+      case "cronjobs" -> "CronJob";
       default -> "Deployment";
     };
     return "{\"apiVersion\":\"" + groupVersion + "\",\"kind\":\"" + kind + "\",\"metadata\":{\"name\":\"" + name

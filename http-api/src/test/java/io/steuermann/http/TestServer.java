@@ -82,7 +82,16 @@ final class TestServer implements AutoCloseable {
     return start(name, overrides, true);
   }
 
+  /** Like {@link #startWithNodes(String, Config)}, with the clock the controllers read. */
+  static TestServer startWithNodes(String name, Config overrides, java.time.Clock controllerClock) {
+    return start(name, overrides, true, controllerClock);
+  }
+
   private static TestServer start(String name, Config overrides, boolean withNodes) {
+    return start(name, overrides, withNodes, java.time.Clock.systemUTC());
+  }
+
+  private static TestServer start(String name, Config overrides, boolean withNodes, java.time.Clock controllerClock) {
     Config testing = ConfigFactory.parseString("""
         # the API and the store alone: no controller writes between a test's own writes
         steuermann.controllers.enabled = false
@@ -93,7 +102,7 @@ final class TestServer implements AutoCloseable {
     try {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      Engine engine = Engine.start(system);
+      Engine engine = Engine.start(system, controllerClock);
       io.steuermann.node.NodeAgents nodes = withNodes ? io.steuermann.node.NodeAgents.start(system, engine,
           io.steuermann.node.NodeSettings.fromConfig(config.getConfig("steuermann.node"))) : null;
       ServerBinding binding = (nodes == null ? ApiServer.start(system, engine)

@@ -278,6 +278,10 @@ class WriteFuzzTest {
       case POD -> required.addAll(List.of("/spec/containers", "/spec/containers/0/image", "/spec/containers/0/name"));
       case REPLICA_SET, DEPLOYMENT, DAEMON_SET -> required.addAll(List.of("/spec/selector", "/spec/template",
           "/spec/template/spec/containers", "/spec/template/spec/containers/0/image"));
+      case JOB -> required.addAll(List.of("/spec/template", "/spec/template/spec/containers",
+          "/spec/template/spec/containers/0/image"));
+      case CRON_JOB -> required.addAll(List.of("/spec/schedule", "/spec/jobTemplate",
+          "/spec/jobTemplate/spec/template/spec/containers/0/image"));
       default -> { }
     }
     return required;
@@ -291,6 +295,8 @@ class WriteFuzzTest {
       case REPLICA_SET -> List.of("/spec/template/spec/restartPolicy", "/spec/template/spec/containers/0/imagePullPolicy");
       case DEPLOYMENT -> List.of("/spec/strategy/type", "/spec/template/spec/containers/0/ports/0/protocol");
       case DAEMON_SET -> List.of("/spec/updateStrategy/type", "/spec/template/spec/restartPolicy");
+      case JOB -> List.of("/spec/completionMode", "/spec/template/spec/restartPolicy");
+      case CRON_JOB -> List.of("/spec/concurrencyPolicy", "/spec/jobTemplate/spec/template/spec/restartPolicy");
       default -> List.of();
     };
   }
@@ -395,6 +401,11 @@ class WriteFuzzTest {
       case DEPLOYMENT -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"revisionHistoryLimit\":5,"
           + "\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}},\"strategy\":{\"type\":\"RollingUpdate\","
           + "\"rollingUpdate\":{\"maxSurge\":1,\"maxUnavailable\":\"25%\"}},\"template\":" + template + "}}";
+      case JOB -> "{\"metadata\":" + meta + ",\"spec\":{\"completions\":2,\"parallelism\":1,\"backoffLimit\":3,"
+          + "\"suspend\":true,\"template\":" + template.replace("\"Always\"", "\"Never\"") + "}}";
+      case CRON_JOB -> "{\"metadata\":" + meta + ",\"spec\":{\"schedule\":\"*/5 * * * *\",\"suspend\":true,"
+          + "\"concurrencyPolicy\":\"Forbid\",\"jobTemplate\":{\"spec\":{\"template\":"
+          + template.replace("\"Always\"", "\"Never\"") + "}}}}";
     };
     ObjectNode object = NODES.objectNode().put("apiVersion", kind.apiVersion()).put("kind", kind.kindName());
     try {

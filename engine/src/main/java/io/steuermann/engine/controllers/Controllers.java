@@ -1,7 +1,9 @@
 package io.steuermann.engine.controllers;
 
 import io.steuermann.engine.controllers.daemonset.DaemonSetController;
+import io.steuermann.engine.controllers.cronjob.CronJobController;
 import io.steuermann.engine.controllers.deployment.DeploymentController;
+import io.steuermann.engine.controllers.job.JobController;
 import io.steuermann.engine.controllers.replicaset.ReplicaSetController;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.objects.ObjectControllers;
@@ -9,7 +11,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Which controller acts for which object. ReplicaSets and Deployments reconcile themselves:
+ * Which controller acts for which object. ReplicaSets, Deployments, Jobs and CronJobs reconcile themselves:
  * their entities run these controllers as children. The cluster-wide controllers (scheduler,
  * node lifecycle, garbage collector) are cluster singletons, started by {@link Singletons}.
  */
@@ -27,6 +29,12 @@ public final class Controllers {
       }
       if (key.kind() == Kind.DAEMON_SET) {
         return Optional.of(DaemonSetController.create(context.get()));
+      }
+      if (key.kind() == Kind.JOB) {
+        return Optional.of(JobController.create(context.get()));
+      }
+      if (key.kind() == Kind.CRON_JOB) {
+        return Optional.of(CronJobController.create(context.get()));
       }
       return Optional.empty();
     };

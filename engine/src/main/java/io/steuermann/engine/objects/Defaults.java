@@ -21,6 +21,8 @@ final class Defaults {
       case SERVICE -> service(object);
       case NAMESPACE -> namespace(object);
       case SECRET -> secret(object);
+      case JOB -> job(object);
+      case CRON_JOB -> cronJob(object);
       default -> { }
     }
   }
@@ -43,6 +45,68 @@ final class Defaults {
     if (type == null || type.isNull() || type.asText().isEmpty()) {
       secret.put("type", "Opaque");
     }
+  }
+
+  /**
+   * Kubernetes' Job defaults (completions and parallelism 1 when both are unset, else
+   * parallelism 1; backoffLimit 6, completionMode NonIndexed, suspend false, manualSelector
+   * false, podReplacementPolicy TerminatingOrFailed) and, unless {@code manualSelector} is
+   * true, the generated selector: the Job's uid as {@code batch.kubernetes.io/controller-uid}
+   * in the selector, and in the template's labels with {@code batch.kubernetes.io/job-name}
+   * and the legacy {@code controller-uid} and {@code job-name}.
+   */
+  private static void job(ObjectNode job) {
+    ObjectNode spec = spec(job);
+    if (!spec.hasNonNull("completions") && !spec.hasNonNull("parallelism")) {
+      spec.put("completions", 1);
+    }
+    putIfAbsent(spec, "parallelism", 1);
+    putIfAbsent(spec, "backoffLimit", 6);
+    putIfAbsent(spec, "completionMode", "NonIndexed");
+    if (!spec.hasNonNull("suspend")) {
+      spec.put("suspend", false);
+    }
+    if (!spec.hasNonNull("manualSelector")) {
+      spec.put("manualSelector", false);
+    }
+    if (!spec.has("podFailurePolicy")) {
+      putIfAbsent(spec, "podReplacementPolicy", "TerminatingOrFailed");
+    }
+    if (!spec.path("manualSelector").asBoolean(false) && spec.path("template").isObject()) {
+      String uid = job.path("metadata").path("uid").asText("");
+      String name = job.path("metadata").path("name").asText("");
+      ObjectNode labels = obj(obj((ObjectNode) spec.get("template"), "metadata"), "labels");
+      labels.put("batch.kubernetes.io/controller-uid", uid);
+      labels.put("batch.kubernetes.io/job-name", name);
+      labels.put("controller-uid", uid);
+      labels.put("job-name", name);
+      if (!spec.has("selector")) {
+        spec.putObject("selector").putObject("matchLabels").put("batch.kubernetes.io/controller-uid", uid);
+      }
+      // as the v1 defaults: a Job without labels of its own gets its template's
+      ObjectNode meta = obj(job, "metadata");
+      if (meta.path("labels").isEmpty() && !meta.path("labels").isTextual()) {
+        meta.set("labels", labels.deepCopy());
+      }
+    }
+    templateSpec(spec);
+    obj(job, "status");
+  }
+
+  /** Kubernetes' CronJob defaults: concurrencyPolicy Allow, suspend false, history 3 successful and 1 failed. */
+  private static void cronJob(ObjectNode cronJob) {
+    ObjectNode spec = spec(cronJob);
+    putIfAbsent(spec, "concurrencyPolicy", "Allow");
+    if (!spec.hasNonNull("suspend")) {
+      spec.put("suspend", false);
+    }
+    putIfAbsent(spec, "successfulJobsHistoryLimit", 3);
+    putIfAbsent(spec, "failedJobsHistoryLimit", 1);
+    JsonNode template = spec.get("jobTemplate");
+    if (template instanceof ObjectNode t) {
+      templateSpec(obj(t, "spec"));
+    }
+    obj(cronJob, "status");
   }
 
   private static void pod(ObjectNode pod) {

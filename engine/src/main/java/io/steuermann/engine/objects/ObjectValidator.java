@@ -10,6 +10,7 @@ import io.steuermann.engine.schema.KindSchemas;
 import io.steuermann.engine.schema.StructuralCheck;
 import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.selector.SelectorException;
+import io.steuermann.engine.validation.BatchValidation;
 import io.steuermann.engine.validation.ConfigDataValidation;
 import io.steuermann.engine.validation.ContainerEnvValidation;
 import io.steuermann.engine.validation.DaemonSetValidation;
@@ -33,6 +34,11 @@ public final class ObjectValidator {
 
   /** Validation of a new object. */
   public static List<ApiStatus.Cause> validate(Kind kind, ObjectNode object) {
+    return validate(kind, object, null);
+  }
+
+  /** {@code old}: the object an update replaces, or null for a new one. */
+  private static List<ApiStatus.Cause> validate(Kind kind, ObjectNode object, ObjectNode old) {
     List<FieldError> errors = new ArrayList<>();
     if (StructuralCheck.enabled()) {
       // the whole object as stored, so a patch is checked after it is applied
@@ -66,6 +72,15 @@ public final class ObjectValidator {
         case NODE -> errors.addAll(NodePodCidrs.validate(object.path("spec")));
         case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMap(object));
         case SECRET -> errors.addAll(ConfigDataValidation.secret(object));
+        case JOB -> {
+          errors.addAll(BatchValidation.job(object));
+          templateSpec("spec.template", object.path("spec").path("template"), errors);
+        }
+        case CRON_JOB -> {
+          errors.addAll(BatchValidation.cronJob(object, old));
+          templateSpec("spec.jobTemplate.spec.template", object.path("spec").path("jobTemplate").path("spec")
+              .path("template"), errors);
+        }
         default -> { }
       }
     }
@@ -74,7 +89,7 @@ public final class ObjectValidator {
 
   /** Validation of an update: the new object must be valid and immutable fields unchanged. */
   public static List<ApiStatus.Cause> validateUpdate(Kind kind, ObjectNode old, ObjectNode updated) {
-    List<ApiStatus.Cause> causes = new ArrayList<>(validate(kind, updated));
+    List<ApiStatus.Cause> causes = new ArrayList<>(validate(kind, updated, old));
     if (causes.stream().anyMatch(c -> FieldError.TYPE_INVALID.equals(c.reason()))) {
       // the comparisons below read the fields as their types; a mistyped object is refused as it is
       return causes;
@@ -95,10 +110,18 @@ public final class ObjectValidator {
       case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMapUpdate(old, updated));
       case SECRET -> errors.addAll(ConfigDataValidation.secretUpdate(old, updated));
       case CONTROLLER_REVISION -> immutable("data", old.path("data"), updated.path("data"), errors);
+      case JOB -> errors.addAll(BatchValidation.jobUpdate(old, updated));
       default -> { }
     }
     causes.addAll(causes(errors));
     return causes;
+  }
+
+  /** A pod template of a Job or CronJob: its pod spec, if it has one (its absence is reported by the kind's checks). */
+  private static void templateSpec(String path, JsonNode template, List<FieldError> errors) {
+    if (template.isObject()) {
+      podSpec(path + ".spec", template.path("spec"), errors);
+    }
   }
 
   private static void podSpec(String path, JsonNode spec, List<FieldError> errors) {

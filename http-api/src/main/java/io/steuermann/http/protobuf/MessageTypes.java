@@ -5,6 +5,7 @@ import io.kubernetes.client.proto.Meta;
 import io.kubernetes.client.proto.V1;
 import io.kubernetes.client.proto.V1Apps;
 import io.kubernetes.client.proto.V1Autoscaling;
+import io.kubernetes.client.proto.V1Batch;
 import java.util.Map;
 import java.util.Optional;
 
@@ -42,6 +43,11 @@ public final class MessageTypes {
           Map.entry("DaemonSetList", V1Apps.DaemonSetList.getDefaultInstance()),
           Map.entry("ControllerRevision", V1Apps.ControllerRevision.getDefaultInstance()),
           Map.entry("ControllerRevisionList", V1Apps.ControllerRevisionList.getDefaultInstance())),
+      "batch/v1", Map.of(
+          "Job", V1Batch.Job.getDefaultInstance(),
+          "JobList", V1Batch.JobList.getDefaultInstance(),
+          "CronJob", V1Batch.CronJob.getDefaultInstance(),
+          "CronJobList", V1Batch.CronJobList.getDefaultInstance()),
       "autoscaling/v1", Map.of(
           "Scale", V1Autoscaling.Scale.getDefaultInstance()));
 

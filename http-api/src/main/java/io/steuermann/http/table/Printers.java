@@ -147,6 +147,8 @@ final class Printers {
           col("Containers", "string", 1, "Names of each container in the template."),
           col("Images", "string", 1, "Images referenced by each container in the template."),
           col("Selector", "string", 1, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment."));
+      case JOB -> BatchPrinters.jobColumns();
+      case CRON_JOB -> BatchPrinters.cronJobColumns();
     };
   }
 
@@ -199,6 +201,8 @@ final class Printers {
         containers(c, spec.path("template").path("spec").path("containers"));
         c.add(selectorString(spec.get("selector")));
       }
+      case JOB -> BatchPrinters.job(c, name, age, obj, now);
+      case CRON_JOB -> BatchPrinters.cronJob(c, name, age, obj, now);
     }
     return c;
   }

@@ -73,6 +73,8 @@ class DiscoveryTest {
         {"kind":"APIGroupList","apiVersion":"v1","groups":[
           {"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],
            "preferredVersion":{"groupVersion":"apps/v1","version":"v1"}},
+          {"name":"batch","versions":[{"groupVersion":"batch/v1","version":"v1"}],
+           "preferredVersion":{"groupVersion":"batch/v1","version":"v1"}},
           {"name":"metrics.k8s.io","versions":[{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}],
            "preferredVersion":{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}}]}"""),
         Discovery.apiGroupList());
@@ -85,7 +87,7 @@ class DiscoveryTest {
          "versions":[{"groupVersion":"apps/v1","version":"v1"}],
          "preferredVersion":{"groupVersion":"apps/v1","version":"v1"}}"""),
         Discovery.apiGroup("apps").orElseThrow());
-    assertTrue(Discovery.apiGroup("batch").isEmpty());
+    assertTrue(Discovery.apiGroup("policy").isEmpty());
     assertTrue(Discovery.apiGroup("").isEmpty());
   }
 
@@ -143,7 +145,22 @@ class DiscoveryTest {
     // deployments, /scale, /status; replicasets, /scale, /status; daemonsets, /status; controllerrevisions
     assertEquals(9, list.get("resources").size());
     assertTrue(Discovery.apiResourceList("apps", "v2").isEmpty());
-    assertTrue(Discovery.apiResourceList("batch", "v1").isEmpty());
+    assertTrue(Discovery.apiResourceList("policy", "v1").isEmpty());
+  }
+
+  @Test
+  void batchResourceList() throws Exception {
+    ObjectNode list = Discovery.apiResourceList("batch", "v1").orElseThrow();
+    assertEquals("batch/v1", list.get("groupVersion").asText());
+    assertEquals(List.of("cronjobs", "cronjobs/status", "jobs", "jobs/status"), names(list.get("resources")));
+    assertEquals(json("""
+        {"name":"cronjobs","singularName":"cronjob","namespaced":true,"kind":"CronJob",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
+         "shortNames":["cj"],"categories":["all"]}"""), resource(list, "cronjobs"));
+    assertEquals(json("""
+        {"name":"jobs","singularName":"job","namespaced":true,"kind":"Job",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
+         "categories":["all"]}"""), resource(list, "jobs"));
   }
 
   @Test
@@ -157,7 +174,7 @@ class DiscoveryTest {
     assertEquals(Discovery.apiResourceList("apps", "v1"), Discovery.forPath("/apis/apps/v1", addr));
     assertEquals("v1.32.0-steuermann", Discovery.forPath("/version", addr).orElseThrow().get("gitVersion").asText());
     for (String notDiscovery : List.of("/api/v1/pods", "/api/v1/namespaces/default/pods", "/apis/apps/v1/deployments",
-        "/apis/batch", "/apis/apps/v2", "/openapi/v2", "/openapi/v3", "/openapi/v3/api/v1", "/healthz", "/")) {
+        "/apis/policy", "/apis/apps/v2", "/openapi/v2", "/openapi/v3", "/openapi/v3/api/v1", "/healthz", "/")) {
       assertEquals(Optional.empty(), Discovery.forPath(notDiscovery, addr), notDiscovery);
     }
   }

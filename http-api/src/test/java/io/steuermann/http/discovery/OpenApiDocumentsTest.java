@@ -122,7 +122,11 @@ class OpenApiDocumentsTest {
     assertTrue(apps.path("paths").has("/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale"));
     assertFalse(apps.path("paths").has("/apis/apps/v1/namespaces/{namespace}/statefulsets"));
     assertTrue(schemaOf(apps, "autoscaling", "v1", "Scale").isPresent());
-    assertTrue(DOCS.groupVersion("apis/batch/v1").isEmpty());
+    ObjectNode batch = parse(DOCS.groupVersion("apis/batch/v1").orElseThrow());
+    assertTrue(batch.path("paths").has("/apis/batch/v1/namespaces/{namespace}/jobs/{name}/status"));
+    assertTrue(batch.path("paths").has("/apis/batch/v1/watch/namespaces/{namespace}/cronjobs"));
+    assertTrue(batch.path("components").path("schemas").has("io.k8s.api.batch.v1.CronJobSpec"));
+    assertTrue(DOCS.groupVersion("apis/policy/v1").isEmpty());
     assertTrue(DOCS.groupVersion("apis/autoscaling/v1").isEmpty());
   }
 

@@ -272,6 +272,48 @@ class TableConverterTest {
   }
 
   @Test
+  void jobsAsKubectlPrintsThem() {
+    assertEquals(List.of("NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"), headers(Kind.JOB, false));
+    assertEquals(List.of("NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"),
+        headers(Kind.JOB, true));
+    assertEquals(arr("[\"pi\",\"Complete\",\"3/3\",\"40s\",\"2d3h\",\"pi\",\"perl\",\"batch.kubernetes.io/controller-uid=u1\"]"),
+        cells(Kind.JOB, """
+        {"metadata":{"name":"pi","creationTimestamp":"2025-01-08T09:00:00Z"},
+         "spec":{"completions":3,"selector":{"matchLabels":{"batch.kubernetes.io/controller-uid":"u1"}},
+          "template":{"spec":{"containers":[{"name":"pi","image":"perl"}]}}},
+         "status":{"succeeded":3,"startTime":"2025-01-08T09:00:00Z","completionTime":"2025-01-08T09:00:40Z",
+          "conditions":[{"type":"SuccessCriteriaMet","status":"True"},{"type":"Complete","status":"True"}]}}"""));
+    // running for 90 s; no completions: "of parallelism"
+    JsonNode running = cells(Kind.JOB, """
+        {"metadata":{"name":"q"},"spec":{"parallelism":3},
+         "status":{"succeeded":1,"startTime":"2025-01-10T11:58:30Z"}}""");
+    assertEquals("Running", running.get(1).asText());
+    assertEquals("1/1 of 3", running.get(2).asText());
+    assertEquals("90s", running.get(3).asText());
+    assertEquals("Suspended", cells(Kind.JOB, "{\"metadata\":{\"name\":\"s\"},\"spec\":{\"completions\":1},"
+        + "\"status\":{\"conditions\":[{\"type\":\"Suspended\",\"status\":\"True\"}]}}").get(1).asText());
+    assertEquals("Failed", cells(Kind.JOB, "{\"metadata\":{\"name\":\"f\"},\"spec\":{\"completions\":1},"
+        + "\"status\":{\"conditions\":[{\"type\":\"FailureTarget\",\"status\":\"True\"},"
+        + "{\"type\":\"Failed\",\"status\":\"True\"}]}}").get(1).asText());
+  }
+
+  @Test
+  void cronJobsAsKubectlPrintsThem() {
+    assertEquals(List.of("NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"),
+        headers(Kind.CRON_JOB, false));
+    JsonNode c = cells(Kind.CRON_JOB, """
+        {"metadata":{"name":"nightly","creationTimestamp":"2025-01-08T09:00:00Z"},
+         "spec":{"schedule":"0 3 * * *","timeZone":"Europe/Berlin","suspend":false,
+          "jobTemplate":{"spec":{"template":{"spec":{"containers":[{"name":"r","image":"busybox"}]}}}}},
+         "status":{"active":[{"name":"nightly-1"}],"lastScheduleTime":"2025-01-10T11:45:00Z"}}""");
+    assertEquals(arr("[\"nightly\",\"0 3 * * *\",\"Europe/Berlin\",\"False\",1,\"15m\",\"2d3h\",\"r\",\"busybox\",\"<none>\"]"), c);
+    assertTrue(c.get(4).isIntegralNumber());
+    JsonNode fresh = cells(Kind.CRON_JOB, "{\"metadata\":{\"name\":\"n\"},\"spec\":{\"schedule\":\"@hourly\"}}");
+    assertEquals("<none>", fresh.get(2).asText());
+    assertEquals("<none>", fresh.get(5).asText());
+  }
+
+  @Test
   void replicaSet() {
     JsonNode c = cells(Kind.REPLICA_SET, """
         {"metadata":{"name":"web-5d8f","creationTimestamp":"2025-01-08T09:00:00Z"},

@@ -25,7 +25,9 @@ import scala.concurrent.ExecutionContext;
  * Simulated containers, as Kubernetes' kubemark: a "hollow" node runs the real agent, only
  * the containers are bookkeeping. A container starts after a configurable latency and then
  * runs until it is stopped; with probability {@code failure-rate} it instead exits with code
- * 1 after {@code failure-after} (which the agent sees as a crash and restarts). No thread
+ * 1 after {@code failure-after} (which the agent sees as a crash and restarts). A container whose
+ * command is {@code true}, {@code false}, {@code sh -c "exit N"} or {@code sleep N} exits as it
+ * would in busybox ({@link HollowExit}), so Jobs run to completion on hollow nodes. No thread
  * belongs to a container: delays are tasks on the actor system's scheduler, and a container
  * is a few hundred bytes, so 10,000 pods on 1,000 nodes fit in one JVM.
  */
@@ -280,21 +282,25 @@ public final class HollowRuntime implements ContainerRuntime {
     c.log.write(Instant.now(), "hollow container " + config.name() + " (" + id + ") started");
     running.incrementAndGet();
     TOTAL_RUNNING.incrementAndGet();
+    java.util.Optional<HollowExit> exit = HollowExit.of(config.spec());
     double rate = settings.failureRate();
-    if (rate > 0 && ThreadLocalRandom.current().nextDouble() < rate) {
-      c.exit = scheduler.scheduleOnce(settings.failureAfter(), () -> crash(pod, config.name(), id), executor);
+    if (exit.isPresent()) {
+      int code = exit.get().exitCode();
+      c.exit = scheduler.scheduleOnce(exit.get().after(), () -> exit(pod, config.name(), id, code), executor);
+    } else if (rate > 0 && ThreadLocalRandom.current().nextDouble() < rate) {
+      c.exit = scheduler.scheduleOnce(settings.failureAfter(), () -> exit(pod, config.name(), id, 1), executor);
     }
     return c.status;
   }
 
-  private void crash(HollowPod pod, String name, String id) {
+  private void exit(HollowPod pod, String name, String id, int exitCode) {
     ContainerStatus exited;
     synchronized (pod) {
       HollowContainer c = pod.containers.get(name);
       if (pod.stopped || c == null || !c.status.containerId().equals(id) || !(c.status.state() instanceof Running)) {
         return;
       }
-      terminate(c, 1, "Error");
+      terminate(c, exitCode, exitCode == 0 ? "Completed" : "Error");
       exited = c.status;
     }
     listener.containerChanged(pod.ref, exited);
