@@ -34,7 +34,6 @@ public final class JournalDatabase implements AutoCloseable {
 
   public static JournalDatabase open(StoreSettings settings, int maxConnections) {
     HikariConfig config = new HikariConfig();
-    config.setExceptionOverrideClassName(io.steuermann.persistence.ClosedDatabaseEviction.class.getName());
     config.setPoolName("steuermann-journal-queries");
     config.setJdbcUrl(settings.jdbcUrl());
     config.setUsername(settings.user());

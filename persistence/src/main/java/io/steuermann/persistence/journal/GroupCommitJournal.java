@@ -76,11 +76,17 @@ public final class GroupCommitJournal extends AsyncWriteJournal {
     // H2 closes its database for good after a failed write: pools holding its dead connections
     // (slick's among them) would not see it reopen; a restart does
     StoreHealth.get(context().system()).recoversInProcess(kind != StoreKind.H2);
+    if (kind == StoreKind.H2) {
+      // H2 may meet the full disk in its own background writer: our threads then see only
+      // "database closed", and the free space of the file's disk tells the cause
+      String url = config.getString("url");
+      String file = url.substring("jdbc:h2:file:".length()).split(";", 2)[0];
+      StoreHealth.get(context().system()).disk(java.nio.file.Path.of(file).toAbsolutePath().getParent());
+    }
   }
 
   private static HikariDataSource pool(Config config, StoreKind kind, String table) {
     HikariConfig hikari = new HikariConfig();
-    hikari.setExceptionOverrideClassName(io.steuermann.persistence.ClosedDatabaseEviction.class.getName());
     hikari.setPoolName("steuermann-journal-" + table);
     hikari.setJdbcUrl(config.getString("url"));
     hikari.setUsername(config.getString("user"));

@@ -45,6 +45,9 @@ public final class StoreHealth implements Extension {
   private final AtomicReference<Failure> failure = new AtomicReference<>();
   private final List<Consumer<Failure>> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean recoversInProcess = true;
+  private volatile java.nio.file.Path disk;
+  /** Below this much usable space on the store's disk, a store fault is taken for a full disk. */
+  private static final long NEARLY_FULL_BYTES = 4L << 20;
 
   StoreHealth(Clock clock) {
     this.clock = clock;
@@ -78,9 +81,26 @@ public final class StoreHealth implements Extension {
     this.recoversInProcess = recovers;
   }
 
+  /** The directory of an embedded store's file, whose free space tells a full disk. */
+  void disk(java.nio.file.Path directory) {
+    this.disk = directory;
+  }
+
+  private boolean diskNearlyFull() {
+    java.nio.file.Path d = disk;
+    if (d == null) {
+      return false;
+    }
+    try {
+      return java.nio.file.Files.getFileStore(d).getUsableSpace() < NEARLY_FULL_BYTES;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   /** A journal write failed with {@code error}; marks the store failing if the error says so. */
   public void failed(Throwable error) {
-    classify(error).ifPresent(fault -> {
+    classify(error).map(f -> f == Fault.UNAVAILABLE && diskNearlyFull() ? Fault.FULL : f).ifPresent(fault -> {
       Throwable cause = innermost(error);
       Failure f = new Failure(fault, clock.instant(), cause.getMessage() != null ? cause.getMessage() : cause.toString(),
           recoversInProcess ? RESUMES : RESTART);
