@@ -28,7 +28,7 @@ final class Scales {
     status.put("replicas", object.path("status").path("replicas").asInt(0));
     JsonNode selector = object.path("spec").path("selector");
     if (selector.isObject()) {
-      status.put("selector", LabelSelector.fromJson(selector).toString());
+      status.put("selector", LabelSelector.ofWorkload(object).toString());
     }
     return scale;
   }

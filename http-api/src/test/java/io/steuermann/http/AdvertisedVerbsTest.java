@@ -239,6 +239,9 @@ class AdvertisedVerbsTest {
       case "v1/endpoints" -> ",\"subsets\":[]";
       case "v1/configmaps" -> ",\"data\":{\"a\":\"b\"}";
       case "v1/secrets" -> ",\"stringData\":{\"a\":\"b\"}";
+      case "v1/replicationcontrollers" -> ",\"spec\":{\"replicas\":0,\"selector\":{\"app\":\"" + name + "\"},"
+          + "\"template\":{\"metadata\":{\"labels\":{\"app\":\"" + name + "\"}},\"spec\":{\"containers\":"
+          + "[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
       case "v1/events" -> ",\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"" + NS
           + "\",\"name\":\"walk-pods\"},\"reason\":\"Walked\",\"message\":\"walked\",\"type\":\"Normal\"";
       case "apps/v1/replicasets", "apps/v1/deployments" -> ",\"spec\":{\"replicas\":0,"
@@ -264,6 +267,7 @@ class AdvertisedVerbsTest {
       case "events" -> "Event";
       case "configmaps" -> "ConfigMap";
       case "secrets" -> "Secret";
+      case "replicationcontrollers" -> "ReplicationController";
       case "replicasets" -> "ReplicaSet";
       case "daemonsets" -> "DaemonSet";
       case "controllerrevisions" -> "ControllerRevision";

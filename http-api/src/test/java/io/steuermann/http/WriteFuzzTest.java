@@ -278,7 +278,8 @@ class WriteFuzzTest {
       case POD -> required.addAll(List.of("/spec/containers", "/spec/containers/0/image", "/spec/containers/0/name"));
       case REPLICA_SET, DEPLOYMENT, DAEMON_SET -> required.addAll(List.of("/spec/selector", "/spec/template",
           "/spec/template/spec/containers", "/spec/template/spec/containers/0/image"));
-      case JOB -> required.addAll(List.of("/spec/template", "/spec/template/spec/containers",
+      // a ReplicationController without a selector takes its template's labels
+      case JOB, REPLICATION_CONTROLLER -> required.addAll(List.of("/spec/template", "/spec/template/spec/containers",
           "/spec/template/spec/containers/0/image"));
       case CRON_JOB -> required.addAll(List.of("/spec/schedule", "/spec/jobTemplate",
           "/spec/jobTemplate/spec/template/spec/containers/0/image"));
@@ -292,7 +293,8 @@ class WriteFuzzTest {
     return switch (kind) {
       case POD -> List.of("/spec/restartPolicy", "/spec/dnsPolicy", "/spec/containers/0/imagePullPolicy",
           "/spec/containers/0/ports/0/protocol");
-      case REPLICA_SET -> List.of("/spec/template/spec/restartPolicy", "/spec/template/spec/containers/0/imagePullPolicy");
+      case REPLICA_SET, REPLICATION_CONTROLLER -> List.of("/spec/template/spec/restartPolicy",
+          "/spec/template/spec/containers/0/imagePullPolicy");
       case DEPLOYMENT -> List.of("/spec/strategy/type", "/spec/template/spec/containers/0/ports/0/protocol");
       case DAEMON_SET -> List.of("/spec/updateStrategy/type", "/spec/template/spec/restartPolicy");
       case JOB -> List.of("/spec/completionMode", "/spec/template/spec/restartPolicy");
@@ -391,6 +393,8 @@ class WriteFuzzTest {
       case CONFIG_MAP -> "{\"metadata\":" + meta + ",\"data\":{\"app.properties\":\"color=blue\",\"mode\":\"fast\"},"
           + "\"binaryData\":{\"blob\":\"AAEC\"}}";
       case SECRET -> "{\"metadata\":" + meta + ",\"type\":\"Opaque\",\"data\":{\"password\":\"czNjcjN0\"}}";
+      case REPLICATION_CONTROLLER -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"minReadySeconds\":0,"
+          + "\"selector\":{\"app\":\"fuzz\"},\"template\":" + template + "}}";
       case REPLICA_SET -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"minReadySeconds\":0,"
           + "\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}},\"template\":" + template + "}}";
       case DAEMON_SET -> "{\"metadata\":" + meta + ",\"spec\":{\"revisionHistoryLimit\":5,\"minReadySeconds\":0,"

@@ -21,7 +21,9 @@ public final class Controllers {
   /** The per-object controllers; {@code context} is read when the first one starts. */
   public static ObjectControllers perObject(Supplier<ControllerContext> context) {
     return key -> {
-      if (key.kind() == Kind.REPLICA_SET) {
+      // Kubernetes' ReplicationController manager is its ReplicaSet controller behind an adapter;
+      // here the one difference, the selector's form, is LabelSelector.ofWorkload's
+      if (key.kind() == Kind.REPLICA_SET || key.kind() == Kind.REPLICATION_CONTROLLER) {
         return Optional.of(ReplicaSetController.create(context.get()));
       }
       if (key.kind() == Kind.DEPLOYMENT) {

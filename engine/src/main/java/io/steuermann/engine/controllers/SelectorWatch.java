@@ -51,7 +51,7 @@ public final class SelectorWatch<M> {
     stop();
     selector = wanted;
     WatchFilter filter = new WatchFilter(kind, Meta.namespace(owner),
-        LabelSelector.fromJson(owner.path("spec").path("selector")), FieldSelector.everything());
+        LabelSelector.ofWorkload(owner), FieldSelector.everything());
     CacheWatch.Listed listed = CacheWatch.subscribeListed(ctx.cache(), ctx.materializer(), filter, target, wrap,
         ended, buffer());
     watch = listed.watch();

@@ -18,6 +18,8 @@ public enum Kind {
   EVENT("", "v1", "Event", "events", "event", true, List.of("ev"), false, false),
   CONFIG_MAP("", "v1", "ConfigMap", "configmaps", "configmap", true, List.of("cm"), false, false),
   SECRET("", "v1", "Secret", "secrets", "secret", true, List.of(), false, false),
+  REPLICATION_CONTROLLER("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", true,
+      List.of("rc"), true, true),
   REPLICA_SET("apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, List.of("rs"), true, true),
   DAEMON_SET("apps", "v1", "DaemonSet", "daemonsets", "daemonset", true, List.of("ds"), true, false),
   CONTROLLER_REVISION("apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision", true, List.of(),

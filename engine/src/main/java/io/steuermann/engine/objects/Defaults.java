@@ -16,6 +16,7 @@ final class Defaults {
     switch (kind) {
       case POD -> pod(object);
       case REPLICA_SET -> replicaSet(object);
+      case REPLICATION_CONTROLLER -> replicationController(object);
       case DEPLOYMENT -> deployment(object);
       case DAEMON_SET -> daemonSet(object);
       case SERVICE -> service(object);
@@ -161,6 +162,27 @@ final class Defaults {
     templateSpec(spec);
     ObjectNode status = obj(rs, "status");
     putIfAbsent(status, "replicas", 0);
+  }
+
+  /**
+   * kube's {@code SetDefaults_ReplicationController}: an empty selector and empty labels are
+   * the template's labels; one replica.
+   */
+  private static void replicationController(ObjectNode rc) {
+    ObjectNode spec = spec(rc);
+    JsonNode templateLabels = spec.path("template").path("metadata").path("labels");
+    if (templateLabels.isObject() && !templateLabels.isEmpty()) {
+      JsonNode selector = spec.get("selector");
+      if (selector == null || selector.isNull() || (selector.isObject() && selector.isEmpty())) {
+        spec.set("selector", templateLabels.deepCopy());
+      }
+      JsonNode labels = rc.path("metadata").get("labels");
+      if (rc.path("metadata") instanceof ObjectNode meta
+          && (labels == null || labels.isNull() || (labels.isObject() && labels.isEmpty()))) {
+        meta.set("labels", templateLabels.deepCopy());
+      }
+    }
+    replicaSet(rc);
   }
 
   private static void deployment(ObjectNode d) {

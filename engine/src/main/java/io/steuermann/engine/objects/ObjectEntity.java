@@ -95,7 +95,8 @@ public final class ObjectEntity
 
   /** The kinds whose objects act: their entities stay alive. */
   public static boolean hasController(Kind kind) {
-    return kind == Kind.REPLICA_SET || kind == Kind.DEPLOYMENT || kind == Kind.DAEMON_SET || kind == Kind.JOB
+    return kind == Kind.REPLICA_SET || kind == Kind.REPLICATION_CONTROLLER || kind == Kind.DEPLOYMENT
+        || kind == Kind.DAEMON_SET || kind == Kind.JOB
         || kind == Kind.CRON_JOB;
   }
 
@@ -715,7 +716,7 @@ public final class ObjectEntity
 
   private boolean tracksGeneration() {
     return switch (key.kind()) {
-      case POD, REPLICA_SET, DEPLOYMENT, SERVICE, DAEMON_SET, JOB, CRON_JOB -> true;
+      case POD, REPLICA_SET, REPLICATION_CONTROLLER, DEPLOYMENT, SERVICE, DAEMON_SET, JOB, CRON_JOB -> true;
       default -> false;
     };
   }

@@ -57,6 +57,12 @@ public final class ObjectValidator {
       switch (kind) {
         case POD -> podSpec("spec", object.path("spec"), errors);
         case REPLICA_SET, DEPLOYMENT -> workload(kind, object.path("spec"), errors);
+        case REPLICATION_CONTROLLER -> {
+          errors.addAll(io.steuermann.engine.validation.ReplicationControllerValidation.spec(object.path("spec")));
+          if (object.path("spec").path("template").isObject()) {
+            podSpec("spec.template.spec", object.path("spec").path("template").path("spec"), errors);
+          }
+        }
         case DAEMON_SET -> {
           workload(kind, object.path("spec"), errors);
           errors.addAll(DaemonSetValidation.spec(object.path("spec")));

@@ -89,6 +89,23 @@ public final class LabelSelector {
      *     while {@code {}} selects everything
      * @throws SelectorException if the object is malformed or holds invalid keys/values
      */
+    /**
+     * The pods a workload selects: its {@code spec.selector}, a {@code metav1.LabelSelector}, or
+     * for a ReplicationController the plain map of labels it has instead.
+     */
+    public static LabelSelector ofWorkload(JsonNode workload) {
+        JsonNode selector = workload.path("spec").path("selector");
+        if (!"ReplicationController".equals(workload.path("kind").asText())) {
+            return fromJson(selector);
+        }
+        if (!selector.isObject() || selector.isEmpty()) {
+            return NOTHING;
+        }
+        Map<String, String> labels = new java.util.TreeMap<>();
+        selector.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return fromMap(labels);
+    }
+
     public static LabelSelector fromJson(JsonNode selector) {
         if (selector == null || selector.isNull() || selector.isMissingNode()) {
             return NOTHING;

@@ -33,6 +33,8 @@ public final class MessageTypes {
           Map.entry("ConfigMapList", V1.ConfigMapList.getDefaultInstance()),
           Map.entry("Secret", V1.Secret.getDefaultInstance()),
           Map.entry("SecretList", V1.SecretList.getDefaultInstance()),
+          Map.entry("ReplicationController", V1.ReplicationController.getDefaultInstance()),
+          Map.entry("ReplicationControllerList", V1.ReplicationControllerList.getDefaultInstance()),
           Map.entry("Binding", V1.Binding.getDefaultInstance())),
       "apps/v1", Map.ofEntries(
           Map.entry("Deployment", V1Apps.Deployment.getDefaultInstance()),

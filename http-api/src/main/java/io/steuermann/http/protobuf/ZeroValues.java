@@ -29,6 +29,8 @@ final class ZeroValues {
       Map.entry(META + "ListMeta", Set.of("remainingItemCount")),
       Map.entry(APPS + "DeploymentSpec", Set.of("replicas", "revisionHistoryLimit", "progressDeadlineSeconds")),
       Map.entry(APPS + "ReplicaSetSpec", Set.of("replicas")),
+      Map.entry(CORE + "ReplicationControllerSpec", Set.of("replicas")),
+      Map.entry(CORE + "ReplicationControllerStatus", Set.of("replicas")),
       Map.entry(APPS + "ReplicaSetStatus", Set.of("replicas")),
       Map.entry(APPS + "DaemonSetSpec", Set.of("revisionHistoryLimit")),
       // collisionCount is a pointer; the four counters are Go JSON fields without omitempty

@@ -116,6 +116,20 @@ final class Printers {
           col("Containers", "string", 1, "Names of each container in the template."),
           col("Images", "string", 1, "Images referenced by each container in the template."),
           col("Selector", "string", 1, "Selector is a label query over pods that should match the replica count."));
+      case REPLICATION_CONTROLLER -> List.of(name(),
+          col("Desired", "integer", 0, "Replicas is the number of desired replicas. This is a pointer to distinguish "
+              + "between explicit zero and unspecified. Defaults to 1. More info: "
+              + "https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller"),
+          col("Current", "integer", 0, "Replicas is the most recently observed number of replicas. More info: "
+              + "https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller"),
+          col("Ready", "integer", 0, "The number of ready replicas for this replication controller."),
+          age(),
+          col("Containers", "string", 1, "Names of each container in the template."),
+          col("Images", "string", 1, "Images referenced by each container in the template."),
+          col("Selector", "string", 1, "Selector is a label query over pods that should match the Replicas count. If "
+              + "Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that "
+              + "must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod "
+              + "template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"));
       case DAEMON_SET -> List.of(name(),
           col("Desired", "integer", 0, "The total number of nodes that should be running the daemon pod (including nodes "
               + "correctly running the daemon pod). More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"),
@@ -177,6 +191,15 @@ final class Printers {
             .add(age);
         containers(c, spec.path("template").path("spec").path("containers"));
         c.add(formatLabelSelector(spec.get("selector")));
+      }
+      case REPLICATION_CONTROLLER -> {
+        c.add(name)
+            .add(spec.path("replicas").asInt(1))
+            .add(status.path("replicas").asInt(0))
+            .add(status.path("readyReplicas").asInt(0))
+            .add(age);
+        containers(c, spec.path("template").path("spec").path("containers"));
+        c.add(formatLabels(spec.path("selector")));
       }
       case DAEMON_SET -> {
         c.add(name)

@@ -97,7 +97,8 @@ class DiscoveryTest {
     assertEquals("APIResourceList", list.get("kind").asText());
     assertEquals("v1", list.get("groupVersion").asText());
     assertEquals(List.of("configmaps", "endpoints", "events", "namespaces", "namespaces/status", "nodes", "nodes/status",
-            "pods", "pods/attach", "pods/binding", "pods/exec", "pods/log", "pods/portforward", "pods/status", "secrets",
+            "pods", "pods/attach", "pods/binding", "pods/exec", "pods/log", "pods/portforward", "pods/status",
+            "replicationcontrollers", "replicationcontrollers/scale", "replicationcontrollers/status", "secrets",
             "services", "services/status"),
         names(list.get("resources")));
 

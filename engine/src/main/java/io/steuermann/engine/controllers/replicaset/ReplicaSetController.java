@@ -36,7 +36,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * Keeps {@code spec.replicas} pods of one ReplicaSet, as Kubernetes' ReplicaSet controller:
+ * Keeps {@code spec.replicas} pods of one ReplicaSet (or ReplicationController: the selector's
+ * form, read by {@code LabelSelector.ofWorkload}, is their one difference here), as Kubernetes'
+ * ReplicaSet controller:
  * creates missing pods from the template with a controller reference (in slow-start batches
  * 1, 2, 4, ... that stop after a failure), adopts matching orphans, releases owned pods that
  * stop matching, deletes the surplus (unscheduled, then not ready, then newest first), and
@@ -506,8 +508,10 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     return Instant.EPOCH;
   }
 
+  /** The owner's key: a ReplicaSet's, or a ReplicationController's (the same controller). */
   private ObjectKey key() {
-    return ObjectKey.of(Kind.REPLICA_SET, Meta.namespace(rs), Meta.name(rs));
+    Kind kind = "ReplicationController".equals(rs.path("kind").asText()) ? Kind.REPLICATION_CONTROLLER : Kind.REPLICA_SET;
+    return ObjectKey.of(kind, Meta.namespace(rs), Meta.name(rs));
   }
 
   private static List<String> names(List<ObjectNode> pods) {
