@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,7 +101,7 @@ public final class EncryptionKeys {
     if (keys.isEmpty()) {
       throw new IllegalArgumentException(file + " holds no key");
     }
-    return new EncryptionKeys(file, java.util.Collections.unmodifiableMap(keys), keys.keySet().iterator().next());
+    return new EncryptionKeys(file, Collections.unmodifiableMap(keys), keys.keySet().iterator().next());
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.CacheWatch;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.ReconcilePacer;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.controllers.SelectorWatch;
 import io.steuermann.engine.controllers.daemonset.DaemonRollout.Plan;
@@ -85,6 +86,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   private static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 
   private final ControllerContext ctx;
+  private final ReconcilePacer<Message> pacer;
   private final DaemonPodCreator creator;
   private final Duration expectationTimeout;
   private final Duration createDeadline;
@@ -104,15 +106,14 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   private ObjectNode ds;
   private boolean ready;
   private boolean readyRequested;
-  private boolean reconcileScheduled;
   private boolean creating;
   private boolean adoptionCheckInFlight;
-  private long lastReconcileNanos;
   private int nextBatchSize = 1;
   private ObjectNode lastStatus;
 
   private DaemonSetController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
+    this.pacer = new ReconcilePacer<>(context, new Reconcile());
     this.ctx = ctx;
     this.expectationTimeout = ctx.settings().hasPath("daemonset.expectation-timeout")
         ? ctx.settings().getDuration("daemonset.expectation-timeout") : Duration.ofSeconds(30);
@@ -152,7 +153,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
           return this;
         })
         .onMessage(Reconcile.class, m -> {
-          reconcileScheduled = false;
+          pacer.arrived();
           reconcile();
           return this;
         })
@@ -314,15 +315,8 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   }
 
   private Behavior<Message> schedule() {
-    if (!reconcileScheduled && ready && ds != null) {
-      reconcileScheduled = true;
-      Duration interval = MIN_INTERVAL.plusNanos((pods.size() + nodes.size()) * 5_000L);
-      long since = System.nanoTime() - lastReconcileNanos;
-      if (since >= interval.toNanos()) {
-        getContext().getSelf().tell(new Reconcile());
-      } else {
-        getContext().scheduleOnce(interval.minusNanos(since), getContext().getSelf(), new Reconcile());
-      }
+    if (ready && ds != null) {
+      pacer.request(MIN_INTERVAL.plusNanos((pods.size() + nodes.size()) * 5_000L));
     }
     return this;
   }
@@ -346,7 +340,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
     if (ds == null || !ready || !podWatch.active() || !revisionWatch.active() || nodeWatch == null) {
       return;
     }
-    lastReconcileNanos = System.nanoTime();
+    pacer.ran();
     Instant now = Instant.now(ctx.clock());
     List<ObjectNode> owned = pods.values().stream().filter(p -> Owners.isControlledBy(p, ds)).toList();
     List<ObjectNode> ownedRevisions = revisions.values().stream().filter(r -> Owners.isControlledBy(r, ds)).toList();

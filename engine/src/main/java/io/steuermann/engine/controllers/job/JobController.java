@@ -3,6 +3,7 @@ package io.steuermann.engine.controllers.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.ReconcilePacer;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.controllers.SelectorWatch;
 import io.steuermann.engine.model.Kind;
@@ -74,6 +75,7 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   private static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 
   private final ControllerContext ctx;
+  private final ReconcilePacer<Message> pacer;
   private final Random random = new Random();
   private final Backoff backoff;
   private final Duration expectationTimeout = Duration.ofSeconds(30);
@@ -87,8 +89,6 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   private ObjectNode job;
   private boolean ready;
   private boolean readyRequested;
-  private boolean reconcileScheduled;
-  private long lastReconcileNanos;
   private boolean ttlDeleteSent;
   private ObjectNode lastStatus;
   /** The time a wake-up is scheduled for: one timer per deadline or back-off end. */
@@ -97,6 +97,7 @@ public final class JobController extends AbstractBehavior<JobController.Message>
 
   private JobController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
+    this.pacer = new ReconcilePacer<>(context, new Reconcile());
     this.ctx = ctx;
     this.backoff = new Backoff(
         ctx.settings().hasPath("job.backoff-base") ? ctx.settings().getDuration("job.backoff-base")
@@ -122,7 +123,7 @@ public final class JobController extends AbstractBehavior<JobController.Message>
           return this;
         })
         .onMessage(Reconcile.class, m -> {
-          reconcileScheduled = false;
+          pacer.arrived();
           reconcile();
           return this;
         })
@@ -199,14 +200,8 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   }
 
   private Behavior<Message> schedule() {
-    if (!reconcileScheduled && ready && job != null) {
-      reconcileScheduled = true;
-      long sinceLast = System.nanoTime() - lastReconcileNanos;
-      if (sinceLast >= MIN_INTERVAL.toNanos()) {
-        getContext().getSelf().tell(new Reconcile());
-      } else {
-        getContext().scheduleOnce(MIN_INTERVAL.minusNanos(sinceLast), getContext().getSelf(), new Reconcile());
-      }
+    if (ready && job != null) {
+      pacer.request(MIN_INTERVAL);
     }
     return this;
   }
@@ -223,7 +218,7 @@ public final class JobController extends AbstractBehavior<JobController.Message>
     if (!watch.active()) {
       return;
     }
-    lastReconcileNanos = System.nanoTime();
+    pacer.ran();
     Instant now = Instant.now(ctx.clock()).truncatedTo(ChronoUnit.SECONDS);
     List<JobPlan.PodView> views = new ArrayList<>();
     for (ObjectNode pod : pods.values()) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.SelectorWatch;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.ReconcilePacer;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.controllers.logic.ActivePods;
 import io.steuermann.engine.model.Json;
@@ -87,6 +88,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   private static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 
   private final ControllerContext ctx;
+  private final ReconcilePacer<Message> pacer;
   // names need to be unique, not unpredictable
   private final java.util.Random random = new java.util.Random();
   private final Duration expectationTimeout;
@@ -101,9 +103,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final Set<String> expectedDeletes = new HashSet<>();
   private Instant expectationsSince = Instant.EPOCH;
-  private boolean reconcileScheduled;
   private boolean adoptionCheckInFlight;
-  private long lastReconcileNanos;
   private boolean creating;
   /** Slow start carries over between reconciles: it doubles after a clean batch, resets after a failure. */
   private int nextBatchSize = 1;
@@ -111,6 +111,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
 
   private ReplicaSetController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
+    this.pacer = new ReconcilePacer<>(context, new Reconcile());
     this.ctx = ctx;
     this.expectationTimeout = ctx.settings().hasPath("replicaset.expectation-timeout")
         ? ctx.settings().getDuration("replicaset.expectation-timeout") : Duration.ofSeconds(30);
@@ -148,7 +149,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
           return this;
         })
         .onMessage(Reconcile.class, m -> {
-          reconcileScheduled = false;
+          pacer.arrived();
           reconcile();
           return this;
         })
@@ -219,16 +220,9 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
    * thousand pod events make a few hundred reconciles, not ten thousand.
    */
   private Behavior<Message> schedule() {
-    if (!reconcileScheduled && ready && rs != null) {
-      reconcileScheduled = true;
+    if (ready && rs != null) {
       // a reconcile costs in proportion to the pods; so does the pause between two
-      Duration interval = MIN_INTERVAL.plusNanos(pods.size() * 5_000L);
-      long sinceLast = System.nanoTime() - lastReconcileNanos;
-      if (sinceLast >= interval.toNanos()) {
-        getContext().getSelf().tell(new Reconcile());
-      } else {
-        getContext().scheduleOnce(interval.minusNanos(sinceLast), getContext().getSelf(), new Reconcile());
-      }
+      pacer.request(MIN_INTERVAL.plusNanos(pods.size() * 5_000L));
     }
     return this;
   }
@@ -237,7 +231,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     if (rs == null || !ready || !watch.active()) {
       return;
     }
-    lastReconcileNanos = System.nanoTime();
+    pacer.ran();
     List<ObjectNode> owned = new ArrayList<>();
     boolean orphans = false;
     for (ObjectNode pod : pods.values()) {
@@ -510,7 +504,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
 
   /** The owner's key: a ReplicaSet's, or a ReplicationController's (the same controller). */
   private ObjectKey key() {
-    Kind kind = "ReplicationController".equals(rs.path("kind").asText()) ? Kind.REPLICATION_CONTROLLER : Kind.REPLICA_SET;
+    Kind kind = Kind.byKindName(rs.path("kind").asText()).orElse(Kind.REPLICA_SET);
     return ObjectKey.of(kind, Meta.namespace(rs), Meta.name(rs));
   }
 
