@@ -76,7 +76,10 @@ class ObjectStoreTest {
   static void stop() throws Exception {
     if (system != null) {
       system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      // H2 writes its file until the journal database is closed after the system; JUnit
+      // removes the directory right after this
+      (engine != null ? engine.whenStopped() : system.getWhenTerminated())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
   }
 

@@ -222,7 +222,8 @@ final class SchedulerTestKit implements AutoCloseable {
   public void close() {
     system.terminate();
     try {
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      // H2 writes its file until the journal database is closed after the system
+      engine.whenStopped().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
