@@ -10,8 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Variables from a ConfigMap and a Secret inside a real Docker container, made with the real
- * kubectl: the container of a pod created before its Secret waits with
+ * Variables from a ConfigMap, a Secret and the pod's resources inside a real Docker container,
+ * made with the real kubectl: the container of a pod created before its Secret waits with
  * {@code CreateContainerConfigError} while the pod's other container runs, and starts once the
  * Secret is there.
  */
@@ -66,6 +66,42 @@ class DockerPodConfigEnvTest {
     assertEquals(new DockerApi.Result(0, "fast|$(HOME) costs $5|s3cr3t-in-docker|mode is fast\n"), env);
     DockerApi.Result events = api.kubectl("get", "events", "-o", "json");
     assertFalse(events.output().contains("s3cr3t-in-docker"), events.output());
+  }
+
+  @Test
+  void theContainerSeesItsResourcesAsVariables() throws Exception {
+    api.create("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: sized}
+        spec:
+          nodeName: %s
+          containers:
+          - name: main
+            image: %s
+            command: [sleep, "600"]
+            resources:
+              limits: {cpu: 500m, memory: 64Mi}
+            env:
+            - name: CPU_MILLIS
+              valueFrom: {resourceFieldRef: {resource: limits.cpu, divisor: 1m}}
+            - name: MEMORY_MI
+              valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}
+            - name: REQUESTED
+              valueFrom: {resourceFieldRef: {resource: requests.memory}}
+            - name: SIDE_CPU
+              valueFrom: {resourceFieldRef: {containerName: side, resource: limits.cpu, divisor: 1m}}
+            - name: SUMMARY
+              value: "$(CPU_MILLIS)m/$(MEMORY_MI)Mi"
+          - {name: side, image: %s, command: [sleep, "600"]}
+        """.formatted(api.node, DockerSupport.IMAGE, DockerSupport.IMAGE));
+    api.awaitRunningReady("sized");
+    DockerApi.Result env = api.kubectl("exec", "sized", "-c", "main", "--", "sh", "-c",
+        "echo \"$CPU_MILLIS|$MEMORY_MI|$REQUESTED|$SIDE_CPU|$SUMMARY\"");
+    // a container without a limit is bounded by the node: its allocatable, as the Node reports it
+    String nodeCpu = api.kubectl("get", "node", api.node, "-o", "jsonpath={.status.allocatable.cpu}").output().trim();
+    long nodeMillis = io.steuermann.engine.scheduling.Quantity.milliCpu(nodeCpu);
+    assertEquals(new DockerApi.Result(0, "500|64|" + (64 * 1024 * 1024) + "|" + nodeMillis + "|500m/64Mi\n"), env);
   }
 
   private static com.fasterxml.jackson.databind.JsonNode status(String container) {

@@ -20,6 +20,7 @@ import io.steuermann.node.probe.ProbeClients;
 import io.steuermann.node.probe.ProbeRunner;
 import io.steuermann.node.probe.ProbeTarget;
 import io.steuermann.node.podenv.ConfigReferences;
+import io.steuermann.node.podenv.ResourceReferences;
 import io.steuermann.node.runtime.ContainerRuntime;
 import io.steuermann.node.runtime.ContainerRuntime.ContainerStatus;
 import io.steuermann.node.runtime.ContainerRuntime.PodRef;
@@ -457,9 +458,17 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     ConfigReferences.Lookup lookup = lookup(run.key.namespace());
     Map<ContainerRun, ConfigReferences.Resolution> results = new LinkedHashMap<>();
     for (ContainerRun c : run.containers.values()) {
-      results.put(c, ConfigReferences.resolve(run.key.namespace(), c.declared.spec(), lookup));
+      results.put(c, references(run, c, lookup));
     }
     return results;
+  }
+
+  /** The container's spec with the values its environment refers to: resources, ConfigMaps, Secrets. */
+  private ConfigReferences.Resolution references(PodRun run, ContainerRun c, ConfigReferences.Lookup lookup) {
+    ConfigReferences.Resolution resources = ResourceReferences.resolve(run.pod, c.declared.spec(), info.capacity());
+    return resources instanceof ConfigReferences.Resolved r
+        ? ConfigReferences.resolve(run.key.namespace(), r.spec(), lookup)
+        : resources;
   }
 
   /** The ConfigMaps and Secrets of a namespace, as the watch cache has them now. */
@@ -645,8 +654,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       c.lastContainerId = c.status.containerId();
     }
     // as kubelet, every new instance gets its references as they are now
-    ConfigReferences.Resolution config = ConfigReferences.resolve(run.key.namespace(), c.declared.spec(),
-        lookup(run.key.namespace()));
+    ConfigReferences.Resolution config = references(run, c, lookup(run.key.namespace()));
     if (config instanceof ConfigReferences.Failed f) {
       configError(run, c, f);
       maybeWrite(run);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * Kubernetes' checks of a container's references to ConfigMaps and Secrets
+ * Kubernetes' checks of a container's references to ConfigMaps, Secrets and its resources
  * ({@code validateEnvVarValueFrom}, {@code validateEnvFrom} in {@code pkg/apis/core/validation}):
  * exactly one source, a name and a key that is a config key.
  */
@@ -35,6 +35,10 @@ public final class ContainerEnvValidation {
             "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"));
       } else if (sources > 1) {
         errors.add(FieldError.invalid(path, "", "may not have more than one field specified at a time"));
+      }
+      JsonNode resource = from.get("resourceFieldRef");
+      if (resource != null && resource.isObject()) {
+        ResourceFieldValidation.validate(path + ".resourceFieldRef", resource, false, errors);
       }
       keyRef(path + ".configMapKeyRef", from.get("configMapKeyRef"), errors);
       keyRef(path + ".secretKeyRef", from.get("secretKeyRef"), errors);

@@ -27,11 +27,8 @@ public final class VolumeValidation {
       "DirectoryOrCreate", "File", "FileOrCreate", "Socket");
   private static final List<String> DOWNWARD_FIELDS = List.of("metadata.annotations", "metadata.labels",
       "metadata.name", "metadata.namespace", "metadata.uid");
-  private static final List<String> RESOURCE_FIELDS = List.of("limits.cpu", "limits.ephemeral-storage",
-      "limits.memory", "requests.cpu", "requests.ephemeral-storage", "requests.memory");
   private static final String FILE_MODE = "must be a number between 0 and 0777 (octal), both inclusive";
-  private static final String QUANTITY = "quantities must match the regular expression "
-      + "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+  private static final String QUANTITY = ResourceFieldValidation.QUANTITY;
 
   private VolumeValidation() {}
 
@@ -202,26 +199,7 @@ public final class VolumeValidation {
           errors.add(FieldError.notSupported(ip + ".fieldRef.fieldPath", fieldPath, DOWNWARD_FIELDS));
         }
       } else if (resource) {
-        JsonNode ref = item.path("resourceFieldRef");
-        if (ref.path("containerName").asText("").isEmpty()) {
-          errors.add(FieldError.required(ip + ".resourceFieldRef.containerName", ""));
-        }
-        String r = ref.path("resource").asText("");
-        if (r.isEmpty()) {
-          errors.add(FieldError.required(ip + ".resourceFieldRef.resource", ""));
-        } else if (!RESOURCE_FIELDS.contains(r)) {
-          errors.add(FieldError.notSupported(ip + ".resourceFieldRef.resource", r, RESOURCE_FIELDS));
-        }
-        JsonNode divisor = ref.get("divisor");
-        if (divisor != null && !divisor.isNull()) {
-          try {
-            if (Quantity.parse(divisor.asText()).signum() <= 0) {
-              errors.add(FieldError.invalid(ip + ".resourceFieldRef.divisor", divisor.asText(), "must be greater than zero"));
-            }
-          } catch (IllegalArgumentException e) {
-            errors.add(FieldError.invalid(ip + ".resourceFieldRef.divisor", divisor.asText(), QUANTITY));
-          }
-        }
+        ResourceFieldValidation.validate(ip + ".resourceFieldRef", item.path("resourceFieldRef"), true, errors);
       } else {
         errors.add(FieldError.required(ip, "one of fieldRef and resourceFieldRef is required"));
       }

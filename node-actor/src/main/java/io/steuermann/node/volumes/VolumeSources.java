@@ -3,12 +3,12 @@ package io.steuermann.node.volumes;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.steuermann.engine.scheduling.Quantity;
 import io.steuermann.node.podenv.ConfigReferences;
+import io.steuermann.node.podenv.ResourceReferences;
 import io.steuermann.node.volumes.ResolvedVolumes.EmptyDir;
 import io.steuermann.node.volumes.ResolvedVolumes.HostPath;
 import io.steuermann.node.volumes.ResolvedVolumes.Projection;
 import io.steuermann.node.volumes.ResolvedVolumes.Volume;
 import io.steuermann.node.volumes.ResolvedVolumes.VolumeFile;
-import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -213,37 +213,10 @@ public final class VolumeSources {
     return out.append('"').toString();
   }
 
-  /**
-   * A container's limit or request divided by the divisor, rounded up, as kubelet's
-   * {@code ExtractContainerResourceValue}; an unset limit is the node's capacity, an unset
-   * request the limit's value.
-   */
+  /** A container's resource for the downward API (which requires the container's name). */
   static String resource(JsonNode pod, JsonNode ref, Map<String, String> capacity) {
-    String containerName = ref.path("containerName").asText("");
-    JsonNode container = null;
-    for (JsonNode c : pod.path("spec").path("containers")) {
-      if (c.path("name").asText("").equals(containerName)) {
-        container = c;
-      }
-    }
-    String resource = ref.path("resource").asText("");
-    int dot = resource.indexOf('.');
-    if (container == null || dot < 0) {
-      return "";
-    }
-    String kind = resource.substring(0, dot);
-    String name = resource.substring(dot + 1);
-    JsonNode resources = container.path("resources");
-    String value = resources.path(kind).path(name).asText("");
-    if (value.isEmpty() && kind.equals("requests")) {
-      value = resources.path("limits").path(name).asText("");
-    }
-    if (value.isEmpty()) {
-      value = kind.equals("limits") ? capacity.getOrDefault(name, "0") : "0";
-    }
-    String divisor = ref.path("divisor").asText("");
-    BigDecimal d = divisor.isEmpty() || Quantity.parse(divisor).signum() == 0 ? BigDecimal.ONE : Quantity.parse(divisor);
-    return Quantity.parse(value).divide(d, 0, RoundingMode.CEILING).toPlainString();
+    JsonNode container = ResourceReferences.container(pod, ref.path("containerName").asText(""));
+    return container == null ? "" : ResourceReferences.value(container, ref, capacity);
   }
 
   private static Map<String, String> fields(JsonNode object) {
