@@ -91,14 +91,15 @@ public final class ObjectStore {
     CompletableFuture<Reply> answer = new CompletableFuture<>();
     pending.add(answer);
     answer.whenComplete((r, e) -> pending.remove(answer));
-    entity(key).ask(sent::apply, askTimeout).whenComplete((r, e) -> {
+    // on the dispatcher first: a callback on the ask's own stage would start a thread (see Stages)
+    Stages.on(executor, entity(key).ask(sent::apply, askTimeout)).whenComplete((r, e) -> {
       if (e != null) {
         answer.completeExceptionally(e);
       } else {
         answer.complete(r);
       }
     });
-    return Stages.on(executor, answer);
+    return answer;
   }
 
   private CompletionStage<Reply> read(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command) {

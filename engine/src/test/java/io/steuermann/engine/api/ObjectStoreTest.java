@@ -112,6 +112,22 @@ class ObjectStoreTest {
     }
   }
 
+  /**
+   * A callback on a stage Pekko's ask returns runs on the JDK's default async pool, which on a
+   * machine of two cores is a new thread per callback: a write must not cost a thread start.
+   */
+  @Test
+  void writesStartNoThreads() throws Exception {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    await(store.create(pod("default", "warm-up")));
+    long before = threads.getTotalStartedThreadCount();
+    for (int i = 0; i < 200; i++) {
+      assertInstanceOf(Done.class, await(store.create(pod("default", "threadless-" + i))));
+    }
+    long started = threads.getTotalStartedThreadCount() - before;
+    assertTrue(started < 40, started + " threads started for 200 writes");
+  }
+
   @Test
   void theResourceVersionIsTheJournalOrdering() throws Exception {
     Done created = assertInstanceOf(Done.class, await(store.create(pod("default", "ordered"))));
