@@ -54,6 +54,7 @@ public final class ResourceHandler {
   private final SecureRandom random = new SecureRandom();
   private final CollectionDeletes collection;
   private final ResourceReads reads;
+  private final PodEvictions evictions;
 
   public ResourceHandler(Engine engine, RequestBodies bodies, WriteLimiter writes,
       Responses responses, WatchStreams watches, FieldChecks fields) {
@@ -67,6 +68,7 @@ public final class ResourceHandler {
     this.fields = fields;
     this.collection = new CollectionDeletes(engine.system());
     this.reads = new ResourceReads(engine, responses, watches);
+    this.evictions = new PodEvictions(engine, bodies, responses);
   }
 
   public CompletionStage<HttpResponse> handle(HttpRequest request, ResourcePath path) {
@@ -110,6 +112,9 @@ public final class ResourceHandler {
     if (method.equals(HttpMethods.POST)) {
       if (path.kind() == Kind.POD && "binding".equals(path.subresource())) {
         return bind(request, path, options);
+      }
+      if (path.kind() == Kind.POD && "eviction".equals(path.subresource())) {
+        return key(path).map(k -> evictions.evict(request, k, options)).orElseGet(() -> unsupported(request, path));
       }
       if (path.kind() == Kind.DEPLOYMENT && "rollback".equals(path.subresource())) {
         return rollback(request, path, options);

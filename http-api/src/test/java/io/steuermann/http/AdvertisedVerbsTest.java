@@ -190,6 +190,8 @@ class AdvertisedVerbsTest {
             {"apiVersion":"v1","kind":"Binding","metadata":{"name":"%s"},"target":{"kind":"Node","name":"%s"}}"""
             .formatted(object.substring(object.lastIndexOf('/') + 1), NODE));
         case "log get" -> get(path + "?container=main");
+        // another pod, since the walked one is asked for its metrics later
+        case "eviction create" -> evictAnother(object);
         // WebSocket upgrades, below
         case "exec get", "attach get", "portforward get" -> null;
         default -> {
@@ -198,7 +200,8 @@ class AdvertisedVerbsTest {
         }
       };
       if (answer != null) {
-        check(sub, verb, sub.subresource().equals("binding") ? 201 : 200, answer);
+        check(sub, verb, sub.subresource().equals("binding") || sub.subresource().equals("eviction") ? 201 : 200,
+            answer);
         if (sub.subresource().equals("binding")) {
           // logs and streams are asked of a running container
           await().atMost(Duration.ofSeconds(30)).until(() -> expect(200, get(object)).path("status").path("phase")
@@ -219,6 +222,13 @@ class AdvertisedVerbsTest {
             sub.name() + " " + verb + ": " + answer101);
       }
     }
+  }
+
+  private static HttpResponse<String> evictAnother(String pod) throws Exception {
+    String collection = pod.substring(0, pod.lastIndexOf('/'));
+    expect(201, send("POST", collection, sample("v1", "pods", "walk-evicted")));
+    return send("POST", collection + "/walk-evicted/eviction",
+        "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"walk-evicted\"}}");
   }
 
   private void walkMetrics(Resource r) throws Exception {
@@ -253,6 +263,8 @@ class AdvertisedVerbsTest {
       case "apps/v1/controllerrevisions" -> ",\"data\":{\"spec\":{}},\"revision\":1";
       case "batch/v1/jobs" -> ",\"spec\":{\"suspend\":true,\"template\":{\"spec\":{\"restartPolicy\":\"Never\","
           + "\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
+      case "policy/v1/poddisruptionbudgets" -> ",\"spec\":{\"maxUnavailable\":1,\"selector\":{\"matchLabels\":"
+          + "{\"app\":\"" + name + "\"}}}";
       case "batch/v1/cronjobs" -> ",\"spec\":{\"schedule\":\"@hourly\",\"suspend\":true,\"jobTemplate\":{\"spec\":"
           + "{\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}}}";
       default -> throw new AssertionError("discovery lists " + groupVersion + " " + plural
@@ -273,6 +285,7 @@ class AdvertisedVerbsTest {
       case "controllerrevisions" -> "ControllerRevision";
       case "jobs" -> "Job";
       case "cronjobs" -> "CronJob";
+      case "poddisruptionbudgets" -> "PodDisruptionBudget";
       default -> "Deployment";
     };
     return "{\"apiVersion\":\"" + groupVersion + "\",\"kind\":\"" + kind + "\",\"metadata\":{\"name\":\"" + name

@@ -151,7 +151,7 @@ class KubectlExplainTest {
     assertEquals(301, stale.statusCode());
     assertEquals(url, stale.headers().firstValue("Location").orElseThrow());
 
-    assertEquals(404, server.get("/openapi/v3/apis/policy/v1").statusCode());
+    assertEquals(404, server.get("/openapi/v3/apis/policy/v2").statusCode());
     assertEquals(404, server.get("/openapi/v2").statusCode());
   }
 }

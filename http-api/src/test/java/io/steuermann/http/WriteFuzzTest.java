@@ -299,6 +299,7 @@ class WriteFuzzTest {
       case DAEMON_SET -> List.of("/spec/updateStrategy/type", "/spec/template/spec/restartPolicy");
       case JOB -> List.of("/spec/completionMode", "/spec/template/spec/restartPolicy");
       case CRON_JOB -> List.of("/spec/concurrencyPolicy", "/spec/jobTemplate/spec/template/spec/restartPolicy");
+      case POD_DISRUPTION_BUDGET -> List.of("/spec/unhealthyPodEvictionPolicy");
       default -> List.of();
     };
   }
@@ -407,6 +408,8 @@ class WriteFuzzTest {
           + "\"rollingUpdate\":{\"maxSurge\":1,\"maxUnavailable\":\"25%\"}},\"template\":" + template + "}}";
       case JOB -> "{\"metadata\":" + meta + ",\"spec\":{\"completions\":2,\"parallelism\":1,\"backoffLimit\":3,"
           + "\"suspend\":true,\"template\":" + template.replace("\"Always\"", "\"Never\"") + "}}";
+      case POD_DISRUPTION_BUDGET -> "{\"metadata\":" + meta + ",\"spec\":{\"maxUnavailable\":\"25%\","
+          + "\"unhealthyPodEvictionPolicy\":\"IfHealthyBudget\",\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}}}}";
       case CRON_JOB -> "{\"metadata\":" + meta + ",\"spec\":{\"schedule\":\"*/5 * * * *\",\"suspend\":true,"
           + "\"concurrencyPolicy\":\"Forbid\",\"jobTemplate\":{\"spec\":{\"template\":"
           + template.replace("\"Always\"", "\"Never\"") + "}}}}";

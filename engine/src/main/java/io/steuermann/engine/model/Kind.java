@@ -26,7 +26,9 @@ public enum Kind {
       false, false),
   DEPLOYMENT("apps", "v1", "Deployment", "deployments", "deployment", true, List.of("deploy"), true, true),
   JOB("batch", "v1", "Job", "jobs", "job", true, List.of(), true, false),
-  CRON_JOB("batch", "v1", "CronJob", "cronjobs", "cronjob", true, List.of("cj"), true, false);
+  CRON_JOB("batch", "v1", "CronJob", "cronjobs", "cronjob", true, List.of("cj"), true, false),
+  POD_DISRUPTION_BUDGET("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true,
+      List.of("pdb"), true, false);
 
   private final String group;
   private final String version;

@@ -24,6 +24,7 @@ final class Defaults {
       case SECRET -> secret(object);
       case JOB -> job(object);
       case CRON_JOB -> cronJob(object);
+      case POD_DISRUPTION_BUDGET -> disruptionBudget(object);
       default -> { }
     }
   }
@@ -95,6 +96,18 @@ final class Defaults {
   }
 
   /** Kubernetes' CronJob defaults: concurrencyPolicy Allow, suspend false, history 3 successful and 1 failed. */
+  /** policy/v1: a budget that names neither bound keeps one pod available. */
+  private static void disruptionBudget(ObjectNode pdb) {
+    if (pdb.path("spec").isObject()) {
+      ObjectNode spec = (ObjectNode) pdb.get("spec");
+      if (!spec.hasNonNull("minAvailable") && !spec.hasNonNull("maxUnavailable")) {
+        spec.put("minAvailable", 1);
+      }
+    } else if (pdb.path("spec").isMissingNode() || pdb.path("spec").isNull()) {
+      pdb.putObject("spec").put("minAvailable", 1);
+    }
+  }
+
   private static void cronJob(ObjectNode cronJob) {
     ObjectNode spec = spec(cronJob);
     putIfAbsent(spec, "concurrencyPolicy", "Allow");

@@ -97,7 +97,7 @@ public final class ObjectEntity
   public static boolean hasController(Kind kind) {
     return kind == Kind.REPLICA_SET || kind == Kind.REPLICATION_CONTROLLER || kind == Kind.DEPLOYMENT
         || kind == Kind.DAEMON_SET || kind == Kind.JOB
-        || kind == Kind.CRON_JOB;
+        || kind == Kind.CRON_JOB || kind == Kind.POD_DISRUPTION_BUDGET;
   }
 
   public static Behavior<ObjectCommand> create(ObjectKey key, EntityServices services) {
@@ -716,7 +716,8 @@ public final class ObjectEntity
 
   private boolean tracksGeneration() {
     return switch (key.kind()) {
-      case POD, REPLICA_SET, REPLICATION_CONTROLLER, DEPLOYMENT, SERVICE, DAEMON_SET, JOB, CRON_JOB -> true;
+      case POD, REPLICA_SET, REPLICATION_CONTROLLER, DEPLOYMENT, SERVICE, DAEMON_SET, JOB, CRON_JOB,
+          POD_DISRUPTION_BUDGET -> true;
       default -> false;
     };
   }

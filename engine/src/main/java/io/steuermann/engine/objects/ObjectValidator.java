@@ -82,6 +82,8 @@ public final class ObjectValidator {
           errors.addAll(BatchValidation.job(object));
           templateSpec("spec.template", object.path("spec").path("template"), errors);
         }
+        case POD_DISRUPTION_BUDGET -> errors.addAll(
+            io.steuermann.engine.validation.DisruptionBudgetValidation.spec(object.path("spec")));
         case CRON_JOB -> {
           errors.addAll(BatchValidation.cronJob(object, old));
           templateSpec("spec.jobTemplate.spec.template", object.path("spec").path("jobTemplate").path("spec")

@@ -68,7 +68,7 @@ public final class DaemonSetValidation {
    * kube's {@code ValidatePositiveIntOrPercent} and {@code IsNotMoreThan100Percent}; answers the
    * value as a number to compare with 0 (-1 when it is refused or absent).
    */
-  private static int intOrPercent(String path, JsonNode value, List<FieldError> errors) {
+  static int intOrPercent(String path, JsonNode value, List<FieldError> errors) {
     if (value.isMissingNode() || value.isNull()) {
       return -1;
     }

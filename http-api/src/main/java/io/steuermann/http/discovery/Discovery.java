@@ -225,6 +225,7 @@ public final class Discovery {
     }
     if (k == Kind.POD) {
       out.add(subresource(k, "binding", null, null, "Binding", List.of("create")));
+      out.add(subresource(k, "eviction", "policy", "v1", "Eviction", List.of("create")));
       out.add(subresource(k, "log", null, null, "Pod", List.of("get")));
       // Kubernetes also lists "create": the POST that SPDY clients upgrade. Only the WebSocket
       // upgrade (a GET; kubectl's default since 1.31) is served here, so only "get" is advertised.

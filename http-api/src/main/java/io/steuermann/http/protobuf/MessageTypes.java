@@ -6,6 +6,7 @@ import io.kubernetes.client.proto.V1;
 import io.kubernetes.client.proto.V1Apps;
 import io.kubernetes.client.proto.V1Autoscaling;
 import io.kubernetes.client.proto.V1Batch;
+import io.kubernetes.client.proto.V1Policy;
 import java.util.Map;
 import java.util.Optional;
 
@@ -51,7 +52,11 @@ public final class MessageTypes {
           "CronJob", V1Batch.CronJob.getDefaultInstance(),
           "CronJobList", V1Batch.CronJobList.getDefaultInstance()),
       "autoscaling/v1", Map.of(
-          "Scale", V1Autoscaling.Scale.getDefaultInstance()));
+          "Scale", V1Autoscaling.Scale.getDefaultInstance()),
+      "policy/v1", Map.of(
+          "PodDisruptionBudget", V1Policy.PodDisruptionBudget.getDefaultInstance(),
+          "PodDisruptionBudgetList", V1Policy.PodDisruptionBudgetList.getDefaultInstance(),
+          "Eviction", V1Policy.Eviction.getDefaultInstance()));
 
   /**
    * meta.k8s.io kinds: registered in every group version, so a client sends them with the

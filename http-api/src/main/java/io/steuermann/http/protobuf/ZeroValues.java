@@ -27,6 +27,8 @@ final class ZeroValues {
       Map.entry(META + "OwnerReference", Set.of("controller", "blockOwnerDeletion")),
       Map.entry(META + "DeleteOptions", Set.of("gracePeriodSeconds", "orphanDependents")),
       Map.entry(META + "ListMeta", Set.of("remainingItemCount")),
+      // Go strings without omitempty: a condition's empty message is on the wire in JSON
+      Map.entry(META + "Condition", Set.of("reason", "message")),
       Map.entry(APPS + "DeploymentSpec", Set.of("replicas", "revisionHistoryLimit", "progressDeadlineSeconds")),
       Map.entry(APPS + "ReplicaSetSpec", Set.of("replicas")),
       Map.entry(CORE + "ReplicationControllerSpec", Set.of("replicas")),
@@ -38,6 +40,9 @@ final class ZeroValues {
           "desiredNumberScheduled", "numberReady")),
       Map.entry(APPS + "ControllerRevision", Set.of("revision")),
       Map.entry("k8s.io.api.autoscaling.v1.ScaleStatus", Set.of("replicas")),
+      // four Go JSON fields without omitempty: a budget that allows nothing says 0
+      Map.entry("k8s.io.api.policy.v1.PodDisruptionBudgetStatus", Set.of("disruptionsAllowed", "currentHealthy",
+          "desiredHealthy", "expectedPods")),
       Map.entry("k8s.io.api.batch.v1.JobSpec", Set.of("parallelism", "completions", "activeDeadlineSeconds",
           "backoffLimit", "backoffLimitPerIndex", "maxFailedIndexes", "manualSelector", "ttlSecondsAfterFinished",
           "suspend")),

@@ -163,6 +163,7 @@ final class Printers {
           col("Selector", "string", 1, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment."));
       case JOB -> BatchPrinters.jobColumns();
       case CRON_JOB -> BatchPrinters.cronJobColumns();
+      case POD_DISRUPTION_BUDGET -> PolicyPrinters.disruptionBudgetColumns();
     };
   }
 
@@ -226,6 +227,7 @@ final class Printers {
       }
       case JOB -> BatchPrinters.job(c, name, age, obj, now);
       case CRON_JOB -> BatchPrinters.cronJob(c, name, age, obj, now);
+      case POD_DISRUPTION_BUDGET -> PolicyPrinters.disruptionBudget(c, name, age, obj);
     }
     return c;
   }

@@ -75,6 +75,8 @@ class DiscoveryTest {
            "preferredVersion":{"groupVersion":"apps/v1","version":"v1"}},
           {"name":"batch","versions":[{"groupVersion":"batch/v1","version":"v1"}],
            "preferredVersion":{"groupVersion":"batch/v1","version":"v1"}},
+          {"name":"policy","versions":[{"groupVersion":"policy/v1","version":"v1"}],
+           "preferredVersion":{"groupVersion":"policy/v1","version":"v1"}},
           {"name":"metrics.k8s.io","versions":[{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}],
            "preferredVersion":{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}}]}"""),
         Discovery.apiGroupList());
@@ -87,7 +89,7 @@ class DiscoveryTest {
          "versions":[{"groupVersion":"apps/v1","version":"v1"}],
          "preferredVersion":{"groupVersion":"apps/v1","version":"v1"}}"""),
         Discovery.apiGroup("apps").orElseThrow());
-    assertTrue(Discovery.apiGroup("policy").isEmpty());
+    assertTrue(Discovery.apiGroup("example.com").isEmpty());
     assertTrue(Discovery.apiGroup("").isEmpty());
   }
 
@@ -97,7 +99,8 @@ class DiscoveryTest {
     assertEquals("APIResourceList", list.get("kind").asText());
     assertEquals("v1", list.get("groupVersion").asText());
     assertEquals(List.of("configmaps", "endpoints", "events", "namespaces", "namespaces/status", "nodes", "nodes/status",
-            "pods", "pods/attach", "pods/binding", "pods/exec", "pods/log", "pods/portforward", "pods/status",
+            "pods", "pods/attach", "pods/binding", "pods/eviction", "pods/exec", "pods/log", "pods/portforward",
+            "pods/status",
             "replicationcontrollers", "replicationcontrollers/scale", "replicationcontrollers/status", "secrets",
             "services", "services/status"),
         names(list.get("resources")));
@@ -146,7 +149,7 @@ class DiscoveryTest {
     // deployments, /scale, /status; replicasets, /scale, /status; daemonsets, /status; controllerrevisions
     assertEquals(9, list.get("resources").size());
     assertTrue(Discovery.apiResourceList("apps", "v2").isEmpty());
-    assertTrue(Discovery.apiResourceList("policy", "v1").isEmpty());
+    assertTrue(Discovery.apiResourceList("policy", "v2").isEmpty());
   }
 
   @Test
@@ -175,7 +178,7 @@ class DiscoveryTest {
     assertEquals(Discovery.apiResourceList("apps", "v1"), Discovery.forPath("/apis/apps/v1", addr));
     assertEquals("v1.32.0-steuermann", Discovery.forPath("/version", addr).orElseThrow().get("gitVersion").asText());
     for (String notDiscovery : List.of("/api/v1/pods", "/api/v1/namespaces/default/pods", "/apis/apps/v1/deployments",
-        "/apis/policy", "/apis/apps/v2", "/openapi/v2", "/openapi/v3", "/openapi/v3/api/v1", "/healthz", "/")) {
+        "/apis/example.com", "/apis/apps/v2", "/openapi/v2", "/openapi/v3", "/openapi/v3/api/v1", "/healthz", "/")) {
       assertEquals(Optional.empty(), Discovery.forPath(notDiscovery, addr), notDiscovery);
     }
   }

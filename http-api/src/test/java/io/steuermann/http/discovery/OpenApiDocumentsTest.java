@@ -110,7 +110,8 @@ class OpenApiDocumentsTest {
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/pods/{name}/portforward"), paths.toString());
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/configmaps/{name}"), paths.toString());
     assertTrue(paths.contains("/api/v1/watch/namespaces/{namespace}/secrets"), paths.toString());
-    for (String notServed : List.of("persistentvolumeclaims", "serviceaccounts", "eviction", "proxy", "finalize",
+    assertTrue(paths.contains("/api/v1/namespaces/{namespace}/pods/{name}/eviction"), paths.toString());
+    for (String notServed : List.of("persistentvolumeclaims", "serviceaccounts", "proxy", "finalize",
         "persistentvolumes", "ephemeralcontainers")) {
       assertTrue(paths.stream().noneMatch(p -> p.contains("/" + notServed)), notServed + " in " + paths);
     }
@@ -126,7 +127,11 @@ class OpenApiDocumentsTest {
     assertTrue(batch.path("paths").has("/apis/batch/v1/namespaces/{namespace}/jobs/{name}/status"));
     assertTrue(batch.path("paths").has("/apis/batch/v1/watch/namespaces/{namespace}/cronjobs"));
     assertTrue(batch.path("components").path("schemas").has("io.k8s.api.batch.v1.CronJobSpec"));
-    assertTrue(DOCS.groupVersion("apis/policy/v1").isEmpty());
+    ObjectNode policy = parse(DOCS.groupVersion("apis/policy/v1").orElseThrow());
+    assertTrue(policy.path("paths").has("/apis/policy/v1/namespaces/{namespace}/poddisruptionbudgets/{name}/status"));
+    assertTrue(policy.path("components").path("schemas").has("io.k8s.api.policy.v1.PodDisruptionBudgetSpec"));
+    assertTrue(core.path("components").path("schemas").has("io.k8s.api.policy.v1.Eviction"),
+        "the eviction subresource's body comes with the core document");
     assertTrue(DOCS.groupVersion("apis/autoscaling/v1").isEmpty());
   }
 
