@@ -67,6 +67,33 @@ class DockerLifecycleHooksTest {
   }
 
   @Test
+  void anHttpGetPreStopReachesThePodOnANamedPort() throws Exception {
+    Path host = Files.createDirectories(api.work.resolve("prestop-http"));
+    api.create("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: http-hook}
+        spec:
+          nodeName: %s
+          terminationGracePeriodSeconds: 3
+          containers:
+          - name: web
+            image: %s
+            command: [sh, -c, "busybox mkdir -p /www/cgi-bin; printf '#!/bin/sh\\necho \"$REQUEST_URI\" >> /host/log\\necho Content-Type: text/plain\\necho\\necho ok\\n' > /www/cgi-bin/stop; busybox chmod +x /www/cgi-bin/stop; exec httpd -f -p 8080 -h /www"]
+            ports: [{name: web, containerPort: 8080}]
+            volumeMounts: [{name: host, mountPath: /host}]
+            lifecycle:
+              preStop:
+                httpGet: {path: /cgi-bin/stop?from=prestop, port: web}
+          volumes: [{name: host, hostPath: {path: %s}}]
+        """.formatted(api.node, DockerSupport.IMAGE, host));
+    api.awaitRunningReady("http-hook");
+    assertEquals(0, api.kubectl("delete", "pod", "http-hook", "--wait=false").exit());
+    await().atMost(DockerApi.WAIT).until(() -> api.pod("http-hook") == null);
+    assertEquals("/cgi-bin/stop?from=prestop\n", Files.readString(host.resolve("log")));
+  }
+
+  @Test
   void aHangingPreStopIsCutAtTheGracePeriodAndTheContainerKilled() throws Exception {
     Path host = Files.createDirectories(api.work.resolve("hanging"));
     api.create("""
