@@ -79,12 +79,21 @@ class DockerLifecycleHooksTest {
           containers:
           - name: web
             image: %s
-            command: [sh, -c, "busybox mkdir -p /www/cgi-bin; printf '#!/bin/sh\\necho \"$REQUEST_URI\" >> /host/log\\necho Content-Type: text/plain\\necho\\necho ok\\n' > /www/cgi-bin/stop; busybox chmod +x /www/cgi-bin/stop; exec httpd -f -p 8080 -h /www"]
+            command:
+            - sh
+            - -c
+            - |
+              busybox mkdir -p /www/cgi-bin
+              printf '#!/bin/sh\\necho "$REQUEST_URI" >> /host/log\\necho Content-Type: text/plain\\necho\\necho ok\\n' > /www/cgi-bin/stop
+              busybox chmod +x /www/cgi-bin/stop
+              exec httpd -f -p 8080 -h /www
             ports: [{name: web, containerPort: 8080}]
             volumeMounts: [{name: host, mountPath: /host}]
             lifecycle:
               preStop:
-                httpGet: {path: /cgi-bin/stop?from=prestop, port: web}
+                httpGet:
+                  path: "/cgi-bin/stop?from=prestop"
+                  port: web
           volumes: [{name: host, hostPath: {path: %s}}]
         """.formatted(api.node, DockerSupport.IMAGE, host));
     api.awaitRunningReady("http-hook");
@@ -127,6 +136,37 @@ class DockerLifecycleHooksTest {
     assertTrue(took.compareTo(Duration.ofSeconds(2)) >= 0, "killed before the grace period: " + took);
     assertTrue(took.compareTo(Duration.ofSeconds(12)) < 0, "not killed after the grace period: " + took);
     await().atMost(DockerApi.WAIT).until(() -> api.pod("hanging") == null);
+    // a hook cut by the grace period is no failure event (kubelet only logs it)
+    assertTrue(!events("hanging").contains("FailedPreStopHook"), events("hanging"));
+  }
+
+  @Test
+  void aFailingPreStopIsAnEventAndTheContainerStillStops() throws Exception {
+    api.create("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: failing-hook}
+        spec:
+          nodeName: %s
+          terminationGracePeriodSeconds: 2
+          containers:
+          - name: app
+            image: %s
+            command: [sleep, "600"]
+            lifecycle:
+              preStop:
+                exec:
+                  command: [sh, -c, "echo no; exit 1"]
+        """.formatted(api.node, DockerSupport.IMAGE));
+    api.awaitRunningReady("failing-hook");
+    assertEquals(0, api.kubectl("delete", "pod", "failing-hook", "--wait=false").exit());
+    await().atMost(DockerApi.WAIT).until(() -> api.pod("failing-hook") == null
+        && events("failing-hook").contains("\"reason\": \"FailedPreStopHook\""));
+    assertTrue(events("failing-hook").contains("PreStopHook failed"), events("failing-hook"));
+  }
+
+  private static String events(String pod) throws Exception {
+    return api.kubectl("get", "events", "--field-selector", "involvedObject.name=" + pod, "-o", "json").output();
   }
 
   @Test

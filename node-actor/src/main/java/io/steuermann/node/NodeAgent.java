@@ -800,7 +800,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     ActorRef<Command> self = getContext().getSelf();
     java.util.concurrent.CompletionStage<ContainerStatus> stopped = hooks.run(preStop.get(), target(run, c), grace)
         .thenCompose(result -> {
-          if (!result.success()) {
+          if (!result.success() && !HookRunner.timedOut(result)) {
             hookFailed(self, pod, run.key, name, HookRunner.PRE_STOP, result);
           }
           return runtime.stopContainer(ref, name, remaining(grace, began));
@@ -944,7 +944,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           ObjectNode pod = run.pod;
           preStops.add(hooks.run(preStop.get(), target(run, c), gracePeriod).toCompletableFuture()
               .whenComplete((result, error) -> {
-                if (result != null && !result.success()) {
+                if (result != null && !result.success() && !HookRunner.timedOut(result)) {
                   hookFailed(self, pod, run.key, name, HookRunner.PRE_STOP, result);
                 }
               }));

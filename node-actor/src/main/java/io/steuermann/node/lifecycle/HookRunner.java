@@ -26,6 +26,8 @@ public final class HookRunner {
   public static final String POST_START = "postStart";
   public static final String PRE_STOP = "preStop";
 
+  private static final String TIMED_OUT = "hook timed out after ";
+
   private final ProbeRunner probes;
 
   public HookRunner(ProbeRunner probes) {
@@ -51,8 +53,9 @@ public final class HookRunner {
       JsonNode holder = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
           .set("hook", handler.deepCopy());
       ProbeSpec read = ProbeSpec.of(holder, "hook").orElseThrow();
+      // the probe's own timeout a little later than the hook's, so that a hook cut at its deadline says so
       ProbeSpec spec = new ProbeSpec(read.action(), Duration.ZERO, Duration.ofSeconds(1),
-          timeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : timeout, 1, 1, OptionalLong.empty());
+          timeout.plusSeconds(1), 1, 1, OptionalLong.empty());
       boolean http = handler.path("httpGet").isObject();
       result = probes.run(spec, target).toCompletableFuture()
           .thenApply(r -> http && !r.success() && r.message().startsWith("HTTP probe failed with statuscode")
@@ -60,7 +63,15 @@ public final class HookRunner {
     } else {
       result = CompletableFuture.completedFuture(ProbeResult.failed("invalid handler: " + handler));
     }
-    return result.completeOnTimeout(ProbeResult.failed("hook timed out after " + timeout.toSeconds() + "s"),
+    return result.completeOnTimeout(ProbeResult.failed(TIMED_OUT + timeout.toSeconds() + "s"),
         timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Whether the hook was cut at its deadline: for preStop that is the grace period ending, which
+   * kubelet only logs ("PreStop hook not completed in grace period"), with no FailedPreStopHook event.
+   */
+  public static boolean timedOut(ProbeResult result) {
+    return !result.success() && result.message().startsWith(TIMED_OUT);
   }
 }
