@@ -537,9 +537,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       Duration delay = settings.backoff(run.startFailures++);
       warn("Node {}: pod {} could not be started ({}); retrying in {} ms", nodeName, run.key.entityId(),
           m.error().toString(), delay.toMillis());
-      for (ContainerRun c : run.containers.values()) {
+      for (ContainerRun c : run.all()) {
         c.status = new ContainerStatus(c.config.name(), c.config.image(), "", "",
-            new Waiting("ContainerCreating", String.valueOf(m.error().getMessage())));
+            new Waiting(run.defaultWaiting(), String.valueOf(m.error().getMessage())));
       }
       run.showPending = true;
       timers.startSingleTimer("start:" + run.uid, new RetryPodStart(run.uid), delay);
@@ -549,6 +549,14 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     run.stage = Stage.RUNNING;
     run.podIp = m.pod().podIp();
     run.ports = m.pod().ports();
+    if (!run.initialized) {
+      // the sandbox is up: what an earlier failed start said of the containers no longer holds
+      for (ContainerRun c : run.all()) {
+        if (c.attempt == 0 && c.status.state() instanceof Waiting) {
+          c.status = new ContainerStatus(c.config.name(), c.config.image(), "", "", new Waiting(run.defaultWaiting(), null));
+        }
+      }
+    }
     for (ContainerStatus status : m.pod().containers()) {
       ContainerRun c = run.container(status.name());
       if (c != null) {
@@ -916,7 +924,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     run.deleteAfterStop = false;
     if (run.stage == Stage.GONE) {
       forget(run);
-    } else if (run.stage != Stage.STOPPING) {
+    } else if (run.stage != Stage.STOPPING || !run.stopGrace.isZero()) {
+      // also during a graceful stop (its preStop hooks): a pod gone from the store waits no longer
       stop(run, Duration.ZERO);
     }
   }

@@ -68,7 +68,7 @@ final class PodRun {
     /** the startup probe succeeded (or there is none) */
     boolean started;
     boolean ready;
-    /** a probe failed: the instance is being stopped, and restarts whatever its exit code (unless Never) */
+    /** a probe (or its postStart hook) failed: the instance is being stopped, and restarts whatever its exit code (unless Never) */
     boolean killedByProbe;
     boolean restartPending;
     /** whether the pending restart replaces an instance that ran (counts in restartCount) */
@@ -159,6 +159,11 @@ final class PodRun {
       }
       into.put(name, run);
     }
+  }
+
+  /** kubelet's waiting reason of a container not started yet: PodInitializing for a pod with init containers. */
+  String defaultWaiting() {
+    return initContainers.isEmpty() ? "ContainerCreating" : "PodInitializing";
   }
 
   /** The container of that name, init or app; null when the pod has none. */
