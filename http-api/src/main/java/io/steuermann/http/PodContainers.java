@@ -21,8 +21,11 @@ final class PodContainers {
     String name = Meta.name(pod);
     List<String> containers = new ArrayList<>();
     pod.path("spec").path("containers").forEach(c -> containers.add(c.path("name").asText()));
+    List<String> initContainers = new ArrayList<>();
+    pod.path("spec").path("initContainers").forEach(c -> initContainers.add(c.path("name").asText()));
     if (requested.isPresent()) {
-      if (!containers.contains(requested.get())) {
+      // init containers too: their logs (and exec while one runs) are how an initialization is debugged
+      if (!containers.contains(requested.get()) && !initContainers.contains(requested.get())) {
         return refused("container " + requested.get() + " is not valid for pod " + name);
       }
       return new Choice(requested.get(), null);
@@ -31,7 +34,8 @@ final class PodContainers {
       return new Choice(containers.get(0), null);
     }
     return refused("a container name must be specified for pod " + name
-        + ", choose one of: [" + String.join(" ", containers) + "]");
+        + ", choose one of: [" + String.join(" ", containers) + "]"
+        + (initContainers.isEmpty() ? "" : " or one of the init containers: [" + String.join(" ", initContainers) + "]"));
   }
 
   private static Choice refused(String message) {

@@ -180,9 +180,11 @@ public final class PodLogs {
   private static String instanceRefusal(ObjectNode pod, String container, boolean previous) {
     String name = Meta.name(pod);
     JsonNode status = null;
-    for (JsonNode s : pod.path("status").path("containerStatuses")) {
-      if (container.equals(s.path("name").asText())) {
-        status = s;
+    for (String list : new String[] {"containerStatuses", "initContainerStatuses"}) {
+      for (JsonNode s : pod.path("status").path(list)) {
+        if (container.equals(s.path("name").asText())) {
+          status = s;
+        }
       }
     }
     String prefix = "container \"" + container + "\" in pod \"" + name + "\"";

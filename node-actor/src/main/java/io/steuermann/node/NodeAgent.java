@@ -17,6 +17,8 @@ import io.steuermann.node.PodRun.ContainerRun;
 import io.steuermann.node.PodRun.Stage;
 import io.steuermann.node.probe.ContainerProber;
 import io.steuermann.node.probe.ProbeClients;
+import io.steuermann.node.probe.ProbeResult;
+import io.steuermann.node.lifecycle.HookRunner;
 import io.steuermann.node.probe.ProbeRunner;
 import io.steuermann.node.probe.ProbeTarget;
 import io.steuermann.node.podenv.ConfigReferences;
@@ -116,6 +118,19 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   private record RetryDelete(String uid) implements Command {}
 
+  private record PostStartDone(String uid, String container, String containerId, ProbeResult result)
+      implements Command {}
+
+  private record PreStopDone(String uid, int generation, long beganNanos) implements Command {}
+
+  /** A hook failed: its event, recorded on the pod as it was when the hook began. */
+  private record HookFailed(ObjectNode pod, String reason, String message) implements Command {}
+
+  /** How long a postStart hook may run; kubelet sets none, a hook that never ends must not pin the container. */
+  private static final Duration POST_START_TIMEOUT = Duration.ofMinutes(2);
+  /** kubelet's minimumGracePeriodInSeconds: what a container gets after its preStop hook, at least */
+  private static final Duration MINIMUM_GRACE = Duration.ofSeconds(2);
+
   public static final String KUBELET_VERSION = "v1.32.0-steuermann";
   private static final int STASH_CAPACITY = 1_000_000;
 
@@ -146,6 +161,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private final ContainerRuntime.RuntimeInfo info;
   private final NodeSettings settings;
   private final ProbeRunner probeRunner;
+  private final HookRunner hooks;
+  /** set while an adopted instance is taken: what starts with a new instance does not run again */
+  private boolean adopting;
   private final ActorRef<ContainerProber.Report> probeReports;
   private final Map<String, PodRun> runs = new HashMap<>();
   private final Map<ObjectKey, String> uidByKey = new HashMap<>();
@@ -162,6 +180,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       Runnable onRegistered) {
     super(context);
     this.probeRunner = new ProbeRunner(runtime, probeClients, context.getExecutionContext());
+    this.hooks = new HookRunner(probeRunner);
     this.probeReports = context.messageAdapter(ContainerProber.Report.class, Probed::new);
     this.timers = timers;
     this.stash = stash;
@@ -234,6 +253,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         })
         .onMessage(DeleteAnswered.class, this::onDeleteAnswered)
         .onMessage(RetryDelete.class, m -> withRun(m.uid(), Stage.GONE, this::delete))
+        .onMessage(PostStartDone.class, this::onPostStartDone)
+        .onMessage(PreStopDone.class, this::onPreStopDone)
+        .onMessage(HookFailed.class, m -> {
+          controllers.events().record(m.pod(), "Warning", m.reason(), m.message());
+          return this;
+        })
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onMessage(Adopted.class, m -> this)
         .build();
@@ -280,12 +305,28 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     run.ports = found.ports();
     Map<String, ContainerStatus> byName = new LinkedHashMap<>();
     found.containers().forEach(s -> byName.put(s.name(), s));
-    for (ContainerRun c : run.containers.values()) {
+    // an app container that ran, or a status that said so, means the init containers are done
+    run.initialized = run.initContainers.isEmpty()
+        || run.containers.keySet().stream().anyMatch(byName::containsKey)
+        || "True".equals(io.steuermann.engine.objects.PodConditions.get(run.pod.path("status"), "Initialized"))
+            && run.pod.path("status").has("initContainerStatuses");
+    for (ContainerRun c : run.all()) {
       ContainerStatus status = byName.get(c.config.name());
       if (status != null) {
-        apply(run, c, status);
+        adopting = true; // an adopted instance ran its postStart hook when it started
+        try {
+          apply(run, c, status);
+        } finally {
+          adopting = false;
+        }
         keepProbed(run, c);
-      } else {
+      } else if (c.init) {
+        // not found: either never started (initialization goes on) or done before the sandbox was found
+        if (run.initialized) {
+          c.status = new ContainerStatus(c.config.name(), c.config.image(), "", "",
+              new Terminated(0, "Completed", null, null, null));
+        }
+      } else if (run.initialized) {
         c.restartPending = true;
         c.pendingIsRestart = false;
         getContext().getSelf().tell(new RestartDue(run.uid, c.config.name()));
@@ -505,9 +546,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       Duration delay = settings.backoff(run.startFailures++);
       warn("Node {}: pod {} could not be started ({}); retrying in {} ms", nodeName, run.key.entityId(),
           m.error().toString(), delay.toMillis());
-      for (ContainerRun c : run.containers.values()) {
+      for (ContainerRun c : run.all()) {
         c.status = new ContainerStatus(c.config.name(), c.config.image(), "", "",
-            new Waiting("ContainerCreating", String.valueOf(m.error().getMessage())));
+            new Waiting(run.defaultWaiting(), String.valueOf(m.error().getMessage())));
       }
       run.showPending = true;
       timers.startSingleTimer("start:" + run.uid, new RetryPodStart(run.uid), delay);
@@ -517,8 +558,16 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     run.stage = Stage.RUNNING;
     run.podIp = m.pod().podIp();
     run.ports = m.pod().ports();
+    if (!run.initialized) {
+      // the sandbox is up: what an earlier failed start said of the containers no longer holds
+      for (ContainerRun c : run.all()) {
+        if (c.attempt == 0 && c.status.state() instanceof Waiting) {
+          c.status = new ContainerStatus(c.config.name(), c.config.image(), "", "", new Waiting(run.defaultWaiting(), null));
+        }
+      }
+    }
     for (ContainerStatus status : m.pod().containers()) {
-      ContainerRun c = run.containers.get(status.name());
+      ContainerRun c = run.container(status.name());
       if (c != null) {
         apply(run, c, status);
       }
@@ -538,7 +587,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     if (run == null || run.stage != Stage.RUNNING) {
       return this;
     }
-    ContainerRun c = run.containers.get(m.status().name());
+    ContainerRun c = run.container(m.status().name());
     if (c == null || !c.status.containerId().equals(m.status().containerId())) {
       return this; // about an instance already replaced
     }
@@ -566,11 +615,20 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         c.started = c.probes.startup().isEmpty();
         c.ready = c.started && c.probes.readiness().isEmpty();
       }
+      boolean newInstance = !status.containerId().equals(previous.containerId()) || !(previous.state() instanceof Running);
       if (c.probes.any() && c.prober == null) {
         ProbeTarget target = new ProbeTarget(run.ref, name, status.containerId(), run.podIp, c.config.spec(),
             running.startedAt());
         c.prober = getContext().spawnAnonymous(
             ContainerProber.create(target, c.probes, probeRunner, probeReports, c.started, c.ready));
+      }
+      java.util.Optional<JsonNode> postStart = HookRunner.handler(c.config.spec(), HookRunner.POST_START);
+      if (newInstance && !adopting && postStart.isPresent() && !info.simulated() && run.stage == Stage.RUNNING) {
+        String uid = run.uid;
+        String containerId = status.containerId();
+        getContext().pipeToSelf(hooks.run(postStart.get(), target(run, c), POST_START_TIMEOUT),
+            (result, error) -> new PostStartDone(uid, name, containerId,
+                result != null ? result : ProbeResult.failed(String.valueOf(error))));
       }
       return;
     }
@@ -579,7 +637,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     if (status.state() instanceof Terminated terminated) {
       boolean killed = c.killedByProbe;
       c.killedByProbe = false;
-      boolean restart = killed ? !run.restartPolicy().equals("Never") : run.restarts(terminated.exitCode());
+      boolean restart = killed ? !run.restartPolicy().equals("Never") : run.restarts(c, terminated.exitCode());
       if (!restart || run.stage != Stage.RUNNING) {
         c.restartPending = false;
         return;
@@ -627,7 +685,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   private Behavior<Command> onShowBackOff(ShowBackOff m) {
     PodRun run = runs.get(m.uid());
-    ContainerRun c = run == null || run.stage != Stage.RUNNING ? null : run.containers.get(m.container());
+    ContainerRun c = run == null || run.stage != Stage.RUNNING ? null : run.container(m.container());
     if (c != null && c.attempt == m.attempt() && c.restartPending
         && c.status.state() instanceof Waiting w && w.reason().equals("ErrImagePull")) {
       String message = "Back-off pulling image \"" + c.config.image() + "\"";
@@ -645,9 +703,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     if (run == null || run.stage != Stage.RUNNING) {
       return this;
     }
-    ContainerRun c = run.containers.get(m.container());
-    if (c == null || !c.restartPending) {
-      return this;
+    ContainerRun c = run.container(m.container());
+    if (c == null || !c.restartPending || (!c.init && !run.initialized)) {
+      return this; // an app container starts only once the init containers completed
     }
     if (c.status.state() instanceof Terminated ended) {
       c.lastTermination = ended; // restarted at once: the exit becomes the last state now
@@ -682,7 +740,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     if (run == null || run.stage != Stage.RUNNING) {
       return this;
     }
-    ContainerRun c = run.containers.get(m.container());
+    ContainerRun c = run.container(m.container());
     if (c == null || c.attempt != m.attempt()) {
       return this;
     }
@@ -707,7 +765,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private Behavior<Command> onProbed(Probed m) {
     ProbeTarget target = m.report().target();
     PodRun run = runs.get(target.pod().uid());
-    ContainerRun c = run == null || run.stage != Stage.RUNNING ? null : run.containers.get(target.container());
+    ContainerRun c = run == null || run.stage != Stage.RUNNING ? null : run.container(target.container());
     if (c == null || c.killedByProbe || !(c.status.state() instanceof Running)
         || !c.status.containerId().equals(target.containerId())) {
       return this; // about an instance that no longer runs
@@ -732,18 +790,82 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       maybeWrite(run);
       Duration grace = Duration.ofSeconds(f.spec().terminationGracePeriodSeconds()
           .orElse(Math.max(0, run.pod.path("spec").path("terminationGracePeriodSeconds").asLong(30))));
-      String uid = run.uid;
-      String containerId = target.containerId();
+      kill(run, c, grace);
+    }
+    return this;
+  }
+
+  /**
+   * Stops one running container as kubelet's killContainer does: its preStop hook first,
+   * within the grace period, then SIGTERM with what is left of it (at least kubelet's 2 s),
+   * then SIGKILL. Answers as {@link ContainerStopped}.
+   */
+  private void kill(PodRun run, ContainerRun c, Duration grace) {
+    String uid = run.uid;
+    String name = c.config.name();
+    String containerId = c.status.containerId();
+    java.util.Optional<JsonNode> preStop = HookRunner.handler(c.config.spec(), HookRunner.PRE_STOP);
+    if (preStop.isEmpty() || grace.isZero() || info.simulated()) {
       getContext().pipeToSelf(runtime.stopContainer(run.ref, name, grace),
           (status, error) -> new ContainerStopped(uid, name, containerId, status, error));
+      return;
     }
+    long began = System.nanoTime();
+    ObjectNode pod = run.pod;
+    PodRef ref = run.ref;
+    ActorRef<Command> self = getContext().getSelf();
+    java.util.concurrent.CompletionStage<ContainerStatus> stopped = hooks.run(preStop.get(), target(run, c), grace)
+        .thenCompose(result -> {
+          if (!result.success() && !HookRunner.timedOut(result)) {
+            hookFailed(self, pod, run.key, name, HookRunner.PRE_STOP, result);
+          }
+          return runtime.stopContainer(ref, name, remaining(grace, began));
+        });
+    getContext().pipeToSelf(stopped, (status, error) -> new ContainerStopped(uid, name, containerId, status, error));
+  }
+
+  private static Duration remaining(Duration grace, long beganNanos) {
+    Duration left = grace.minusNanos(System.nanoTime() - beganNanos);
+    return left.compareTo(MINIMUM_GRACE) < 0 ? MINIMUM_GRACE : left;
+  }
+
+  /** kubelet's event leaves the handler's output out (it may hold secrets); the log has the reason. */
+  private static void hookFailed(ActorRef<Command> self, ObjectNode pod, ObjectKey key, String container, String hook,
+      ProbeResult result) {
+    boolean postStart = hook.equals(HookRunner.POST_START);
+    warn("{} hook for container {} of pod {} failed: {}", postStart ? "PostStart" : "PreStop", container,
+        key.entityId(), result.message());
+    self.tell(new HookFailed(pod, postStart ? "FailedPostStartHook" : "FailedPreStopHook",
+        postStart ? "PostStartHook failed" : "PreStopHook failed"));
+  }
+
+  private ProbeTarget target(PodRun run, ContainerRun c) {
+    java.time.Instant startedAt = c.status.state() instanceof Running r ? r.startedAt() : now();
+    return new ProbeTarget(run.ref, c.config.name(), c.status.containerId(), run.podIp, c.config.spec(), startedAt);
+  }
+
+  /** The postStart hook of a new instance ended: a failure kills it, and it restarts as its policy says. */
+  private Behavior<Command> onPostStartDone(PostStartDone m) {
+    PodRun run = runs.get(m.uid());
+    ContainerRun c = run == null || run.stage != Stage.RUNNING ? null : run.container(m.container());
+    if (c == null || c.killedByProbe || !(c.status.state() instanceof Running)
+        || !c.status.containerId().equals(m.containerId()) || m.result().success()) {
+      return this;
+    }
+    hookFailed(getContext().getSelf(), run.pod, run.key, c.config.name(), HookRunner.POST_START, m.result());
+    controllers.events().record(run.pod, "Normal", "Killing", "FailedPostStartHook");
+    c.killedByProbe = true;
+    c.ready = false;
+    stopProber(c);
+    maybeWrite(run);
+    kill(run, c, Duration.ofSeconds(Math.max(0, run.pod.path("spec").path("terminationGracePeriodSeconds").asLong(30))));
     return this;
   }
 
   /** A container killed after a failed probe has stopped: restart it as its policy says. */
   private Behavior<Command> onContainerStopped(ContainerStopped m) {
     PodRun run = runs.get(m.uid());
-    ContainerRun c = run == null || run.stage != Stage.RUNNING ? null : run.containers.get(m.container());
+    ContainerRun c = run == null || run.stage != Stage.RUNNING ? null : run.container(m.container());
     if (c == null || !c.status.containerId().equals(m.containerId()) || !(c.status.state() instanceof Running)) {
       return this; // its exit was taken already, or the pod stops
     }
@@ -760,12 +882,42 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   private void afterChange(PodRun run) {
+    advanceInit(run);
     if (run.stage == Stage.RUNNING && run.allEndedForGood()) {
       // phase Succeeded or Failed: nothing will run again. The ended containers stay until the
       // pod is deleted, so that their logs can still be read (kubectl logs of a finished pod)
       run.stage = Stage.FINISHED;
     }
     maybeWrite(run);
+  }
+
+  /**
+   * Initialization, one step: the first init container that has not completed is started (if
+   * it is not running or waiting for its restart); when all completed, the app containers are.
+   * A failed init container with restartPolicy Never ends the pod (phase Failed).
+   */
+  private void advanceInit(PodRun run) {
+    if (run.initialized || run.stage != Stage.RUNNING) {
+      return;
+    }
+    for (ContainerRun c : run.initContainers.values()) {
+      if (c.completed()) {
+        continue;
+      }
+      if (c.attempt == 0 && !c.restartPending && c.status.state() instanceof Waiting) {
+        // never started: the first run of this init container
+        c.restartPending = true;
+        c.pendingIsRestart = false;
+        getContext().getSelf().tell(new RestartDue(run.uid, c.config.name()));
+      }
+      return; // running, restarting, or failed for good
+    }
+    run.initialized = true;
+    for (ContainerRun c : run.containers.values()) {
+      c.restartPending = true;
+      c.pendingIsRestart = false;
+      getContext().getSelf().tell(new RestartDue(run.uid, c.config.name()));
+    }
   }
 
   // ---------------------------------------------------------------- stopping and deleting
@@ -780,18 +932,63 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     run.deleteAfterStop = false;
     if (run.stage == Stage.GONE) {
       forget(run);
-    } else if (run.stage != Stage.STOPPING) {
+    } else if (run.stage != Stage.STOPPING || !run.stopGrace.isZero()) {
+      // also during a graceful stop (its preStop hooks): a pod gone from the store waits no longer
       stop(run, Duration.ZERO);
     }
   }
 
+  /**
+   * Stops the pod's containers within {@code gracePeriod}: first the preStop hooks of the
+   * running containers that have one (once per pod; the grace period counts from their start),
+   * then SIGTERM with what is left of it (at least kubelet's 2 s), then SIGKILL.
+   */
   private void stop(PodRun run, Duration gracePeriod) {
+    boolean running = run.stage == Stage.RUNNING || run.stage == Stage.FINISHED;
     run.stage = Stage.STOPPING;
     run.stopGrace = gracePeriod;
-    run.containers.values().forEach(this::stopProber);
+    int generation = ++run.stopGeneration;
+    run.all().forEach(this::stopProber);
     timers.cancel("slow:" + run.uid);
     String uid = run.uid;
-    getContext().pipeToSelf(runtime.stopPod(run.ref, gracePeriod), (done, error) -> new PodStopped(uid, error));
+    List<java.util.concurrent.CompletableFuture<ProbeResult>> preStops = new ArrayList<>();
+    if (running && !run.preStopped && !gracePeriod.isZero() && !info.simulated()) {
+      ActorRef<Command> self = getContext().getSelf();
+      for (ContainerRun c : run.all()) {
+        java.util.Optional<JsonNode> preStop = HookRunner.handler(c.config.spec(), HookRunner.PRE_STOP);
+        if (preStop.isPresent() && c.status.state() instanceof Running) {
+          String name = c.config.name();
+          ObjectNode pod = run.pod;
+          preStops.add(hooks.run(preStop.get(), target(run, c), gracePeriod).toCompletableFuture()
+              .whenComplete((result, error) -> {
+                if (result != null && !result.success() && !HookRunner.timedOut(result)) {
+                  hookFailed(self, pod, run.key, name, HookRunner.PRE_STOP, result);
+                }
+              }));
+        }
+      }
+    }
+    if (preStops.isEmpty()) {
+      getContext().pipeToSelf(runtime.stopPod(run.ref, gracePeriod), (done, error) -> new PodStopped(uid, error));
+      return;
+    }
+    run.preStopped = true;
+    long began = System.nanoTime();
+    java.util.concurrent.CompletableFuture<Void> all = java.util.concurrent.CompletableFuture
+        .allOf(preStops.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .completeOnTimeout(null, gracePeriod.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    getContext().pipeToSelf(all, (done, error) -> new PreStopDone(uid, generation, began));
+  }
+
+  private Behavior<Command> onPreStopDone(PreStopDone m) {
+    PodRun run = runs.get(m.uid());
+    if (run == null || run.stage != Stage.STOPPING || run.stopGeneration != m.generation()) {
+      return this; // a later stop (a shorter grace period) took over
+    }
+    String uid = run.uid;
+    getContext().pipeToSelf(runtime.stopPod(run.ref, remaining(run.stopGrace, m.beganNanos())),
+        (done, error) -> new PodStopped(uid, error));
+    return this;
   }
 
   private Behavior<Command> onPodStopped(PodStopped m) {

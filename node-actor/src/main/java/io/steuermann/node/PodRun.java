@@ -68,20 +68,28 @@ final class PodRun {
     /** the startup probe succeeded (or there is none) */
     boolean started;
     boolean ready;
-    /** a probe failed: the instance is being stopped, and restarts whatever its exit code (unless Never) */
+    /** a probe (or its postStart hook) failed: the instance is being stopped, and restarts whatever its exit code (unless Never) */
     boolean killedByProbe;
     boolean restartPending;
     /** whether the pending restart replaces an instance that ran (counts in restartCount) */
     boolean pendingIsRestart;
     /** left out of the pod's start until its ConfigMap and Secret references resolve */
     boolean awaitingConfig;
+    /** an init container: runs to completion, in order, before any app container starts */
+    final boolean init;
 
-    ContainerRun(ContainerConfig config) {
+    ContainerRun(ContainerConfig config, boolean init, String waitingReason) {
       this.declared = config;
       this.config = config;
+      this.init = init;
       this.probes = ContainerProbes.of(config.spec());
       this.status = new ContainerStatus(config.name(), config.image(), "", "",
-          new Waiting("ContainerCreating", null));
+          new Waiting(waitingReason, null));
+    }
+
+    /** An init container that ended with exit code 0: it is not run again. */
+    boolean completed() {
+      return status.state() instanceof Terminated t && t.exitCode() == 0 && !restartPending;
     }
   }
 
@@ -91,6 +99,14 @@ final class PodRun {
   ObjectNode pod;
   long observedVersion;
   final Map<String, ContainerRun> containers = new LinkedHashMap<>();
+  /** the pod's init containers, in spec order (names are unique across both maps) */
+  final Map<String, ContainerRun> initContainers = new LinkedHashMap<>();
+  /** every init container completed (or there are none): the app containers may run */
+  boolean initialized;
+  /** the pod's preStop hooks were started (at most once per pod, as kubelet) */
+  boolean preStopped;
+  /** counts the stops of this pod, so that a stop's late answer for an earlier one is ignored */
+  int stopGeneration;
   Stage stage = Stage.STARTING;
   String podIp = "";
   List<PublishedPort> ports = List.of();
@@ -111,18 +127,14 @@ final class PodRun {
     this.pod = pod;
     this.observedVersion = Meta.parseResourceVersion(Meta.resourceVersion(pod));
     this.startTime = now;
-    JsonNode previous = pod.path("status").path("containerStatuses");
-    for (JsonNode c : pod.path("spec").path("containers")) {
-      String name = c.path("name").asText();
-      ContainerRun run = new ContainerRun(new ContainerConfig(name, c.path("image").asText(), (ObjectNode) c));
-      for (JsonNode p : previous) {
-        // a pod this node ran before a restart of the process keeps its restart count
-        if (name.equals(p.path("name").asText())) {
-          run.restartCount = p.path("restartCount").asInt(0);
-        }
-      }
-      containers.put(name, run);
-    }
+    // with init containers, every container waits as PodInitializing first (as kubelet's default waiting state)
+    boolean hasInit = pod.path("spec").path("initContainers").size() > 0;
+    String waiting = hasInit ? "PodInitializing" : "ContainerCreating";
+    read(pod.path("spec").path("initContainers"), pod.path("status").path("initContainerStatuses"), true, waiting,
+        initContainers);
+    read(pod.path("spec").path("containers"), pod.path("status").path("containerStatuses"), false, waiting,
+        containers);
+    initialized = initContainers.isEmpty();
     String started = pod.path("status").path("startTime").asText("");
     if (!started.isEmpty()) {
       try {
@@ -133,10 +145,48 @@ final class PodRun {
     }
   }
 
+  private static void read(JsonNode specs, JsonNode previous, boolean init, String waiting,
+      Map<String, ContainerRun> into) {
+    for (JsonNode c : specs) {
+      String name = c.path("name").asText();
+      ContainerRun run = new ContainerRun(new ContainerConfig(name, c.path("image").asText(), (ObjectNode) c), init,
+          waiting);
+      for (JsonNode p : previous) {
+        // a pod this node ran before a restart of the process keeps its restart count
+        if (name.equals(p.path("name").asText())) {
+          run.restartCount = p.path("restartCount").asInt(0);
+        }
+      }
+      into.put(name, run);
+    }
+  }
+
+  /** kubelet's waiting reason of a container not started yet: PodInitializing for a pod with init containers. */
+  String defaultWaiting() {
+    return initContainers.isEmpty() ? "ContainerCreating" : "PodInitializing";
+  }
+
+  /** The container of that name, init or app; null when the pod has none. */
+  ContainerRun container(String name) {
+    ContainerRun c = containers.get(name);
+    return c != null ? c : initContainers.get(name);
+  }
+
+  /** Init containers first, then app containers. */
+  List<ContainerRun> all() {
+    List<ContainerRun> all = new ArrayList<>(initContainers.values());
+    all.addAll(containers.values());
+    return all;
+  }
+
+  /**
+   * What the runtime starts with the sandbox: the app containers, unless the pod is still
+   * initializing; then only the sandbox, and the agent starts the init containers one by one.
+   */
   PodConfig config(io.steuermann.node.podenv.PodEnvironment environment,
       io.steuermann.node.volumes.ResolvedVolumes volumes) {
     List<ContainerConfig> list = new ArrayList<>();
-    containers.values().stream().filter(c -> !c.awaitingConfig).forEach(c -> list.add(c.config));
+    containers.values().stream().filter(c -> initialized && !c.awaitingConfig).forEach(c -> list.add(c.config));
     return new PodConfig(ref, (ObjectNode) pod.path("spec"), list, environment, volumes);
   }
 
@@ -144,7 +194,19 @@ final class PodRun {
     return pod.path("spec").path("restartPolicy").asText("Always");
   }
 
-  /** Whether a container that ended with {@code exitCode} is started again. */
+  /**
+   * Whether container {@code c}, ended with {@code exitCode}, is started again. An init
+   * container that succeeded is done; one that failed is retried unless the policy is Never
+   * (kubelet treats Always as OnFailure for init containers).
+   */
+  boolean restarts(ContainerRun c, int exitCode) {
+    if (c.init) {
+      return exitCode != 0 && !restartPolicy().equals("Never");
+    }
+    return restarts(exitCode);
+  }
+
+  /** Whether an app container that ended with {@code exitCode} is started again. */
   boolean restarts(int exitCode) {
     return switch (restartPolicy()) {
       case "Never" -> false;
@@ -168,6 +230,9 @@ final class PodRun {
 
   /** Whether all containers ended and none will be restarted. */
   boolean allEndedForGood() {
+    if (!initialized) {
+      return initFailedForGood();
+    }
     for (ContainerRun c : containers.values()) {
       if (!(c.status.state() instanceof Terminated) || c.restartPending) {
         return false;
@@ -181,6 +246,9 @@ final class PodRun {
    * waits after having run counts as stopped, one that never ran as waiting.
    */
   String phase() {
+    if (!initialized) {
+      return initFailedForGood() ? "Failed" : "Pending";
+    }
     int waiting = 0;
     int running = 0;
     int stopped = 0;
@@ -216,6 +284,16 @@ final class PodRun {
       return policy.equals("Never") ? "Failed" : "Running";
     }
     return "Pending";
+  }
+
+  /** An init container failed and will not be retried (restartPolicy Never): the pod failed. */
+  boolean initFailedForGood() {
+    for (ContainerRun c : initContainers.values()) {
+      if (c.status.state() instanceof Terminated t && t.exitCode() != 0 && !c.restartPending) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The status the agent wants stored: the stored one with the fields the node owns replaced. */
@@ -254,11 +332,28 @@ final class PodRun {
       }
     }
     status.set("containerStatuses", statuses);
+    List<String> incomplete = new ArrayList<>();
+    if (!initContainers.isEmpty()) {
+      ArrayNode initStatuses = status.putArray("initContainerStatuses");
+      for (ContainerRun c : initContainers.values()) {
+        initStatuses.add(containerStatus(c));
+        if (!c.completed()) {
+          incomplete.add(c.config.name());
+        }
+      }
+    } else {
+      status.remove("initContainerStatuses");
+    }
     boolean terminal = phase.equals("Succeeded") || phase.equals("Failed");
     PodConditions.set(status, "PodReadyToStartContainers", stage == Stage.RUNNING ? "True" : "False", null, null,
         nowText);
     PodConditions.set(status, "PodScheduled", "True", null, null, nowText);
-    PodConditions.set(status, "Initialized", "True", null, null, nowText);
+    if (initialized || incomplete.isEmpty()) {
+      PodConditions.set(status, "Initialized", "True", null, null, nowText);
+    } else {
+      PodConditions.set(status, "Initialized", "False", "ContainersNotInitialized",
+          "containers with incomplete status: [" + String.join(" ", incomplete) + "]", nowText);
+    }
     if (terminal) {
       PodConditions.set(status, "ContainersReady", "False", "PodCompleted", null, nowText);
       PodConditions.set(status, "Ready", "False", "PodCompleted", null, nowText);
@@ -278,14 +373,15 @@ final class PodRun {
     s.put("name", c.config.name());
     s.set("state", state(c.status.state(), c.status.containerId()));
     s.set("lastState", c.lastTermination == null ? Json.object() : state(c.lastTermination, c.lastContainerId));
-    s.put("ready", c.ready && c.status.state() instanceof Running);
+    // an init container is ready once it completed (kubelet's prober manager says so)
+    s.put("ready", c.init ? c.completed() : c.ready && c.status.state() instanceof Running);
     s.put("restartCount", c.restartCount);
     s.put("image", c.config.image());
     s.put("imageID", c.status.imageId());
     if (!c.status.containerId().isEmpty()) {
       s.put("containerID", c.status.containerId());
     }
-    s.put("started", c.started && c.status.state() instanceof Running);
+    s.put("started", c.init ? c.status.state() instanceof Running : c.started && c.status.state() instanceof Running);
     return s;
   }
 

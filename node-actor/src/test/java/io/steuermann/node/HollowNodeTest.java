@@ -203,6 +203,34 @@ class HollowNodeTest {
   }
 
   @Test
+  void hollowInitContainersCompleteAtOnceAndHooksAreNoOps() throws Exception {
+    NodeAgents agents = hollow("hollow-nodes = 1, name-prefix = \"init-\", heartbeat-interval = 1s");
+    agents.whenAllRegistered().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    HollowRuntime runtime = (HollowRuntime) agents.runtime("init-0001").orElseThrow();
+    ObjectNode pod = pod("with-init", "init-0001", "Always",
+        ", \"lifecycle\": {\"postStart\": {\"exec\": {\"command\": [\"false\"]}}, "
+            + "\"preStop\": {\"httpGet\": {\"port\": 1}}}");
+    ((ObjectNode) pod.path("spec")).set("initContainers", Json.parse("""
+        [{"name": "one", "image": "busybox:1.36"}, {"name": "two", "image": "busybox:1.36"}]"""));
+    create(pod);
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      ObjectNode p = cached(Kind.POD, "default", "with-init");
+      return p != null && p.path("status").path("phase").asText().equals("Running")
+          && PodConditions.get(p.path("status"), "Ready").equals("True");
+    });
+    JsonNode status = cached(Kind.POD, "default", "with-init").path("status");
+    assertEquals("True", PodConditions.get(status, "Initialized"));
+    assertEquals(2, status.path("initContainerStatuses").size());
+    for (JsonNode init : status.path("initContainerStatuses")) {
+      assertEquals("Completed", init.path("state").path("terminated").path("reason").asText(), init.toString());
+      assertTrue(init.path("ready").asBoolean(), init.toString());
+    }
+    // hooks are skipped on hollow nodes: the pod runs as if it declared none
+    assertEquals(0, status.path("containerStatuses").get(0).path("restartCount").asInt());
+    assertEquals(1, runtime.runningContainers());
+  }
+
+  @Test
   void readinessWaitsForTheProbesInitialDelay() throws Exception {
     NodeAgents agents = hollow("hollow-nodes = 1, name-prefix = \"ready-\", heartbeat-interval = 1s");
     agents.whenAllRegistered().toCompletableFuture().get(15, TimeUnit.SECONDS);

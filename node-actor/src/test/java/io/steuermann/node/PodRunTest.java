@@ -42,6 +42,75 @@ class PodRunTest {
     return new Terminated(code, code == 0 ? "Completed" : "Error", null, T0, T0.plusSeconds(5));
   }
 
+  private static PodRun withInit(String restartPolicy) throws Exception {
+    ObjectNode pod = (ObjectNode) Json.parse("""
+        {"apiVersion": "v1", "kind": "Pod",
+         "metadata": {"name": "p", "namespace": "default", "uid": "u1", "resourceVersion": "5"},
+         "spec": {"nodeName": "n", "restartPolicy": "%s",
+                  "initContainers": [{"name": "i1", "image": "busybox"}, {"name": "i2", "image": "busybox"}],
+                  "containers": [{"name": "a", "image": "busybox"}]}}"""
+        .formatted(restartPolicy));
+    PodRun run = new PodRun(ObjectKey.of(Kind.POD, "default", "p"), pod, T0);
+    run.stage = PodRun.Stage.RUNNING;
+    return run;
+  }
+
+  private static void setInit(PodRun run, String name, Object state) {
+    ContainerRun c = run.initContainers.get(name);
+    c.status = new ContainerStatus(name, "busybox", "img", "hollow://" + name,
+        (io.steuermann.node.runtime.ContainerRuntime.ContainerState) state);
+  }
+
+  @Test
+  void initializingPodsArePendingWithKubeletsStatuses() throws Exception {
+    PodRun run = withInit("Always");
+    assertEquals("Pending", run.phase());
+    JsonNode status = run.desiredStatus("10.0.0.1", T0);
+    assertEquals("PodInitializing", status.path("initContainerStatuses").get(0).path("state").path("waiting")
+        .path("reason").asText());
+    assertEquals("PodInitializing", status.path("containerStatuses").get(0).path("state").path("waiting")
+        .path("reason").asText());
+    assertEquals("False", io.steuermann.engine.objects.PodConditions.get(status, "Initialized"));
+    assertEquals("ContainersNotInitialized", condition(status, "Initialized").path("reason").asText());
+    assertEquals("containers with incomplete status: [i1 i2]", condition(status, "Initialized").path("message").asText());
+
+    setInit(run, "i1", exited(0));
+    setInit(run, "i2", new Running(T0));
+    status = run.desiredStatus("10.0.0.1", T0);
+    assertEquals("Pending", run.phase(), "a running init container: still Pending");
+    assertEquals("containers with incomplete status: [i2]", condition(status, "Initialized").path("message").asText());
+    assertEquals(true, status.path("initContainerStatuses").get(0).path("ready").asBoolean());
+    assertEquals(false, status.path("initContainerStatuses").get(1).path("ready").asBoolean());
+    assertEquals(true, status.path("initContainerStatuses").get(1).path("started").asBoolean());
+
+    setInit(run, "i2", exited(1));
+    run.initContainers.get("i2").restartPending = true;
+    assertEquals("Pending", run.phase(), "a failed init container that is retried");
+    assertEquals(false, run.allEndedForGood());
+
+    setInit(run, "i2", exited(0));
+    run.initContainers.get("i2").restartPending = false;
+    run.initialized = true;
+    set(run, "a", new Running(T0));
+    run.containers.get("a").ready = true;
+    status = run.desiredStatus("10.0.0.1", T0);
+    assertEquals("Running", run.phase());
+    assertEquals("True", io.steuermann.engine.objects.PodConditions.get(status, "Initialized"));
+    assertEquals("True", io.steuermann.engine.objects.PodConditions.get(status, "Ready"));
+  }
+
+  @Test
+  void aFailedInitContainerFailsThePodOnlyUnderNever() throws Exception {
+    PodRun never = withInit("Never");
+    setInit(never, "i1", exited(2));
+    assertEquals("Failed", never.phase());
+    assertEquals(true, never.allEndedForGood());
+    assertEquals(false, never.restarts(never.initContainers.get("i1"), 2));
+    PodRun always = withInit("Always");
+    assertEquals(true, always.restarts(always.initContainers.get("i1"), 2), "retried after a failure");
+    assertEquals(false, always.restarts(always.initContainers.get("i1"), 0), "done after a success, even under Always");
+  }
+
   @Test
   void phaseFollowsKubelet() throws Exception {
     PodRun never = run("Never");

@@ -12,6 +12,7 @@ import io.steuermann.engine.selector.LabelSelector;
 import io.steuermann.engine.selector.SelectorException;
 import io.steuermann.engine.validation.BatchValidation;
 import io.steuermann.engine.validation.ConfigDataValidation;
+import io.steuermann.engine.validation.ContainerLifecycleValidation;
 import io.steuermann.engine.validation.ContainerEnvValidation;
 import io.steuermann.engine.validation.DaemonSetValidation;
 import io.steuermann.engine.validation.FieldError;
@@ -138,44 +139,19 @@ public final class ObjectValidator {
       errors.add(FieldError.required(path + ".containers", ""));
       return;
     }
+    // names are unique across app and init containers; kube checks the app containers first
     Set<String> names = new HashSet<>();
     for (int i = 0; i < containers.size(); i++) {
-      JsonNode c = containers.get(i);
       String at = path + ".containers[" + i + "]";
-      String name = c.path("name").asText("");
-      if (name.isEmpty()) {
-        errors.add(FieldError.required(at + ".name", ""));
-      } else {
-        for (String problem : Names.dns1123Label(name)) {
-          errors.add(FieldError.invalid(at + ".name", name, problem));
-        }
-        if (!names.add(name)) {
-          errors.add(FieldError.duplicate(at + ".name", name));
-        }
-      }
-      if (c.path("image").asText("").isBlank()) {
-        errors.add(FieldError.required(at + ".image", ""));
-      }
-      ContainerEnvValidation.validate(at, c, errors);
-      oneOf(at + ".imagePullPolicy", c.path("imagePullPolicy"), List.of("Always", "IfNotPresent", "Never"), errors);
-      oneOf(at + ".terminationMessagePolicy", c.path("terminationMessagePolicy"),
-          List.of("File", "FallbackToLogsOnError"), errors);
-      JsonNode ports = c.path("ports");
-      for (int p = 0; p < ports.size(); p++) {
-        JsonNode port = ports.get(p);
-        int number = port.path("containerPort").asInt(0);
-        if (number < 1 || number > 65535) {
-          errors.add(FieldError.invalid(at + ".ports[" + p + "].containerPort",
-              port.path("containerPort").toString(), "must be between 1 and 65535, inclusive"));
-        }
-        JsonNode hostPort = port.path("hostPort");
-        if (hostPort.isNumber() && hostPort.asLong() != 0 && (hostPort.asLong() < 1 || hostPort.asLong() > 65535)) {
-          errors.add(FieldError.invalid(at + ".ports[" + p + "].hostPort", hostPort.asLong(),
-              "must be between 1 and 65535, inclusive"));
-        }
-        protocol(at + ".ports[" + p + "].protocol", port, errors);
-        PodDnsValidation.portName(at + ".ports[" + p + "].name", port.path("name").asText(""), errors);
-      }
+      container(at, containers.get(i), names, errors);
+      ContainerLifecycleValidation.appContainer(at, containers.get(i), spec.path("terminationGracePeriodSeconds"),
+          errors);
+    }
+    JsonNode initContainers = spec.path("initContainers");
+    for (int i = 0; i < initContainers.size(); i++) {
+      String at = path + ".initContainers[" + i + "]";
+      container(at, initContainers.get(i), names, errors);
+      ContainerLifecycleValidation.initContainer(at, initContainers.get(i), errors);
     }
     PodDnsValidation.validate(path, spec, errors);
     VolumeValidation.validate(path, spec, errors);
@@ -183,6 +159,44 @@ public final class ObjectValidator {
     if (!List.of("Always", "OnFailure", "Never").contains(restart)) {
       errors.add(FieldError.notSupported(path + ".restartPolicy", restart,
           List.of("Always", "OnFailure", "Never")));
+    }
+  }
+
+  /** What every container of a pod must be, init or app: {@code at} names it in the error's field. */
+  private static void container(String at, JsonNode c, Set<String> names, List<FieldError> errors) {
+    String name = c.path("name").asText("");
+    if (name.isEmpty()) {
+      errors.add(FieldError.required(at + ".name", ""));
+    } else {
+      for (String problem : Names.dns1123Label(name)) {
+        errors.add(FieldError.invalid(at + ".name", name, problem));
+      }
+      if (!names.add(name)) {
+        errors.add(FieldError.duplicate(at + ".name", name));
+      }
+    }
+    if (c.path("image").asText("").isBlank()) {
+      errors.add(FieldError.required(at + ".image", ""));
+    }
+    ContainerEnvValidation.validate(at, c, errors);
+    oneOf(at + ".imagePullPolicy", c.path("imagePullPolicy"), List.of("Always", "IfNotPresent", "Never"), errors);
+    oneOf(at + ".terminationMessagePolicy", c.path("terminationMessagePolicy"),
+        List.of("File", "FallbackToLogsOnError"), errors);
+    JsonNode ports = c.path("ports");
+    for (int p = 0; p < ports.size(); p++) {
+      JsonNode port = ports.get(p);
+      int number = port.path("containerPort").asInt(0);
+      if (number < 1 || number > 65535) {
+        errors.add(FieldError.invalid(at + ".ports[" + p + "].containerPort",
+            port.path("containerPort").toString(), "must be between 1 and 65535, inclusive"));
+      }
+      JsonNode hostPort = port.path("hostPort");
+      if (hostPort.isNumber() && hostPort.asLong() != 0 && (hostPort.asLong() < 1 || hostPort.asLong() > 65535)) {
+        errors.add(FieldError.invalid(at + ".ports[" + p + "].hostPort", hostPort.asLong(),
+            "must be between 1 and 65535, inclusive"));
+      }
+      protocol(at + ".ports[" + p + "].protocol", port, errors);
+      PodDnsValidation.portName(at + ".ports[" + p + "].name", port.path("name").asText(""), errors);
     }
   }
 

@@ -342,17 +342,20 @@ final class Printers {
       JsonNode cs = initStatuses.get(i);
       restarts += cs.path("restartCount").asInt(0);
       lastRestart = later(lastRestart, cs.path("lastState").path("terminated").path("finishedAt").asText(""));
-      if (sidecar.getOrDefault(cs.path("name").asText(""), false)) {
+      boolean isSidecar = sidecar.getOrDefault(cs.path("name").asText(""), false);
+      if (isSidecar) {
         sidecarRestarts += cs.path("restartCount").asInt(0);
         lastSidecarRestart = later(lastSidecarRestart, cs.path("lastState").path("terminated").path("finishedAt").asText(""));
-        if (cs.path("started").asBoolean(false) && cs.path("ready").asBoolean(false)) {
-          readyContainers++;
-        }
-        continue;
       }
       JsonNode term = cs.path("state").path("terminated");
       JsonNode wait = cs.path("state").path("waiting");
+      // kubectl's order: a completed one is done; a started sidecar counts as an app container; else it blocks
       if (!term.isMissingNode() && term.path("exitCode").asInt(0) == 0) {
+        continue;
+      } else if (isSidecar && cs.path("started").asBoolean(false)) {
+        if (cs.path("ready").asBoolean(false)) {
+          readyContainers++;
+        }
         continue;
       } else if (!term.isMissingNode()) {
         String r = term.path("reason").asText("");

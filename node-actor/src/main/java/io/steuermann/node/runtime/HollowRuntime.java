@@ -67,11 +67,14 @@ public final class HollowRuntime implements ContainerRuntime {
     final Map<String, HollowContainer> containers = new LinkedHashMap<>();
     /** Each container's instance before the current one, for {@code previous} logs. */
     final Map<String, HollowContainer> previous = new LinkedHashMap<>();
+    /** the pod's init containers: simulated ones complete as soon as they start */
+    final java.util.Set<String> initContainers = new java.util.HashSet<>();
     boolean stopped;
     Cancellable starting;
 
-    HollowPod(PodRef ref) {
+    HollowPod(PodRef ref, com.fasterxml.jackson.databind.JsonNode spec) {
       this.ref = ref;
+      spec.path("initContainers").forEach(c -> initContainers.add(c.path("name").asText()));
     }
   }
 
@@ -111,7 +114,7 @@ public final class HollowRuntime implements ContainerRuntime {
 
   @Override
   public CompletionStage<RunningPod> startPod(PodConfig config) {
-    HollowPod pod = new HollowPod(config.ref());
+    HollowPod pod = new HollowPod(config.ref(), config.spec());
     HollowPod previous = pods.put(config.ref().uid(), pod);
     if (previous != null) {
       stop(previous);
@@ -282,6 +285,10 @@ public final class HollowRuntime implements ContainerRuntime {
     c.log.write(Instant.now(), "hollow container " + config.name() + " (" + id + ") started");
     running.incrementAndGet();
     TOTAL_RUNNING.incrementAndGet();
+    if (pod.initContainers.contains(config.name())) {
+      terminate(c, 0, "Completed");
+      return c.status;
+    }
     java.util.Optional<HollowExit> exit = HollowExit.of(config.spec());
     double rate = settings.failureRate();
     if (exit.isPresent()) {
