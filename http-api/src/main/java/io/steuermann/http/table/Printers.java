@@ -163,6 +163,9 @@ final class Printers {
           col("Selector", "string", 1, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment."));
       case JOB -> BatchPrinters.jobColumns();
       case CRON_JOB -> BatchPrinters.cronJobColumns();
+      case PERSISTENT_VOLUME -> StoragePrinters.persistentVolumeColumns();
+      case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaimColumns();
+      case STORAGE_CLASS -> StoragePrinters.storageClassColumns();
     };
   }
 
@@ -226,6 +229,9 @@ final class Printers {
       }
       case JOB -> BatchPrinters.job(c, name, age, obj, now);
       case CRON_JOB -> BatchPrinters.cronJob(c, name, age, obj, now);
+      case PERSISTENT_VOLUME -> StoragePrinters.persistentVolume(c, name, age, obj);
+      case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaim(c, name, age, obj);
+      case STORAGE_CLASS -> StoragePrinters.storageClass(c, name, age, obj);
     }
     return c;
   }
