@@ -105,6 +105,55 @@ class DockerPersistentVolumesTest {
     assertEquals("Retain", volume(archived).path("spec").path("persistentVolumeReclaimPolicy").asText());
   }
 
+  @Test
+  void aStaticLocalVolumeMountsItsPathAndIsPreBoundByName() throws Exception {
+    Path disk = Files.createDirectories(api.work.resolve("disk-one"));
+    Files.writeString(disk.resolve("seed"), "from the host\n");
+    api.create("""
+        apiVersion: v1
+        kind: PersistentVolume
+        metadata: {name: disk-one}
+        spec:
+          capacity: {storage: 1Gi}
+          accessModes: [ReadWriteOnce]
+          storageClassName: ""
+          local: {path: %s}
+          nodeAffinity:
+            required:
+              nodeSelectorTerms:
+              - matchExpressions:
+                - {key: kubernetes.io/hostname, operator: In, values: [%s]}
+        ---
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata: {name: seeded}
+        spec:
+          storageClassName: ""
+          volumeName: disk-one
+          accessModes: [ReadWriteOnce]
+          resources: {requests: {storage: 1Gi}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: seeded}
+        spec:
+          containers:
+          - name: main
+            image: %s
+            command: [sh, -c, "echo from the pod > /disk/out; sleep 600"]
+            volumeMounts: [{name: disk, mountPath: /disk}]
+          volumes: [{name: disk, persistentVolumeClaim: {claimName: seeded}}]
+        """.formatted(disk, api.node, DockerSupport.IMAGE));
+    api.awaitRunningReady("seeded");
+    assertEquals(api.node, api.pod("seeded").path("spec").path("nodeName").asText(), "scheduled to the volume's node");
+    assertEquals("", claim("seeded").path("spec").path("storageClassName").asText(), "\"\" is no class, not the default");
+    assertEquals("from the host\n", exec("seeded", "cat", "/disk/seed"));
+    await().atMost(DockerApi.WAIT).until(() -> Files.exists(disk.resolve("out")));
+    assertEquals(0, api.kubectl("delete", "pod", "seeded", "--grace-period=0").exit());
+    await().atMost(DockerApi.WAIT).until(() -> api.pod("seeded") == null);
+    assertTrue(Files.exists(disk.resolve("seed")), "a static volume's data is the administrator's");
+  }
+
   private static String pod(String name, String script) {
     return """
         apiVersion: v1

@@ -40,7 +40,7 @@ class PersistentVolumesTest {
     server = TestServer.startWithNodes("PersistentVolumesTest", TestServer.h2(dataDir).withFallback(
         ConfigFactory.parseString("""
             steuermann.controllers.enabled = true
-            steuermann.node.hollow-nodes = 1
+            steuermann.node.hollow-nodes = 2
             steuermann.node.name-prefix = "pv-"
             """)));
     server.namespace(NS);
@@ -169,6 +169,29 @@ class PersistentVolumesTest {
     await().atMost(WAIT).until(() -> "Bound".equals(phase(PVCS + "/remote-data")));
     await().atMost(WAIT).until(() -> !expect(200, server.get(PODS + "/waiter")).path("spec").path("nodeName").asText()
         .isEmpty());
+  }
+
+  @Test
+  void podsOfAClaimBoundToAVolumeWithNodeAffinityGoOnlyToThatNode() {
+    JsonNode nodes = expect(200, server.get("/api/v1/nodes")).path("items");
+    assertEquals(2, nodes.size());
+    String pinned = nodes.path(1).path("metadata").path("name").asText();
+    expect(201, server.post(PVS, """
+        {"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"pinned-disk"},
+         "spec":{"capacity":{"storage":"1Gi"},"accessModes":["ReadWriteOnce"],"storageClassName":"pinned",
+          "local":{"path":"/mnt/disks/one"},
+          "nodeAffinity":{"required":{"nodeSelectorTerms":[{"matchExpressions":[
+            {"key":"kubernetes.io/hostname","operator":"In","values":["%s"]}]}]}}}}""".formatted(pinned)));
+    expect(201, server.post(PVCS, claim("pinned-data", "pinned", "1Gi", "")));
+    await().atMost(WAIT).until(() -> "Bound".equals(phase(PVCS + "/pinned-data")));
+    for (int i = 0; i < 4; i++) {
+      expect(201, server.post(PODS, pod("pinned-" + i, "pinned-data")));
+    }
+    for (int i = 0; i < 4; i++) {
+      String pod = PODS + "/pinned-" + i;
+      await().atMost(WAIT).until(() -> !expect(200, server.get(pod)).path("spec").path("nodeName").asText().isEmpty());
+      assertEquals(pinned, expect(200, server.get(pod)).path("spec").path("nodeName").asText(), pod);
+    }
   }
 
   @Test
