@@ -252,6 +252,11 @@ class AdvertisedVerbsTest {
       case "v1/replicationcontrollers" -> ",\"spec\":{\"replicas\":0,\"selector\":{\"app\":\"" + name + "\"},"
           + "\"template\":{\"metadata\":{\"labels\":{\"app\":\"" + name + "\"}},\"spec\":{\"containers\":"
           + "[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
+      case "v1/persistentvolumes" -> ",\"spec\":{\"capacity\":{\"storage\":\"1Gi\"},\"accessModes\":"
+          + "[\"ReadWriteOnce\"],\"storageClassName\":\"walk\",\"hostPath\":{\"path\":\"/tmp/walk\"}}";
+      case "v1/persistentvolumeclaims" -> ",\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],\"storageClassName\":"
+          + "\"walk\",\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}";
+      case "storage.k8s.io/v1/storageclasses" -> ",\"provisioner\":\"example.com/walk\"";
       case "v1/events" -> ",\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"" + NS
           + "\",\"name\":\"walk-pods\"},\"reason\":\"Walked\",\"message\":\"walked\",\"type\":\"Normal\"";
       case "apps/v1/replicasets", "apps/v1/deployments" -> ",\"spec\":{\"replicas\":0,"
@@ -280,6 +285,9 @@ class AdvertisedVerbsTest {
       case "configmaps" -> "ConfigMap";
       case "secrets" -> "Secret";
       case "replicationcontrollers" -> "ReplicationController";
+      case "persistentvolumes" -> "PersistentVolume";
+      case "persistentvolumeclaims" -> "PersistentVolumeClaim";
+      case "storageclasses" -> "StorageClass";
       case "replicasets" -> "ReplicaSet";
       case "daemonsets" -> "DaemonSet";
       case "controllerrevisions" -> "ControllerRevision";

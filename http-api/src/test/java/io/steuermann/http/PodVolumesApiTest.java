@@ -59,9 +59,9 @@ class PodVolumesApiTest {
          "spec":{"containers":[{"name":"main","image":"busybox",
            "volumeMounts":[{"name":"nope","mountPath":"/n"},{"name":"data","mountPath":"relative"}]}],
            "volumes":[{"name":"data","emptyDir":{}},{"name":"data","hostPath":{"path":"/x","type":"Dir"}},
-                      {"name":"claim","persistentVolumeClaim":{"claimName":"c"}}]}}"""));
+                      {"name":"claim","persistentVolumeClaim":{"claimName":""}}]}}"""));
     assertEquals("Invalid", status.path("reason").asText());
-    assertEquals(List.of("spec.volumes[1].name", "spec.volumes[1].hostPath.type", "spec.volumes[2].persistentVolumeClaim",
+    assertEquals(List.of("spec.volumes[1].name", "spec.volumes[1].hostPath.type", "spec.volumes[2].persistentVolumeClaim.claimName",
         "spec.containers[0].volumeMounts[0].name", "spec.containers[0].volumeMounts[1].mountPath"), fields(status));
     assertTrue(status.path("message").asText().contains("spec.volumes[1].name: Duplicate value: \"data\""), status.toString());
     assertTrue(status.path("message").asText().contains("spec.containers[0].volumeMounts[0].name: Not found: \"nope\""),
@@ -81,12 +81,11 @@ class PodVolumesApiTest {
             metadata: {labels: {app: claims}}
             spec:
               containers: [{name: main, image: busybox, volumeMounts: [{name: data, mountPath: /data}]}]
-              volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+              volumes: [{name: data, nfs: {server: nfs.example, path: /exports}}]
         """);
     Result r = KubectlRunner.run(server.base, dataDir, "create", "-f", manifest.toString());
     assertEquals(1, r.exit(), r.out() + r.err());
-    assertTrue(r.err().contains("spec.template.spec.volumes[0].persistentVolumeClaim: Unsupported value: "
-        + "\"persistentVolumeClaim\""), r.err());
+    assertTrue(r.err().contains("spec.template.spec.volumes[0].nfs: Unsupported value: \"nfs\""), r.err());
     assertEquals(404, server.get("/apis/apps/v1/namespaces/vols/deployments/claims").statusCode());
   }
 

@@ -283,6 +283,10 @@ class WriteFuzzTest {
           "/spec/template/spec/containers/0/image"));
       case CRON_JOB -> required.addAll(List.of("/spec/schedule", "/spec/jobTemplate",
           "/spec/jobTemplate/spec/template/spec/containers/0/image"));
+      case PERSISTENT_VOLUME -> required.addAll(List.of("/spec/accessModes", "/spec/capacity", "/spec/hostPath/path"));
+      case PERSISTENT_VOLUME_CLAIM -> required.addAll(List.of("/spec/accessModes",
+          "/spec/resources/requests/storage"));
+      case STORAGE_CLASS -> required.add("/provisioner");
       default -> { }
     }
     return required;
@@ -300,6 +304,10 @@ class WriteFuzzTest {
       case JOB -> List.of("/spec/completionMode", "/spec/template/spec/restartPolicy");
       case CRON_JOB -> List.of("/spec/concurrencyPolicy", "/spec/jobTemplate/spec/template/spec/restartPolicy");
       case POD_DISRUPTION_BUDGET -> List.of("/spec/unhealthyPodEvictionPolicy");
+      case PERSISTENT_VOLUME -> List.of("/spec/persistentVolumeReclaimPolicy", "/spec/volumeMode",
+          "/spec/hostPath/type");
+      case PERSISTENT_VOLUME_CLAIM -> List.of("/spec/volumeMode");
+      case STORAGE_CLASS -> List.of("/reclaimPolicy", "/volumeBindingMode");
       default -> List.of();
     };
   }
@@ -410,6 +418,16 @@ class WriteFuzzTest {
           + "\"suspend\":true,\"template\":" + template.replace("\"Always\"", "\"Never\"") + "}}";
       case POD_DISRUPTION_BUDGET -> "{\"metadata\":" + meta + ",\"spec\":{\"maxUnavailable\":\"25%\","
           + "\"unhealthyPodEvictionPolicy\":\"IfHealthyBudget\",\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}}}}";
+      case PERSISTENT_VOLUME -> "{\"metadata\":" + meta + ",\"spec\":{\"capacity\":{\"storage\":\"1Gi\"},"
+          + "\"accessModes\":[\"ReadWriteOnce\"],\"persistentVolumeReclaimPolicy\":\"Retain\","
+          + "\"volumeMode\":\"Filesystem\",\"storageClassName\":\"fuzz\","
+          + "\"hostPath\":{\"path\":\"/tmp/fuzz\",\"type\":\"DirectoryOrCreate\"}}}";
+      case PERSISTENT_VOLUME_CLAIM -> "{\"metadata\":" + meta + ",\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],"
+          + "\"volumeMode\":\"Filesystem\",\"storageClassName\":\"fuzz\","
+          + "\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}";
+      case STORAGE_CLASS -> "{\"metadata\":" + meta + ",\"provisioner\":\"example.com/fuzz\","
+          + "\"reclaimPolicy\":\"Retain\",\"volumeBindingMode\":\"WaitForFirstConsumer\","
+          + "\"parameters\":{\"type\":\"fast\"}}";
       case CRON_JOB -> "{\"metadata\":" + meta + ",\"spec\":{\"schedule\":\"*/5 * * * *\",\"suspend\":true,"
           + "\"concurrencyPolicy\":\"Forbid\",\"jobTemplate\":{\"spec\":{\"template\":"
           + template.replace("\"Always\"", "\"Never\"") + "}}}}";

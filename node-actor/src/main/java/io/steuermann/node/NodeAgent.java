@@ -524,6 +524,17 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       public com.fasterxml.jackson.databind.JsonNode secret(String name) {
         return controllers.cache().get(ObjectKey.of(io.steuermann.engine.model.Kind.SECRET, namespace, name));
       }
+
+      @Override
+      public com.fasterxml.jackson.databind.JsonNode persistentVolumeClaim(String name) {
+        return controllers.cache().get(ObjectKey.of(io.steuermann.engine.model.Kind.PERSISTENT_VOLUME_CLAIM, namespace,
+            name));
+      }
+
+      @Override
+      public com.fasterxml.jackson.databind.JsonNode persistentVolume(String name) {
+        return controllers.cache().get(ObjectKey.of(io.steuermann.engine.model.Kind.PERSISTENT_VOLUME, "", name));
+      }
     };
   }
 

@@ -154,7 +154,7 @@ final class NodeRegistration extends AbstractBehavior<NodeRegistration.Command> 
       // and write a fresh status
       ObjectNode patch = Json.object();
       patch.putObject("metadata").set("labels", NodeStatus.labels(nodeName, info));
-      ((ObjectNode) patch.get("metadata")).set("annotations", NodeStatus.annotations(member()));
+      ((ObjectNode) patch.get("metadata")).set("annotations", NodeStatus.annotations(member(), info));
       getContext().pipeToSelf(registrations.submit(() ->
           controllers.store().patch(nodeKey, ObjectCommand.PatchType.MERGE, patch, ObjectCommand.Part.MAIN)),
           LabelsPatched::new);

@@ -27,9 +27,13 @@ final class NodeStatus {
    * The cluster member the agent runs in ({@code address#uid}), so the node lifecycle
    * controller knows when that member is gone.
    */
-  static ObjectNode annotations(String member) {
+  static ObjectNode annotations(String member, RuntimeInfo info) {
     ObjectNode annotations = Json.object();
     annotations.put(NodeLifecycleController.MEMBER_ANNOTATION, member);
+    if (!info.localVolumeDir().isEmpty()) {
+      // where the PV controller puts this node's local-path volumes
+      annotations.put(io.steuermann.engine.storage.PersistentVolumeController.LOCAL_PATH_DIR, info.localVolumeDir());
+    }
     return annotations;
   }
 
@@ -42,7 +46,7 @@ final class NodeStatus {
     ObjectNode meta = node.putObject("metadata");
     meta.put("name", nodeName);
     meta.set("labels", labels(nodeName, info));
-    meta.set("annotations", annotations(member));
+    meta.set("annotations", annotations(member, info));
     node.putObject("spec");
     node.set("status", status(nodeName, info, null, now, networkProblem));
     return node;

@@ -57,8 +57,20 @@ final class PodVolumeSetup {
     return Optional.empty();
   }
 
-  /** The resync of the running pods' files. */
+  /**
+   * The resync of the running pods' files, and of the node's local-path volumes: the data of a
+   * PersistentVolume that is gone (its reclaim policy deleted it) is removed. Only once the cache
+   * holds the whole journal: a partly replayed one would show too few volumes.
+   */
   void resync(Collection<PodRun> runs) {
+    if (controllers.ready().toCompletableFuture().isDone() && !runtime.info().localVolumeDir().isEmpty()) {
+      java.util.Set<String> volumes = new java.util.HashSet<>();
+      controllers.cache().list(io.steuermann.engine.watch.WatchFilter.of(
+          io.steuermann.engine.model.Kind.PERSISTENT_VOLUME, "")).items().forEach(pv -> volumes.add(
+              io.steuermann.engine.model.Meta.name(pv)));
+      // file work off the agent's thread
+      java.util.concurrent.CompletableFuture.runAsync(() -> runtime.removeLocalVolumesBut(volumes));
+    }
     for (PodRun run : runs) {
       if (run.stage != Stage.RUNNING || !VolumeSources.hasProjections(run.pod.path("spec"))) {
         continue;

@@ -39,14 +39,28 @@ public final class ObjectStore {
   private final StoreHealth health;
   /** Writes sent and not yet answered: answered at once when the store starts failing. */
   private final Set<CompletableFuture<Reply>> pending = ConcurrentHashMap.newKeySet();
+  /**
+   * Mutating admission of creates (kube's DefaultStorageClass and StorageObjectInUseProtection
+   * plugins): what needs the cluster's other objects, which an entity cannot see. Shared with
+   * the dry-run store.
+   */
+  private final java.util.concurrent.atomic.AtomicReference<CreateAdmission> admission;
+
+  /** Changes an object about to be created; returns it (or a changed copy). */
+  @FunctionalInterface
+  public interface CreateAdmission {
+    ObjectNode admit(ObjectKey key, ObjectNode object);
+  }
 
   public ObjectStore(ActorSystem<?> system, Duration askTimeout) {
-    this(ClusterSharding.get(system), askTimeout, system.executionContext(), false, StoreHealth.get(system));
+    this(ClusterSharding.get(system), askTimeout, system.executionContext(), false, StoreHealth.get(system),
+        new java.util.concurrent.atomic.AtomicReference<>((key, object) -> object));
   }
 
   private ObjectStore(ClusterSharding sharding, Duration askTimeout, Executor executor, boolean dryRun,
-      StoreHealth health) {
+      StoreHealth health, java.util.concurrent.atomic.AtomicReference<CreateAdmission> admission) {
     this.sharding = sharding;
+    this.admission = admission;
     this.health = health;
     if (!dryRun) {
       health.onFailure(f -> pending.forEach(answer ->
@@ -62,7 +76,12 @@ public final class ObjectStore {
    * answered as usual but changes nothing ({@link ObjectCommand.DryRun}); reads are reads.
    */
   public ObjectStore dryRun() {
-    return dryRun ? this : new ObjectStore(sharding, askTimeout, executor, true, health);
+    return dryRun ? this : new ObjectStore(sharding, askTimeout, executor, true, health, admission);
+  }
+
+  /** Sets the admission of creates (once, when the engine starts). */
+  public void admitCreates(CreateAdmission wanted) {
+    admission.set(wanted);
   }
 
   /** The entity of one object, for sending any {@link ObjectCommand} directly. */
@@ -157,12 +176,14 @@ public final class ObjectStore {
 
   /** A create whose {@code manager} is recorded in managedFields as owning what it set. */
   public CompletionStage<Reply> create(ObjectKey key, ObjectNode object, String manager) {
-    return inNamespace(key, () -> true, reply -> new ObjectCommand.Create(object, 0, manager, reply));
+    ObjectNode admitted = admission.get().admit(key, object);
+    return inNamespace(key, () -> true, reply -> new ObjectCommand.Create(admitted, 0, manager, reply));
   }
 
   private CompletionStage<Reply> create(ObjectKey key, ObjectNode object, long notAfterMillis,
       BooleanSupplier stillWanted) {
-    return inNamespace(key, stillWanted, reply -> new ObjectCommand.Create(object, notAfterMillis, reply));
+    ObjectNode admitted = admission.get().admit(key, object);
+    return inNamespace(key, stillWanted, reply -> new ObjectCommand.Create(admitted, notAfterMillis, reply));
   }
 
   /** Sends a command that may create the object, once its namespace is known to exist and be active. */

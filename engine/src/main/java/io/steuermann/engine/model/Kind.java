@@ -18,6 +18,10 @@ public enum Kind {
   EVENT("", "v1", "Event", "events", "event", true, List.of("ev"), false, false),
   CONFIG_MAP("", "v1", "ConfigMap", "configmaps", "configmap", true, List.of("cm"), false, false),
   SECRET("", "v1", "Secret", "secrets", "secret", true, List.of(), false, false),
+  PERSISTENT_VOLUME("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", false, List.of("pv"), true,
+      false),
+  PERSISTENT_VOLUME_CLAIM("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", true,
+      List.of("pvc"), true, false),
   REPLICATION_CONTROLLER("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", true,
       List.of("rc"), true, true),
   REPLICA_SET("apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, List.of("rs"), true, true),
@@ -28,7 +32,9 @@ public enum Kind {
   JOB("batch", "v1", "Job", "jobs", "job", true, List.of(), true, false),
   CRON_JOB("batch", "v1", "CronJob", "cronjobs", "cronjob", true, List.of("cj"), true, false),
   POD_DISRUPTION_BUDGET("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true,
-      List.of("pdb"), true, false);
+      List.of("pdb"), true, false),
+  STORAGE_CLASS("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", false, List.of("sc"), false,
+      false);
 
   private final String group;
   private final String version;

@@ -25,8 +25,34 @@ final class Defaults {
       case JOB -> job(object);
       case CRON_JOB -> cronJob(object);
       case POD_DISRUPTION_BUDGET -> disruptionBudget(object);
+      case PERSISTENT_VOLUME -> persistentVolume(object);
+      case PERSISTENT_VOLUME_CLAIM -> persistentVolumeClaim(object);
+      case STORAGE_CLASS -> storageClass(object);
       default -> { }
     }
+  }
+
+  /**
+   * kube's {@code SetDefaults_PersistentVolume}: reclaim policy Retain (a provisioned volume
+   * carries its class's), Filesystem mode, phase Pending until the controller sees it.
+   */
+  private static void persistentVolume(ObjectNode pv) {
+    ObjectNode spec = spec(pv);
+    putIfAbsent(spec, "persistentVolumeReclaimPolicy", "Retain");
+    putIfAbsent(spec, "volumeMode", "Filesystem");
+    putIfAbsent(obj(pv, "status"), "phase", "Pending");
+  }
+
+  /** kube's {@code SetDefaults_PersistentVolumeClaim}: Filesystem mode, phase Pending. */
+  private static void persistentVolumeClaim(ObjectNode pvc) {
+    putIfAbsent(spec(pvc), "volumeMode", "Filesystem");
+    putIfAbsent(obj(pvc, "status"), "phase", "Pending");
+  }
+
+  /** kube's {@code SetDefaults_StorageClass}: reclaim policy Delete, binding Immediate. */
+  private static void storageClass(ObjectNode sc) {
+    putIfAbsent(sc, "reclaimPolicy", "Delete");
+    putIfAbsent(sc, "volumeBindingMode", "Immediate");
   }
 
   /**

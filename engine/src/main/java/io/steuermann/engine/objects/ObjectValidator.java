@@ -16,6 +16,7 @@ import io.steuermann.engine.validation.ContainerLifecycleValidation;
 import io.steuermann.engine.validation.ContainerEnvValidation;
 import io.steuermann.engine.validation.DaemonSetValidation;
 import io.steuermann.engine.validation.FieldError;
+import io.steuermann.engine.validation.StorageValidation;
 import io.steuermann.engine.validation.Names;
 import io.steuermann.engine.validation.PodDnsValidation;
 import io.steuermann.engine.validation.VolumeValidation;
@@ -79,6 +80,9 @@ public final class ObjectValidator {
         case NODE -> errors.addAll(NodePodCidrs.validate(object.path("spec")));
         case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMap(object));
         case SECRET -> errors.addAll(ConfigDataValidation.secret(object));
+        case PERSISTENT_VOLUME -> errors.addAll(StorageValidation.persistentVolume(object));
+        case PERSISTENT_VOLUME_CLAIM -> errors.addAll(StorageValidation.persistentVolumeClaim(object));
+        case STORAGE_CLASS -> errors.addAll(StorageValidation.storageClass(object));
         case JOB -> {
           errors.addAll(BatchValidation.job(object));
           templateSpec("spec.template", object.path("spec").path("template"), errors);
@@ -120,6 +124,9 @@ public final class ObjectValidator {
       case SECRET -> errors.addAll(ConfigDataValidation.secretUpdate(old, updated));
       case CONTROLLER_REVISION -> immutable("data", old.path("data"), updated.path("data"), errors);
       case JOB -> errors.addAll(BatchValidation.jobUpdate(old, updated));
+      case PERSISTENT_VOLUME -> errors.addAll(StorageValidation.persistentVolumeUpdate(old, updated));
+      case PERSISTENT_VOLUME_CLAIM -> errors.addAll(StorageValidation.persistentVolumeClaimUpdate(old, updated));
+      case STORAGE_CLASS -> errors.addAll(StorageValidation.storageClassUpdate(old, updated));
       default -> { }
     }
     causes.addAll(causes(errors));

@@ -83,6 +83,18 @@ public record NodeAffinity(Map<String, String> nodeSelector, Optional<List<Term>
     return new NodeAffinity(Meta.stringMap(spec.path("nodeSelector")), terms);
   }
 
+  /**
+   * A {@code NodeSelector} ({@code nodeSelectorTerms}, ORed) alone, as a PersistentVolume's
+   * {@code spec.nodeAffinity.required} holds it.
+   */
+  public static NodeAffinity ofSelector(JsonNode selector) {
+    List<Term> list = new ArrayList<>();
+    for (JsonNode t : selector.path("nodeSelectorTerms")) {
+      list.add(new Term(expressions(t.path("matchExpressions")), expressions(t.path("matchFields"))));
+    }
+    return new NodeAffinity(Map.of(), Optional.of(List.copyOf(list)));
+  }
+
   public boolean matches(NodeInfo node) {
     return matches(node.labels(), node.name());
   }

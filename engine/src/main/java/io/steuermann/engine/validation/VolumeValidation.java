@@ -10,13 +10,14 @@ import java.util.Set;
  * Kubernetes' checks of a pod's {@code volumes} and its containers' {@code volumeMounts}
  * ({@code ValidateVolumes}, {@code validateVolumeSource}, {@code validateVolumeMounts} in
  * {@code pkg/apis/core/validation}), worded as kube-apiserver words them. Volume sources that
- * the node cannot provide (persistentVolumeClaim, nfs, csi, ...) are refused as unsupported
- * rather than stored and silently ignored.
+ * the node cannot provide (nfs, csi, ...) are refused as unsupported rather than stored and
+ * silently ignored; a {@code persistentVolumeClaim} is mounted from the PersistentVolume bound to
+ * the claim (issue 18).
  */
 public final class VolumeValidation {
   /** The sources a node provides, in Kubernetes' field names. */
-  public static final List<String> SUPPORTED = List.of("configMap", "downwardAPI", "emptyDir", "hostPath", "projected",
-      "secret");
+  public static final List<String> SUPPORTED = List.of("configMap", "downwardAPI", "emptyDir", "hostPath",
+      "persistentVolumeClaim", "projected", "secret");
   /** Every source of Kubernetes' {@code VolumeSource}, so that one we cannot provide is named. */
   private static final List<String> ALL_SOURCES = List.of("hostPath", "emptyDir", "gcePersistentDisk",
       "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi", "glusterfs", "persistentVolumeClaim", "rbd",
@@ -94,6 +95,12 @@ public final class VolumeValidation {
         downwardItems(sourcePath + ".items", s.path("items"), errors);
       }
       case "projected" -> projected(sourcePath, s, errors);
+      case "persistentVolumeClaim" -> {
+        // kube: only that a claim is named; whether it exists is the node's (and the scheduler's) affair
+        if (s.path("claimName").asText("").isEmpty()) {
+          errors.add(FieldError.required(sourcePath + ".claimName", ""));
+        }
+      }
       default -> errors.add(FieldError.notSupported(sourcePath, first, SUPPORTED));
     }
   }
@@ -115,7 +122,7 @@ public final class VolumeValidation {
     }
   }
 
-  private static void hostPath(String at, JsonNode s, List<FieldError> errors) {
+  static void hostPath(String at, JsonNode s, List<FieldError> errors) {
     String p = s.path("path").asText("");
     if (p.isEmpty()) {
       errors.add(FieldError.required(at + ".path", ""));
@@ -272,7 +279,7 @@ public final class VolumeValidation {
     noBacksteps(at, p, errors);
   }
 
-  private static void noBacksteps(String at, String p, List<FieldError> errors) {
+  static void noBacksteps(String at, String p, List<FieldError> errors) {
     for (String part : p.split("/")) {
       if (part.equals("..")) {
         errors.add(FieldError.invalid(at, p, "must not contain '..'"));

@@ -56,10 +56,13 @@ class VolumeValidationTest {
 
   @Test
   void sourcesANodeCannotProvideAreRefusedByName() throws Exception {
-    List<String> e = errors("[{'name':'a','persistentVolumeClaim':{'claimName':'c'}},{'name':'b','nfs':{'server':'x','path':'/'}}]", "[]");
-    assertEquals(2, e.size());
-    assertTrue(e.get(0).startsWith("spec.volumes[0].persistentVolumeClaim: Unsupported value: \"persistentVolumeClaim\": supported values: \"configMap\""), e.get(0));
-    assertTrue(e.get(1).startsWith("spec.volumes[1].nfs: Unsupported value: \"nfs\""), e.get(1));
+    List<String> e = errors("[{'name':'a','persistentVolumeClaim':{'claimName':'c'}},{'name':'b','nfs':{'server':'x','path':'/'}},"
+        + "{'name':'c','persistentVolumeClaim':{'readOnly':true}}]", "[]");
+    assertEquals(2, e.size(), e.toString());
+    assertTrue(e.get(0).startsWith("spec.volumes[1].nfs: Unsupported value: \"nfs\": supported values: \"configMap\""),
+        e.get(0));
+    assertTrue(e.get(0).contains("\"persistentVolumeClaim\""), "a claim is mounted from its volume: " + e.get(0));
+    assertEquals("spec.volumes[2].persistentVolumeClaim.claimName: Required value", e.get(1));
     assertEquals(List.of("spec.volumes[0].projected: Invalid value: \"s\": conflicting duplicate paths"), errors("""
         [{'name':'a','projected':{'sources':[{'configMap':{'name':'c','items':[{'key':'k','path':'same'}]}},
           {'secret':{'name':'s','items':[{'key':'k','path':'same'}]}}]}}]""", "[]"));

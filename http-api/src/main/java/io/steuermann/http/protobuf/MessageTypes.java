@@ -7,6 +7,7 @@ import io.kubernetes.client.proto.V1Apps;
 import io.kubernetes.client.proto.V1Autoscaling;
 import io.kubernetes.client.proto.V1Batch;
 import io.kubernetes.client.proto.V1Policy;
+import io.kubernetes.client.proto.V1Storage;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,6 +37,10 @@ public final class MessageTypes {
           Map.entry("SecretList", V1.SecretList.getDefaultInstance()),
           Map.entry("ReplicationController", V1.ReplicationController.getDefaultInstance()),
           Map.entry("ReplicationControllerList", V1.ReplicationControllerList.getDefaultInstance()),
+          Map.entry("PersistentVolume", V1.PersistentVolume.getDefaultInstance()),
+          Map.entry("PersistentVolumeList", V1.PersistentVolumeList.getDefaultInstance()),
+          Map.entry("PersistentVolumeClaim", V1.PersistentVolumeClaim.getDefaultInstance()),
+          Map.entry("PersistentVolumeClaimList", V1.PersistentVolumeClaimList.getDefaultInstance()),
           Map.entry("Binding", V1.Binding.getDefaultInstance())),
       "apps/v1", Map.ofEntries(
           Map.entry("Deployment", V1Apps.Deployment.getDefaultInstance()),
@@ -51,6 +56,9 @@ public final class MessageTypes {
           "JobList", V1Batch.JobList.getDefaultInstance(),
           "CronJob", V1Batch.CronJob.getDefaultInstance(),
           "CronJobList", V1Batch.CronJobList.getDefaultInstance()),
+      "storage.k8s.io/v1", Map.of(
+          "StorageClass", V1Storage.StorageClass.getDefaultInstance(),
+          "StorageClassList", V1Storage.StorageClassList.getDefaultInstance()),
       "autoscaling/v1", Map.of(
           "Scale", V1Autoscaling.Scale.getDefaultInstance()),
       "policy/v1", Map.of(

@@ -62,6 +62,7 @@ final class ZeroValues {
       Map.entry(CORE + "KeyToPath", Set.of("mode")),
       Map.entry(CORE + "ConfigMapKeySelector", Set.of("optional")),
       Map.entry(CORE + "ConfigMap", Set.of("immutable")),
+      Map.entry("k8s.io.api.storage.v1.StorageClass", Set.of("allowVolumeExpansion")),
       Map.entry(CORE + "Secret", Set.of("immutable")),
       Map.entry(CORE + "SecretKeySelector", Set.of("optional")),
       Map.entry(CORE + "ConfigMapEnvSource", Set.of("optional")),

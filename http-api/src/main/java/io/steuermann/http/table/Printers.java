@@ -164,6 +164,9 @@ final class Printers {
       case JOB -> BatchPrinters.jobColumns();
       case CRON_JOB -> BatchPrinters.cronJobColumns();
       case POD_DISRUPTION_BUDGET -> PolicyPrinters.disruptionBudgetColumns();
+      case PERSISTENT_VOLUME -> StoragePrinters.persistentVolumeColumns();
+      case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaimColumns();
+      case STORAGE_CLASS -> StoragePrinters.storageClassColumns();
     };
   }
 
@@ -228,6 +231,9 @@ final class Printers {
       case JOB -> BatchPrinters.job(c, name, age, obj, now);
       case CRON_JOB -> BatchPrinters.cronJob(c, name, age, obj, now);
       case POD_DISRUPTION_BUDGET -> PolicyPrinters.disruptionBudget(c, name, age, obj);
+      case PERSISTENT_VOLUME -> StoragePrinters.persistentVolume(c, name, age, obj);
+      case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaim(c, name, age, obj);
+      case STORAGE_CLASS -> StoragePrinters.storageClass(c, name, age, obj);
     }
     return c;
   }

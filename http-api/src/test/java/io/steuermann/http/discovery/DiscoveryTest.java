@@ -77,6 +77,8 @@ class DiscoveryTest {
            "preferredVersion":{"groupVersion":"batch/v1","version":"v1"}},
           {"name":"policy","versions":[{"groupVersion":"policy/v1","version":"v1"}],
            "preferredVersion":{"groupVersion":"policy/v1","version":"v1"}},
+          {"name":"storage.k8s.io","versions":[{"groupVersion":"storage.k8s.io/v1","version":"v1"}],
+           "preferredVersion":{"groupVersion":"storage.k8s.io/v1","version":"v1"}},
           {"name":"metrics.k8s.io","versions":[{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}],
            "preferredVersion":{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}}]}"""),
         Discovery.apiGroupList());
@@ -99,6 +101,7 @@ class DiscoveryTest {
     assertEquals("APIResourceList", list.get("kind").asText());
     assertEquals("v1", list.get("groupVersion").asText());
     assertEquals(List.of("configmaps", "endpoints", "events", "namespaces", "namespaces/status", "nodes", "nodes/status",
+            "persistentvolumeclaims", "persistentvolumeclaims/status", "persistentvolumes", "persistentvolumes/status",
             "pods", "pods/attach", "pods/binding", "pods/eviction", "pods/exec", "pods/log", "pods/portforward",
             "pods/status",
             "replicationcontrollers", "replicationcontrollers/scale", "replicationcontrollers/status", "secrets",
@@ -165,6 +168,26 @@ class DiscoveryTest {
         {"name":"jobs","singularName":"job","namespaced":true,"kind":"Job",
          "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
          "categories":["all"]}"""), resource(list, "jobs"));
+  }
+
+  @Test
+  void storageResourceList() throws Exception {
+    ObjectNode list = Discovery.apiResourceList("storage.k8s.io", "v1").orElseThrow();
+    assertEquals(List.of("storageclasses"), names(list.get("resources")));
+    assertEquals(json("""
+        {"name":"storageclasses","singularName":"storageclass","namespaced":false,"kind":"StorageClass",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
+         "shortNames":["sc"]}"""), resource(list, "storageclasses"));
+    ObjectNode core = Discovery.apiResourceList("", "v1").orElseThrow();
+    assertEquals(json("""
+        {"name":"persistentvolumeclaims","singularName":"persistentvolumeclaim","namespaced":true,
+         "kind":"PersistentVolumeClaim",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
+         "shortNames":["pvc"]}"""), resource(core, "persistentvolumeclaims"));
+    assertEquals(json("""
+        {"name":"persistentvolumes","singularName":"persistentvolume","namespaced":false,"kind":"PersistentVolume",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
+         "shortNames":["pv"]}"""), resource(core, "persistentvolumes"));
   }
 
   @Test

@@ -111,12 +111,17 @@ class OpenApiDocumentsTest {
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/configmaps/{name}"), paths.toString());
     assertTrue(paths.contains("/api/v1/watch/namespaces/{namespace}/secrets"), paths.toString());
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/pods/{name}/eviction"), paths.toString());
-    for (String notServed : List.of("persistentvolumeclaims", "serviceaccounts", "proxy", "finalize",
-        "persistentvolumes", "ephemeralcontainers")) {
+    assertTrue(paths.contains("/api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}/status"), paths.toString());
+    assertTrue(paths.contains("/api/v1/persistentvolumes/{name}"), paths.toString());
+    for (String notServed : List.of("limitranges", "serviceaccounts", "proxy", "finalize",
+        "ephemeralcontainers")) {
       assertTrue(paths.stream().noneMatch(p -> p.contains("/" + notServed)), notServed + " in " + paths);
     }
     assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.ConfigMap"));
-    assertFalse(core.path("components").path("schemas").has("io.k8s.api.core.v1.PersistentVolumeClaimList"));
+    assertFalse(core.path("components").path("schemas").has("io.k8s.api.core.v1.LimitRangeList"));
+    ObjectNode storage = parse(DOCS.groupVersion("apis/storage.k8s.io/v1").orElseThrow());
+    assertTrue(storage.path("paths").has("/apis/storage.k8s.io/v1/storageclasses/{name}"));
+    assertFalse(storage.path("paths").has("/apis/storage.k8s.io/v1/csidrivers"), "not served");
     assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.Probe"));
 
     ObjectNode apps = parse(DOCS.groupVersion("apis/apps/v1").orElseThrow());

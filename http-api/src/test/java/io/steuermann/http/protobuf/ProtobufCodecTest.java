@@ -167,11 +167,11 @@ class ProtobufCodecTest {
 
   @Test
   void anUnknownKindIsNamed() {
-    byte[] body = new Envelope("v1", "PersistentVolumeClaim",
-        V1.PersistentVolumeClaim.getDefaultInstance().toByteString()).toBytes();
+    byte[] body = new Envelope("v1", "LimitRange",
+        V1.LimitRange.getDefaultInstance().toByteString()).toBytes();
     ConversionException e = assertThrows(ConversionException.class, () -> codec.decode(body));
-    assertTrue(e.getMessage().contains("PersistentVolumeClaim"), e.getMessage());
-    assertFalse(codec.encodes("v1", "PersistentVolumeClaim"));
+    assertTrue(e.getMessage().contains("LimitRange"), e.getMessage());
+    assertFalse(codec.encodes("v1", "LimitRange"));
   }
 
   @Test

@@ -51,6 +51,16 @@ public final class ConfigReferences {
     JsonNode configMap(String name);
 
     JsonNode secret(String name);
+
+    /** A PersistentVolumeClaim of the namespace, or null. */
+    default JsonNode persistentVolumeClaim(String name) {
+      return null;
+    }
+
+    /** A PersistentVolume (cluster-wide), or null. */
+    default JsonNode persistentVolume(String name) {
+      return null;
+    }
   }
 
   /** Whether the container refers to ConfigMaps or Secrets at all. */

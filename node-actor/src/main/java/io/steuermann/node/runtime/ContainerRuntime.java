@@ -56,6 +56,13 @@ public interface ContainerRuntime {
   /** The runtime and the machine it runs on, for the Node object's status. */
   RuntimeInfo info();
 
+  /**
+   * Removes the local-path volumes' directories (under {@link RuntimeInfo#localVolumeDir}) of
+   * every PersistentVolume but {@code volumes}: the data of a volume whose reclaim policy deleted
+   * it. A runtime that keeps no data has nothing to do.
+   */
+  default void removeLocalVolumesBut(java.util.Set<String> volumes) {}
+
   /** Where later container changes are reported. Set by the agent before its first start. */
   void setListener(Listener listener);
 
@@ -231,9 +238,15 @@ public interface ContainerRuntime {
    * The runtime and its machine: {@code name} for logs ("hollow", "docker"),
    * {@code version} for {@code nodeInfo.containerRuntimeVersion} ({@code hollow://1},
    * {@code docker://20.10.24}), capacity in Kubernetes quantities (keys {@code cpu},
-   * {@code memory}, {@code pods}), the node's address, and whether the containers are
-   * simulated.
+   * {@code memory}, {@code pods}), the node's address, whether the containers are
+   * simulated, and the directory that holds the node's local-path PersistentVolumes (empty when
+   * the runtime keeps no data).
    */
   record RuntimeInfo(String name, String version, Map<String, String> capacity, String hostIp,
-      String osImage, String kernelVersion, String architecture, boolean simulated) {}
+      String osImage, String kernelVersion, String architecture, boolean simulated, String localVolumeDir) {
+    public RuntimeInfo(String name, String version, Map<String, String> capacity, String hostIp,
+        String osImage, String kernelVersion, String architecture, boolean simulated) {
+      this(name, version, capacity, hostIp, osImage, kernelVersion, architecture, simulated, "");
+    }
+  }
 }

@@ -23,6 +23,9 @@ import java.util.stream.Stream;
  * their type. Everything under a pod's directory goes with the pod.
  */
 public final class PodVolumes {
+  /** The node's local-path PersistentVolumes, beside the pods' directories (a uid never has this name). */
+  public static final String PERSISTENT_VOLUMES = "persistent-volumes";
+
   private final Path root;
   private final Clock clock;
 
@@ -143,7 +146,8 @@ public final class PodVolumes {
     }
     try (DirectoryStream<Path> pods = Files.newDirectoryStream(root)) {
       for (Path pod : pods) {
-        if (!live.contains(pod.getFileName().toString())) {
+        String name = pod.getFileName().toString();
+        if (!live.contains(name) && !name.equals(PERSISTENT_VOLUMES)) {
           deleteTree(pod); // its volumes and the pod's other derived files
         }
       }
@@ -153,7 +157,7 @@ public final class PodVolumes {
   }
 
   /** Deletes a directory tree without following its symlinks. */
-  static void deleteTree(Path top) {
+  public static void deleteTree(Path top) {
     if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

@@ -85,6 +85,9 @@ public final class VolumeSources {
     if (v.has("hostPath")) {
       return new HostPath(name, v.path("hostPath").path("path").asText(""), v.path("hostPath").path("type").asText(""));
     }
+    if (v.has("persistentVolumeClaim")) {
+      return claim(name, v.path("persistentVolumeClaim").path("claimName").asText(""), pod, lookup);
+    }
     Map<String, VolumeFile> files = new TreeMap<>();
     if (v.has("configMap")) {
       JsonNode s = v.path("configMap");
@@ -109,6 +112,42 @@ public final class VolumeSources {
       }
     }
     return new Projection(name, files);
+  }
+
+  /**
+   * A claim's volume: the PersistentVolume bound to it, mounted from the node's disk as kubelet's
+   * hostPath and local plugins do (a local-path volume is a hostPath the PV controller chose
+   * under this node's directory; DirectoryOrCreate makes it on first use). A claim not (yet)
+   * bound keeps the pod waiting, in kubelet's words.
+   */
+  private static Volume claim(String name, String claimName, JsonNode pod, ConfigReferences.Lookup lookup)
+      throws Missing {
+    JsonNode claim = lookup.persistentVolumeClaim(claimName);
+    String namespace = pod.path("metadata").path("namespace").asText("");
+    if (claim == null) {
+      throw new Missing("persistentvolumeclaim \"" + claimName + "\" not found");
+    }
+    String phase = claim.path("status").path("phase").asText("");
+    String volumeName = claim.path("spec").path("volumeName").asText("");
+    if (!phase.equals("Bound") || volumeName.isEmpty()) {
+      throw new Missing("PVC " + namespace + "/" + claimName + " has non-bound phase (\"" + phase
+          + "\") or empty pvc.Spec.VolumeName (\"" + volumeName + "\")");
+    }
+    JsonNode pv = lookup.persistentVolume(volumeName);
+    if (pv == null) {
+      throw new Missing("persistentvolume \"" + volumeName + "\" not found");
+    }
+    JsonNode spec = pv.path("spec");
+    if (spec.has("hostPath")) {
+      return new HostPath(name, spec.path("hostPath").path("path").asText(""), spec.path("hostPath").path("type")
+          .asText(""));
+    }
+    if (spec.has("local")) {
+      // kube: a local volume's path must exist on the node
+      return new HostPath(name, spec.path("local").path("path").asText(""), "Directory");
+    }
+    throw new Missing("PersistentVolume \"" + volumeName + "\" is of a type this node cannot mount (only hostPath "
+        + "and local)");
   }
 
   private static int mode(JsonNode source, int fallback) {

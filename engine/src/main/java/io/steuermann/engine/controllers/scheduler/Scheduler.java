@@ -15,6 +15,7 @@ import io.steuermann.engine.scheduling.NodeInfo;
 import io.steuermann.engine.scheduling.PodRequests;
 import io.steuermann.engine.scheduling.Resources;
 import io.steuermann.engine.scheduling.Scoring;
+import io.steuermann.engine.storage.ClaimConstraints;
 import io.steuermann.engine.watch.GoneException;
 import io.steuermann.engine.watch.WatchCache;
 import io.steuermann.engine.watch.WatchEvent;
@@ -330,6 +331,9 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     }
     subscribe(Kind.NODE);
     subscribe(Kind.POD);
+    // a claim bound or a volume made can let a waiting pod fit
+    subscribe(Kind.PERSISTENT_VOLUME_CLAIM);
+    subscribe(Kind.PERSISTENT_VOLUME);
     return this;
   }
 
@@ -343,7 +347,9 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   }
 
   private void resync(Kind kind, List<ObjectNode> items) {
-    if (kind == Kind.NODE) {
+    if (kind == Kind.PERSISTENT_VOLUME_CLAIM || kind == Kind.PERSISTENT_VOLUME) {
+      clusterChanged();
+    } else if (kind == Kind.NODE) {
       Set<String> seen = new HashSet<>();
       for (ObjectNode node : items) {
         seen.add(Meta.name(node));
@@ -375,7 +381,10 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
       return this;
     }
     WatchEvent e = observed.event();
-    if (observed.kind() == Kind.NODE) {
+    if (observed.kind() == Kind.PERSISTENT_VOLUME_CLAIM || observed.kind() == Kind.PERSISTENT_VOLUME) {
+      // the claims themselves are read from the cache when a pod is scheduled
+      clusterChanged();
+    } else if (observed.kind() == Kind.NODE) {
       if (e.type() == WatchEvent.Type.DELETED) {
         removeNode(e.key().name());
       } else {
@@ -722,6 +731,12 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
       fitsNowhere(pod, known.message());
       return;
     }
+    ClaimConstraints.Result claims = ClaimConstraints.of(pod.object, ctx.cache());
+    if (claims instanceof ClaimConstraints.Unschedulable u) {
+      fitsNowhere(pod, "0/" + n + " nodes are available: " + u.reason() + ".");
+      return;
+    }
+    ClaimConstraints.Placement placement = (ClaimConstraints.Placement) claims;
     int limit = settings.sampleLimit(n);
     List<NodeInfo> feasible = new ArrayList<>(Math.min(limit, n));
     List<NodeState> feasibleNodes = new ArrayList<>(Math.min(limit, n));
@@ -732,6 +747,9 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
       scanned++;
       NodeInfo view = view(node);
       List<String> why = pod.feasibility.check(view);
+      if (why.isEmpty() && !placement.allows(view.labels(), view.name())) {
+        why = List.of(ClaimConstraints.AFFINITY_CONFLICT);
+      }
       if (why.isEmpty()) {
         feasible.add(view);
         feasibleNodes.add(node);
@@ -774,8 +792,10 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private static String classKey(JsonNode pod, PodRequests requests) {
     JsonNode spec = pod.path("spec");
+    // pods with claims are alike only with the same claims
+    String claims = ClaimConstraints.hasClaims(pod) ? "|" + Meta.namespace(pod) + "|" + spec.path("volumes") : "";
     return requests + "|" + spec.path("nodeSelector") + "|" + spec.path("affinity").path("nodeAffinity")
-        + "|" + spec.path("tolerations");
+        + "|" + spec.path("tolerations") + claims;
   }
 
   private void bind(ObjectKey key, String node, long attempt) {

@@ -14,6 +14,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.steuermann.node.runtime.ContainerRuntime;
+import io.steuermann.node.volumes.PodVolumes;
 import io.steuermann.node.runtime.docker.ContainerSpecs.PodFields;
 import io.steuermann.node.runtime.docker.PodSandboxes.Sandbox;
 import java.io.ByteArrayOutputStream;
@@ -102,6 +103,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
   /** Where the engine listens: exec and attach open hijacked connections of their own there. */
   private final URI engineAddress;
   private final PodFiles podFiles;
+  private final java.nio.file.Path localVolumes;
   private final DockerVolumes volumes;
   private final java.util.concurrent.atomic.AtomicBoolean sparesStarted = new java.util.concurrent.atomic.AtomicBoolean();
   private final ImagePuller puller;
@@ -131,7 +133,9 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     this.node = node;
     this.address = address;
     this.settings = settings;
-    this.info = runtimeInfo(engine, address, settings.pods());
+    // beside the pods' directories, which are named by uid; kept when pods go, as k3s' local-path
+    this.localVolumes = settings.podDir().toAbsolutePath().resolve(node).resolve(PodVolumes.PERSISTENT_VOLUMES);
+    this.info = runtimeInfo(engine, address, settings.pods(), localVolumes.toString());
     int cores = engine.getNCPU() == null ? 1 : engine.getNCPU();
     this.starts = new Semaphore(settings.parallelStarts() > 0 ? settings.parallelStarts() : Math.max(4, 2 * cores), true);
     AtomicInteger threads = new AtomicInteger();
@@ -221,7 +225,7 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     return runtime;
   }
 
-  private static RuntimeInfo runtimeInfo(Info engine, String address, int pods) {
+  private static RuntimeInfo runtimeInfo(Info engine, String address, int pods, String localVolumeDir) {
     Map<String, String> capacity = new LinkedHashMap<>();
     capacity.put("cpu", Integer.toString(engine.getNCPU() == null ? 1 : engine.getNCPU()));
     long memory = engine.getMemTotal() == null ? 0 : engine.getMemTotal();
@@ -229,7 +233,24 @@ public final class DockerRuntime implements ContainerRuntime, AutoCloseable {
     capacity.put("pods", Integer.toString(pods));
     return new RuntimeInfo("docker", "docker://" + engine.getServerVersion(), capacity, address,
         String.valueOf(engine.getOperatingSystem()), String.valueOf(engine.getKernelVersion()),
-        architecture(engine.getArchitecture()), false);
+        architecture(engine.getArchitecture()), false, localVolumeDir);
+  }
+
+  @Override
+  public void removeLocalVolumesBut(Set<String> keep) {
+    if (!java.nio.file.Files.isDirectory(localVolumes)) {
+      return;
+    }
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> dirs = java.nio.file.Files.newDirectoryStream(localVolumes)) {
+      for (java.nio.file.Path dir : dirs) {
+        if (!keep.contains(dir.getFileName().toString())) {
+          log.info("Removing the data of deleted PersistentVolume {}", dir.getFileName());
+          PodVolumes.deleteTree(dir);
+        }
+      }
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      log.warn("The local volumes in {} could not be cleaned up: {}", localVolumes, e.toString());
+    }
   }
 
   /** Docker says {@code x86_64}; Kubernetes says {@code amd64}. */

@@ -87,7 +87,7 @@ final class DockerVolumes {
     try {
       Path dir = root.resolve(uid).resolve("volumes");
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve(SPEC), json.writeValueAsString(pod.spec().path("volumes")));
+      Files.writeString(dir.resolve(SPEC), json.writeValueAsString(declarations(pod)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the volumes of pod " + uid, e);
     }
@@ -104,6 +104,26 @@ final class DockerVolumes {
             .withDriverOpts(options).withLabels(labels).exec();
       }
     }
+  }
+
+  /**
+   * The pod's volumes as they are mounted: a claim's volume as the hostPath its
+   * PersistentVolume resolved to, so that a container restarted later mounts the same directory.
+   */
+  private static JsonNode declarations(PodConfig pod) {
+    com.fasterxml.jackson.databind.node.ArrayNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+        .arrayNode();
+    for (JsonNode v : pod.spec().path("volumes")) {
+      ResolvedVolumes.Volume resolved = pod.volumes().get(v.path("name").asText(""));
+      if (v.has("persistentVolumeClaim") && resolved instanceof HostPath hp) {
+        com.fasterxml.jackson.databind.node.ObjectNode claimed = out.addObject();
+        claimed.put("name", hp.name());
+        claimed.putObject("hostPath").put("path", hp.path()).put("type", hp.type());
+      } else {
+        out.add(v);
+      }
+    }
+    return out;
   }
 
   /** A resync: the projected files of a pod that still has its volumes, written again where they changed. */
