@@ -285,6 +285,10 @@ class ClusterDnsSystemTest {
         {"apiVersion":"v1","kind":"Service","metadata":{"name":"api","namespace":"%s"},
          "spec":{"selector":{"app":"api"},"ports":[{"port":443}]}}""".formatted(NS));
     String clusterIp = api.path("spec").path("clusterIP").asText();
+    // and an alias of it: busybox follows the CNAME to the address the same answer carries
+    cluster.create("""
+        {"apiVersion":"v1","kind":"Service","metadata":{"name":"api-alias","namespace":"%s"},
+         "spec":{"type":"ExternalName","externalName":"api.%s.svc.%s"}}""".formatted(NS, NS, DOMAIN));
     com.github.dockerjava.api.DockerClient docker = io.steuermann.node.docker.DockerSupport.client();
     String network = "steuermann-dns-test-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     String networkId = docker.createNetworkCmd().withName(network).withDriver("bridge").withInternal(true).exec().getId();
@@ -294,10 +298,13 @@ class ClusterDnsSystemTest {
           .getGateway();
       DnsSettings settings = DnsSettings.fromConfig(cluster.system.settings().config().getConfig("steuermann.dns"));
       String name = "api." + NS + ".svc." + DOMAIN;
+      String alias = "api-alias." + NS + ".svc." + DOMAIN;
       await().atMost(WAIT).until(() -> !addresses(ask(resolver(dns.address(), false), name + ".", Type.A)).isEmpty());
+      await().atMost(WAIT).until(() -> !addresses(ask(resolver(dns.address(), false), alias + ".", Type.A)).isEmpty());
       try (DnsServer onGateway = DnsServer.start(new InetSocketAddress(gateway, 53), settings, dns.index())) {
         container = docker.createContainerCmd(io.steuermann.node.docker.DockerSupport.IMAGE)
-            .withCmd("busybox", "nslookup", name, gateway)
+            .withCmd("sh", "-c", "busybox nslookup " + name + " " + gateway + " && busybox nslookup " + alias + " "
+                + gateway)
             .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode(network))
             .exec().getId();
         docker.startContainerCmd(container).exec();
@@ -314,6 +321,7 @@ class ClusterDnsSystemTest {
         assertEquals(0, exit, out::toString);
         assertTrue(out.toString().contains("Name:\t" + name) || out.toString().contains("Name: " + name), out::toString);
         assertTrue(out.toString().contains("Address: " + clusterIp), out::toString);
+        assertTrue(out.toString().contains("canonical name = " + name), out::toString);
       }
     } finally {
       if (container != null) {
