@@ -139,10 +139,16 @@ class LoadBalancerServicesTest {
     int port = freePort();
     int classedPort = freePort();
     service("lb-classed", classedPort, "  loadBalancerClass: example.com/other\n");
+    long created = System.nanoTime();
     service("lb-web", port, "");
     String expected = "[{\"ip\":\"" + NODE_ADDRESS + "\",\"ipMode\":\"VIP\"}]";
-    await().atMost(DockerApi.WAIT).until(() -> ingress("lb-web").equals(expected));
-    await().atMost(DockerApi.WAIT).until(() -> getOrError("127.0.0.1", port).equals("web-pod"));
+    await().atMost(DockerApi.WAIT).pollInterval(java.time.Duration.ofMillis(10))
+        .until(() -> ingress("lb-web").equals(expected));
+    long status = System.nanoTime();
+    await().atMost(DockerApi.WAIT).pollInterval(java.time.Duration.ofMillis(10))
+        .until(() -> getOrError("127.0.0.1", port).equals("web-pod"));
+    System.out.printf("[load-balancer] from kubectl create: ingress in %d ms, first answer on %s:%d in %d ms%n",
+        (status - created) / 1_000_000, NODE_ADDRESS, port, (System.nanoTime() - created) / 1_000_000);
 
     String[] web = row("lb-web");
     assertEquals("LoadBalancer", web[1]);
@@ -184,6 +190,31 @@ class LoadBalancerServicesTest {
     await().atMost(DockerApi.WAIT).until(() -> getOrError("127.0.0.1", local).equals("web-pod"));
     int healthCheck = cached("lb-local").path("spec").path("healthCheckNodePort").asInt();
     assertTrue(healthCheck >= 30000 && healthCheck <= 32767, cached("lb-local")::toString);
+
+    // Endpoints of its own (no selector): the same pod, said to run on another node, is not
+    // used by a Local policy here, and is once it is said to be on this machine's node
+    int manual = freePort();
+    String podIp = api.pod("web").path("status").path("podIP").asText();
+    api.create("""
+        apiVersion: v1
+        kind: Service
+        metadata: {name: lb-manual}
+        spec:
+          type: LoadBalancer
+          externalTrafficPolicy: Local
+          ports: [{port: %d, targetPort: 8080}]
+        ---
+        apiVersion: v1
+        kind: Endpoints
+        metadata: {name: lb-manual}
+        subsets: [{addresses: [{ip: %s, nodeName: elsewhere}], ports: [{port: 8080}]}]
+        """.formatted(manual, podIp));
+    // listening, and closing every connection: no endpoint on this machine
+    await().atMost(DockerApi.WAIT).until(() -> getOrError("127.0.0.1", manual).contains("not a 200 response: []"));
+    DockerApi.Result moved = api.kubectl("patch", "endpoints", "lb-manual", "--type", "json", "-p",
+        "[{\"op\":\"replace\",\"path\":\"/subsets/0/addresses/0/nodeName\",\"value\":\"" + api.node + "\"}]");
+    assertEquals(0, moved.exit(), moved.output());
+    await().atMost(DockerApi.WAIT).until(() -> getOrError("127.0.0.1", manual).equals("web-pod"));
   }
 
   @Test
