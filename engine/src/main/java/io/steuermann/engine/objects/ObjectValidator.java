@@ -74,6 +74,7 @@ public final class ObjectValidator {
             Names.dns1035Label(name).forEach(problem -> errors.add(FieldError.invalid("metadata.name", name, problem)));
           }
           service(object.path("spec"), errors);
+          errors.addAll(io.steuermann.engine.services.ServiceSpecs.validateStatus(object.path("status")));
         }
         case NODE -> errors.addAll(NodePodCidrs.validate(object.path("spec")));
         case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMap(object));

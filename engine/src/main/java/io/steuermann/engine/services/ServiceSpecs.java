@@ -360,6 +360,52 @@ public final class ServiceSpecs {
     }
   }
 
+  /**
+   * Kubernetes' {@code ValidateLoadBalancerStatus}: each ingress an IP or a DNS name (not an
+   * IP), and an ipMode (VIP or Proxy) only with an IP.
+   */
+  public static List<FieldError> validateStatus(JsonNode status) {
+    List<FieldError> errors = new ArrayList<>();
+    JsonNode ingress = status.path("loadBalancer").path("ingress");
+    for (int i = 0; i < ingress.size(); i++) {
+      String at = "status.loadBalancer.ingress[" + i + "]";
+      String ip = ingress.get(i).path("ip").asText("");
+      if (!ip.isEmpty() && !isIp(ip)) {
+        errors.add(FieldError.invalid(at + ".ip", ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+      }
+      JsonNode ipMode = ingress.get(i).path("ipMode");
+      if (!ipMode.isMissingNode() && !ipMode.isNull()) {
+        if (ip.isEmpty()) {
+          errors.add(FieldError.forbidden(at + ".ipMode", "may not be specified when `ip` is not set"));
+        } else if (!List.of("Proxy", "VIP").contains(ipMode.asText())) {
+          errors.add(FieldError.notSupported(at + ".ipMode", ipMode.asText(), List.of("Proxy", "VIP")));
+        }
+      }
+      String hostname = ingress.get(i).path("hostname").asText("");
+      if (!hostname.isEmpty()) {
+        for (String problem : Names.dns1123Subdomain(hostname)) {
+          errors.add(FieldError.invalid(at + ".hostname", hostname, problem));
+        }
+        if (isIp(hostname)) {
+          errors.add(FieldError.invalid(at + ".hostname", hostname, "must be a DNS name, not an IP address"));
+        }
+      }
+    }
+    return errors;
+  }
+
+  private static boolean isIp(String text) {
+    if (ServiceAddresses.parseIpv4(text) >= 0) {
+      return true;
+    }
+    try {
+      return text.contains(":") && text.matches("[0-9a-fA-F:.]+")
+          && java.net.InetAddress.getByName(text) instanceof java.net.Inet6Address;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
   /** An IPv4 CIDR as {@link Ipv4Cidr} reads it, or an IPv6 one (accepted, as Kubernetes does; our proxy is IPv4 only). */
   static boolean isCidr(String text) {
     try {

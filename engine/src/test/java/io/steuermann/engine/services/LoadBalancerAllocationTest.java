@@ -137,4 +137,19 @@ class LoadBalancerAllocationTest {
     JsonNode back = patch("to-ext", "{\"spec\":{\"type\":\"ClusterIP\",\"externalName\":null}}").path("spec");
     assertTrue(back.path("clusterIP").asText().startsWith("10."), back::toString);
   }
+
+  @Test
+  void aStatusWithABadIngressIsRefusedAndTheOldOneKept() {
+    done(create(engine, service("lb-status", "{\"type\":\"LoadBalancer\",\"loadBalancerClass\":\"example.com/x\","
+        + "\"ports\":[{\"port\":80}]}")));
+    ApiStatus bad = refused(engine.engine.store().patch(key("lb-status"), PatchType.MERGE,
+        json("{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"999.1.1.1\"}]}}}"), Part.STATUS)
+        .toCompletableFuture().join());
+    assertEquals(422, bad.code());
+    assertEquals("status.loadBalancer.ingress[0].ip", bad.details().causes().get(0).field());
+    JsonNode written = done(engine.engine.store().patch(key("lb-status"), PatchType.MERGE,
+        json("{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"192.0.2.7\",\"ipMode\":\"Proxy\"}]}}}"),
+        Part.STATUS).toCompletableFuture().join()).path("status");
+    assertEquals("[{\"ip\":\"192.0.2.7\",\"ipMode\":\"Proxy\"}]", written.path("loadBalancer").path("ingress").toString());
+  }
 }

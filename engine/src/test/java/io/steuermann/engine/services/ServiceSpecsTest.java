@@ -203,4 +203,17 @@ class ServiceSpecsTest {
     ServiceSpecs.keepAllocatedValues(old, toClusterIp);
     assertEquals(List.of(), ServiceSpecs.validate(toClusterIp).stream().map(FieldError::error).toList());
   }
+
+  @Test
+  void aLoadBalancerStatusIsValidatedAsKubernetesDoes() throws IOException {
+    assertEquals(List.of(), ServiceSpecs.validateStatus(Json.parse(
+        "{\"loadBalancer\":{\"ingress\":[{\"ip\":\"127.0.0.1\",\"ipMode\":\"VIP\"},{\"hostname\":\"lb.example.org\"}]}}")));
+    assertEquals(List.of(
+        "status.loadBalancer.ingress[0].ip: Invalid value: \"1.2.3\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+        "status.loadBalancer.ingress[0].ipMode: Unsupported value: \"Fast\": supported values: \"Proxy\", \"VIP\"",
+        "status.loadBalancer.ingress[1].ipMode: Forbidden: may not be specified when `ip` is not set",
+        "status.loadBalancer.ingress[1].hostname: Invalid value: \"10.0.0.1\": must be a DNS name, not an IP address"),
+        ServiceSpecs.validateStatus(Json.parse("{\"loadBalancer\":{\"ingress\":[{\"ip\":\"1.2.3\",\"ipMode\":\"Fast\"},"
+            + "{\"hostname\":\"10.0.0.1\",\"ipMode\":\"VIP\"}]}}")).stream().map(FieldError::error).toList());
+  }
 }
