@@ -62,15 +62,20 @@ final class DockerApi implements AutoCloseable {
   }
 
   static DockerApi start(String name) throws Exception {
+    return start(name, "");
+  }
+
+  /** As {@link #start(String)}, with {@code extraConfig} over the defaults. */
+  static DockerApi start(String name, String extraConfig) throws Exception {
     DockerSupport.requireDocker();
     String node = DockerSupport.uniqueNodeName(name);
     Path work = Files.createTempDirectory("steuermann-" + name);
-    Config config = Engine.configure(ConfigFactory.parseString("""
+    Config config = Engine.configure(ConfigFactory.parseString(extraConfig).withFallback(ConfigFactory.parseString("""
             steuermann.store.kind = h2
             steuermann.node.restart-backoff = 1s
             steuermann.node.restart-backoff-max = 4s
             steuermann.node.volume-resync = 2s
-            """)
+            """))
         .withFallback(TestServer.IN_PROCESS)
         .withFallback(ConfigFactory.parseString("steuermann.store.data-dir = \"" + work.resolve("data") + "\""))
         .withFallback(ConfigFactory.load()));

@@ -4,6 +4,7 @@ import io.steuermann.engine.controllers.apiservice.ApiServiceController;
 import io.steuermann.engine.controllers.endpoints.EndpointsController;
 import io.steuermann.engine.controllers.gc.GarbageCollector;
 import io.steuermann.engine.controllers.ipam.NodeIpamController;
+import io.steuermann.engine.controllers.loadbalancer.LoadBalancerController;
 import io.steuermann.engine.controllers.nodes.NodeLifecycleController;
 import io.steuermann.engine.controllers.scheduler.Scheduler;
 import io.steuermann.engine.network.ClusterNetwork;
@@ -23,8 +24,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * The cluster-wide controllers, each exactly once in the cluster (a cluster singleton that
  * moves to another member when its member leaves or is downed): the scheduler, the node
  * lifecycle controller, the garbage collector, the endpoints controller, node IPAM, the
- * {@code kubernetes} Service, the PersistentVolume controller, and the waker of the per-object
- * controllers.
+ * {@code kubernetes} Service, the PersistentVolume controller, the built-in load balancer's
+ * status, and the waker of the per-object controllers.
  * A controller that fails is restarted.
  */
 public final class Singletons {
@@ -36,7 +37,8 @@ public final class Singletons {
       ActorRef<EndpointsController.Command> endpoints,
       ActorRef<NodeIpamController.Command> nodeIpam,
       ActorRef<ApiServiceController.Command> apiService,
-      ActorRef<PersistentVolumeController.Command> persistentVolumes) {}
+      ActorRef<PersistentVolumeController.Command> persistentVolumes,
+      ActorRef<LoadBalancerController.Command> loadBalancer) {}
 
   private Singletons() {}
 
@@ -54,7 +56,8 @@ public final class Singletons {
         init(singleton, settings, "node-ipam", NodeIpamController.create(ctx, network)),
         init(singleton, settings, "api-service", ApiServiceController.create(ctx, network, Duration.ofSeconds(1))),
         init(singleton, settings, "persistent-volume-controller",
-            PersistentVolumeController.create(ctx, Duration.ofSeconds(5))));
+            PersistentVolumeController.create(ctx, Duration.ofSeconds(5))),
+        init(singleton, settings, "load-balancer", LoadBalancerController.create(ctx)));
   }
 
   /** One singleton, restarted when it fails. */

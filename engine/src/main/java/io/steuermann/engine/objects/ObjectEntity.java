@@ -648,6 +648,11 @@ public final class ObjectEntity
       if (key.kind() == Kind.SERVICE) {
         io.steuermann.engine.services.ServiceSpecs.keepAllocatedValues(
             current.path("spec"), Defaults.obj(updated, "spec"));
+        // as Kubernetes: a Service that is no longer a LoadBalancer has no load balancer status
+        if (!"LoadBalancer".equals(io.steuermann.engine.services.ServiceSpecs.type(updated.path("spec")))
+            && updated.path("status").path("loadBalancer").size() > 0) {
+          Defaults.obj(updated, "status").putObject("loadBalancer");
+        }
       }
       Defaults.apply(key.kind(), updated);
       if (tracksGeneration() && !updated.path("spec").equals(current.path("spec"))) {

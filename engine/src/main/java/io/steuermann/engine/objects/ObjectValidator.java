@@ -76,6 +76,7 @@ public final class ObjectValidator {
             Names.dns1035Label(name).forEach(problem -> errors.add(FieldError.invalid("metadata.name", name, problem)));
           }
           service(object.path("spec"), errors);
+          errors.addAll(io.steuermann.engine.services.ServiceSpecs.validateStatus(object.path("status")));
         }
         case NODE -> errors.addAll(NodePodCidrs.validate(object.path("spec")));
         case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMap(object));
@@ -111,13 +112,8 @@ public final class ObjectValidator {
     switch (kind) {
       case REPLICA_SET, DEPLOYMENT, DAEMON_SET -> immutable("spec.selector", old.path("spec").path("selector"),
           updated.path("spec").path("selector"), errors);
-      case SERVICE -> {
-        String before = old.path("spec").path("clusterIP").asText("");
-        String after = updated.path("spec").path("clusterIP").asText("");
-        if (!before.isEmpty() && !before.equals(after)) {
-          errors.add(FieldError.invalid("spec.clusterIP", after, "field is immutable"));
-        }
-      }
+      case SERVICE -> errors.addAll(io.steuermann.engine.services.ServiceSpecs.validateUpdate(old.path("spec"),
+          updated.path("spec")));
       case POD -> podImmutable(old.path("spec"), updated.path("spec"), errors);
       case NODE -> errors.addAll(NodePodCidrs.validateUpdate(old.path("spec"), updated.path("spec")));
       case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMapUpdate(old, updated));

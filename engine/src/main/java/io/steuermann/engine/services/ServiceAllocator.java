@@ -60,6 +60,13 @@ public final class ServiceAllocator implements Allocations {
     }
   }
 
+  /**
+   * Where a port goes: a Service port's nodePort or the spec's healthCheckNodePort, with its
+   * field path; {@code fill}: picked when unset (not for a LoadBalancer's nodePorts with
+   * allocateLoadBalancerNodePorts false, which are claimed only when named).
+   */
+  private record Slot(ObjectNode node, String field, String path, boolean fill) {}
+
   /** Why a value asked for by the user cannot be had: the field and its message. */
   private record Problem(String field, Object value, String detail) {}
 
@@ -131,26 +138,36 @@ public final class ServiceAllocator implements Allocations {
         }
       }
     }
-    List<ObjectNode> portsToFill = new ArrayList<>();
-    if (ServiceSpecs.needsNodePorts(spec)) {
+    List<Slot> portsToFill = new ArrayList<>();
+    List<Slot> slots = new ArrayList<>();
+    boolean fillNodePorts = ServiceSpecs.needsNodePorts(spec);
+    if (ServiceSpecs.usesNodePorts(spec)) {
       JsonNode ports = spec.path("ports");
       for (int i = 0; i < ports.size(); i++) {
-        ObjectNode port = (ObjectNode) ports.get(i);
-        int np = port.path("nodePort").asInt(0);
-        if (np == 0) {
-          portsToFill.add(port);
-          continue;
+        slots.add(new Slot((ObjectNode) ports.get(i), "nodePort", "spec.ports[" + i + "].nodePort", fillNodePorts));
+      }
+    }
+    if (ServiceSpecs.needsHealthCheckNodePort(spec)) {
+      // kube-proxy's health check port, from the same range (nothing serves it here: no cloud asks)
+      slots.add(new Slot(spec, "healthCheckNodePort", "spec.healthCheckNodePort", true));
+    }
+    for (Slot slot : slots) {
+      int np = slot.node().path(slot.field()).asInt(0);
+      if (np == 0) {
+        if (slot.fill()) {
+          portsToFill.add(slot);
         }
-        Value v = new Value(false, np);
-        if (held.contains(v) || wanted.containsKey(v)) {
-          continue;
-        }
-        if (!ranges.containsPort(np)) {
-          problems.add(new Problem("spec.ports[" + i + "].nodePort", np, "provided port is not in the valid range. "
-              + "The range of valid ports is " + ranges.portRange()));
-        } else {
-          wanted.put(v, "spec.ports[" + i + "].nodePort");
-        }
+        continue;
+      }
+      Value v = new Value(false, np);
+      if (held.contains(v) || wanted.containsKey(v)) {
+        continue;
+      }
+      if (!ranges.containsPort(np)) {
+        problems.add(new Problem(slot.path(), np, "provided port is not in the valid range. "
+            + "The range of valid ports is " + ranges.portRange()));
+      } else {
+        wanted.put(v, slot.path());
       }
     }
     if (!problems.isEmpty()) {
@@ -203,9 +220,15 @@ public final class ServiceAllocator implements Allocations {
         values.add(new Value(true, ip));
       }
     }
-    if (ServiceSpecs.needsNodePorts(spec)) {
+    if (ServiceSpecs.usesNodePorts(spec)) {
       for (int np : ServiceSpecs.nodePorts(spec)) {
         values.add(new Value(false, np));
+      }
+    }
+    if (ServiceSpecs.needsHealthCheckNodePort(spec)) {
+      int hc = spec.path("healthCheckNodePort").asInt(0);
+      if (hc > 0) {
+        values.add(new Value(false, hc));
       }
     }
     return values;
@@ -256,7 +279,7 @@ public final class ServiceAllocator implements Allocations {
    * after the other (so two ports of one Service never pick the same value, which the claim
    * entity would grant twice to the same uid). The spec is filled in once both are done.
    */
-  private CompletionStage<Prepared> fill(ObjectNode spec, boolean fillIp, List<ObjectNode> portsToFill, Holder holder,
+  private CompletionStage<Prepared> fill(ObjectNode spec, boolean fillIp, List<Slot> portsToFill, Holder holder,
       List<Value> claimed, Taker taker) {
     if (!fillIp && portsToFill.isEmpty()) {
       return CompletableFuture.completedFuture(new Prepared(spec, null));
@@ -295,7 +318,7 @@ public final class ServiceAllocator implements Allocations {
         spec.putArray("clusterIPs").add(gotIp.text());
       }
       for (int i = 0; i < gotPorts.size(); i++) {
-        portsToFill.get(i).put("nodePort", (int) gotPorts.get(i).number());
+        portsToFill.get(i).node().put(portsToFill.get(i).field(), (int) gotPorts.get(i).number());
       }
       return new Prepared(spec, null);
     });

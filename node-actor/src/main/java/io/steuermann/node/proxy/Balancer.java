@@ -17,7 +17,7 @@ public final class Balancer {
   /** Affinity entries are swept of expired ones once the table grows past this size. */
   private static final int SWEEP_ABOVE = 4096;
 
-  private record Config(List<Backend> backends, long affinityNanos) {}
+  private record Config(List<Backend> backends, long affinityNanos, ListenerSpec admission) {}
 
   private record Sticky(Backend backend, long lastUsedNanos) {}
 
@@ -26,7 +26,20 @@ public final class Balancer {
   private final Map<String, Sticky> affinity = new ConcurrentHashMap<>();
 
   public Balancer(List<Backend> backends, long affinitySeconds) {
-    this.config = new Config(List.copyOf(backends), affinitySeconds * 1_000_000_000L);
+    this.config = new Config(List.copyOf(backends), affinitySeconds * 1_000_000_000L, null);
+  }
+
+  /** A listener's balancer: its backends and affinity, and (a LoadBalancer's source ranges) who is admitted. */
+  public Balancer(ListenerSpec spec) {
+    this.config = new Config(spec.backends(), spec.affinitySeconds() * 1_000_000_000L, spec);
+  }
+
+  /** Takes a listener's new backends, affinity and source ranges at once. */
+  public void update(ListenerSpec spec) {
+    config = new Config(spec.backends(), spec.affinitySeconds() * 1_000_000_000L, spec);
+    if (spec.affinitySeconds() <= 0) {
+      affinity.clear();
+    }
   }
 
   /**
@@ -34,7 +47,7 @@ public final class Balancer {
    * running; affinity to a backend that left is forgotten when that client comes again.
    */
   public void update(List<Backend> backends, long affinitySeconds) {
-    config = new Config(List.copyOf(backends), affinitySeconds * 1_000_000_000L);
+    config = new Config(List.copyOf(backends), affinitySeconds * 1_000_000_000L, config.admission());
     if (affinitySeconds <= 0) {
       affinity.clear();
     }
@@ -44,12 +57,16 @@ public final class Balancer {
     return config.backends();
   }
 
-  /** Up to {@code max} distinct backends for a new connection from {@code clientIp}, best first. */
+  /**
+   * Up to {@code max} distinct backends for a new connection from {@code clientIp}, best first;
+   * none for a client outside the listener's source ranges (it is refused as if there were no
+   * endpoint, as kube-proxy drops it).
+   */
   public List<Backend> candidates(String clientIp, long nowNanos, int max) {
     Config c = config;
     List<Backend> backends = c.backends();
     int n = backends.size();
-    if (n == 0 || max <= 0) {
+    if (n == 0 || max <= 0 || (c.admission() != null && !c.admission().admits(clientIp))) {
       return List.of();
     }
     List<Backend> result = new ArrayList<>(Math.min(n, max));

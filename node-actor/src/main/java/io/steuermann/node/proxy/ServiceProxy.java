@@ -44,8 +44,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service proxy of this machine (Steuermann's kube-proxy): it observes Services and
- * Endpoints through the local watch cache, computes the listeners wanted
+ * The service proxy of this machine (Steuermann's kube-proxy): it observes Services,
+ * Endpoints and Nodes (which are this machine's, for the Local traffic policies) through the
+ * local watch cache, computes the listeners wanted
  * ({@link ProxyState}) after every change, and keeps one child per listener: it starts
  * listeners for new Service ports at once, stops those of deleted Services or removed ports at
  * once, and hands changed endpoints to the others (established connections stay untouched).
@@ -161,6 +162,7 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
   private final Map<ListenerKey, ListenerSpec> specs = new HashMap<>();
   private final Map<ListenerKey, Listener> listeners = new HashMap<>();
   private Set<String> reportedConflicts = new HashSet<>();
+  private Set<String> localNodes;
   private long spawned;
   private final Materializer streams;
   private final ProxyMeters meters;
@@ -185,8 +187,11 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
     }
     objects.put(Kind.SERVICE, new HashMap<>());
     objects.put(Kind.ENDPOINTS, new HashMap<>());
+    objects.put(Kind.NODE, new HashMap<>());
     subscribe(Kind.SERVICE);
     subscribe(Kind.ENDPOINTS);
+    subscribe(Kind.NODE);
+    localNodes = localNodes();
     reconcile();
   }
 
@@ -255,13 +260,38 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
     } else {
       known.put(key, m.event().object());
     }
+    if (m.kind() == Kind.NODE) {
+      // Nodes matter only through which of them are this machine's (their status changes often)
+      Set<String> now = localNodes();
+      if (now.equals(localNodes)) {
+        return this;
+      }
+      localNodes = now;
+    }
     reconcile();
     return this;
   }
 
+  /**
+   * The nodes of this machine, for the Local traffic policies: those whose InternalIP is the
+   * address this proxy answers nodePorts and load balancers on.
+   */
+  private Set<String> localNodes() {
+    Set<String> local = new HashSet<>();
+    for (ObjectNode node : objects.get(Kind.NODE).values()) {
+      for (com.fasterxml.jackson.databind.JsonNode address : node.path("status").path("addresses")) {
+        if ("InternalIP".equals(address.path("type").asText())
+            && settings.nodeAddress().equals(address.path("address").asText())) {
+          local.add(node.path("metadata").path("name").asText());
+        }
+      }
+    }
+    return local;
+  }
+
   private void reconcile() {
     ProxyState.Desired desired = ProxyState.desired(objects.get(Kind.SERVICE), objects.get(Kind.ENDPOINTS),
-        settings.nodeAddress());
+        settings.nodeAddress(), localNodes);
     Set<String> conflicts = new HashSet<>(desired.conflicts());
     conflicts.stream().filter(c -> !reportedConflicts.contains(c))
         .forEach(c -> getContext().getLog().warn("Service proxy: {}", c));
@@ -276,7 +306,9 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
         // a loopback endpoint (an API server on 127.0.0.1 behind default/kubernetes) cannot be a
         // DNAT target for a pod's packet; the user-space proxy on this host reaches it
         boolean loopback = spec.backends().stream().anyMatch(b -> b.ip().startsWith("127."));
-        if (spec.affinitySeconds() > 0 || loopback) {
+        // a LoadBalancer's port (with its source ranges) is served in user space: the kernel
+        // rules know only clusterIPs and nodePorts
+        if (spec.affinitySeconds() > 0 || loopback || spec.loadBalancer()) {
           userSpace.put(spec.key(), spec);
         } else {
           entries.add(new IptablesRules.Entry(spec, spec.key().host().equals(settings.nodeAddress())));

@@ -47,7 +47,7 @@ final class TcpListener {
   static Behavior<Command> create(ListenerSpec spec, ProxySettings settings, Materializer materializer,
       ProxyMeters meters) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      Balancer balancer = new Balancer(spec.backends(), spec.affinitySeconds());
+      Balancer balancer = new Balancer(spec);
       TcpForwarder forwarder = new TcpForwarder(Adapter.toClassic(context.getSystem()), materializer, settings, meters);
       return new State(context, timers, spec.key(), settings, materializer, balancer, forwarder).binding(0);
     }));
@@ -154,7 +154,7 @@ final class TcpListener {
     }
 
     private Behavior<Command> update(Update m) {
-      balancer.update(m.spec().backends(), m.spec().affinitySeconds());
+      balancer.update(m.spec());
       return Behaviors.same();
     }
 

@@ -50,7 +50,7 @@ final class UdpListener extends AbstractActorWithTimers {
   private UdpListener(ListenerSpec spec, ProxySettings settings) {
     this.key = spec.key();
     this.settings = settings;
-    this.balancer = new Balancer(spec.backends(), spec.affinitySeconds());
+    this.balancer = new Balancer(spec);
   }
 
   @Override
@@ -126,7 +126,7 @@ final class UdpListener extends AbstractActorWithTimers {
   }
 
   private void update(Update m) {
-    balancer.update(m.spec().backends(), m.spec().affinitySeconds());
+    balancer.update(m.spec());
     List<Backend> ready = m.spec().backends();
     flowBackends.forEach((flow, backend) -> {
       if (!ready.contains(backend)) {

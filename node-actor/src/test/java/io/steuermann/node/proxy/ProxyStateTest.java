@@ -122,4 +122,57 @@ class ProxyStateTest {
     assertEquals(1, desired.conflicts().size());
     assertTrue(desired.conflicts().get(0).contains("a/two:80"), desired.conflicts().get(0));
   }
+
+  @Test
+  void aLoadBalancerAnswersItsPortOnTheNodeAddressUnlessItHasAClass() {
+    JsonNode lb = json("""
+        {"metadata": {"namespace": "a", "name": "lb"},
+         "spec": {"type": "LoadBalancer", "clusterIP": "127.64.0.20", "externalTrafficPolicy": "Cluster",
+                  "loadBalancerSourceRanges": ["10.0.0.0/8", " 127.0.0.0/24 "],
+                  "ports": [{"port": 8080, "nodePort": 30090}]}}""");
+    JsonNode classed = json("""
+        {"metadata": {"namespace": "a", "name": "other"},
+         "spec": {"type": "LoadBalancer", "clusterIP": "127.64.0.21", "loadBalancerClass": "example.com/lb",
+                  "ports": [{"port": 8081, "nodePort": 30091}]}}""");
+    JsonNode endpoints = json("""
+        {"metadata": {"namespace": "a", "name": "lb"},
+         "subsets": [{"addresses": [{"ip": "127.0.0.2", "nodeName": "n1"}], "ports": [{"port": 80}]}]}""");
+    ProxyState.Desired desired = ProxyState.desired(Map.of("a/lb", lb, "a/other", classed),
+        Map.of("a/lb", endpoints), NODE, java.util.Set.of("n1"));
+    ListenerSpec spec = desired.listeners().get(tcp(NODE, 8080));
+    assertEquals(List.of(new Backend("127.0.0.2", 80)), spec.backends());
+    assertTrue(spec.loadBalancer());
+    assertTrue(spec.admits("127.0.0.7") && spec.admits("10.1.2.3"));
+    assertEquals(false, spec.admits("127.0.1.7"));
+    // the nodePort admits every client, as kube-proxy's does
+    assertTrue(desired.listeners().get(tcp(NODE, 30090)).admits("127.0.1.7"));
+    // a class of its own: the clusterIP and nodePort as for any Service, but not the load balancer's port
+    assertTrue(desired.listeners().containsKey(tcp(NODE, 30091)));
+    assertEquals(false, desired.listeners().containsKey(tcp(NODE, 8081)));
+    assertEquals(5, desired.listeners().size());
+  }
+
+  @Test
+  void externalTrafficPolicyLocalKeepsOnlyTheEndpointsOfThisMachinesNodes() {
+    JsonNode lb = json("""
+        {"metadata": {"namespace": "a", "name": "lb"},
+         "spec": {"type": "LoadBalancer", "clusterIP": "127.64.0.22", "externalTrafficPolicy": "Local",
+                  "ports": [{"port": 8080, "nodePort": 30092}]}}""");
+    JsonNode endpoints = json("""
+        {"metadata": {"namespace": "a", "name": "lb"},
+         "subsets": [{"addresses": [{"ip": "10.244.1.5", "nodeName": "here"}, {"ip": "10.244.2.5", "nodeName": "there"}],
+                      "ports": [{"port": 80}]}]}""");
+    ProxyState.Desired here = ProxyState.desired(Map.of("a/lb", lb), Map.of("a/lb", endpoints), NODE,
+        java.util.Set.of("here"));
+    List<Backend> local = List.of(new Backend("10.244.1.5", 80));
+    assertEquals(local, here.listeners().get(tcp(NODE, 8080)).backends());
+    assertEquals(local, here.listeners().get(tcp(NODE, 30092)).backends());
+    // the clusterIP follows internalTrafficPolicy (Cluster): every endpoint
+    assertEquals(2, here.listeners().get(tcp("127.64.0.22", 8080)).backends().size());
+    // a machine without an endpoint of its own: the listener stays, and refuses (no backends)
+    ProxyState.Desired elsewhere = ProxyState.desired(Map.of("a/lb", lb), Map.of("a/lb", endpoints), NODE,
+        java.util.Set.of("third"));
+    assertEquals(List.of(), elsewhere.listeners().get(tcp(NODE, 8080)).backends());
+    assertEquals(List.of(), new Balancer(elsewhere.listeners().get(tcp(NODE, 8080))).candidates("127.0.0.1", 0, 3));
+  }
 }

@@ -200,6 +200,54 @@ class ClusterDnsSystemTest {
     }
   }
 
+  static List<String> answers(Message m) {
+    List<String> out = new java.util.ArrayList<>();
+    m.getSection(Section.ANSWER).forEach(r -> out.add(Type.string(r.getType()) + " " + r.rdataToString()));
+    return out;
+  }
+
+  /**
+   * ExternalName Services, created through the engine: a CNAME for every type, followed once
+   * when it names a Service of the cluster; with forwarding on, an outside target is still
+   * answered with the CNAME alone and never asked of the upstream (as CoreDNS answers names it
+   * cannot resolve: the client's resolver follows the alias).
+   */
+  @Test
+  void anExternalNameIsACnameAndAnOutsideTargetIsNeverChased() throws Exception {
+    ObjectNode api = cluster.create("""
+        {"apiVersion":"v1","kind":"Service","metadata":{"name":"cname-target","namespace":"%s"},
+         "spec":{"selector":{"app":"cname-target"},"ports":[{"port":80}]}}""".formatted(NS));
+    String clusterIp = api.path("spec").path("clusterIP").asText();
+    ObjectNode outside = cluster.create("""
+        {"apiVersion":"v1","kind":"Service","metadata":{"name":"ext-db","namespace":"%s"},
+         "spec":{"type":"ExternalName","externalName":"db.example.org"}}""".formatted(NS));
+    assertFalse(outside.path("spec").has("clusterIP"), outside::toString);
+    cluster.create("""
+        {"apiVersion":"v1","kind":"Service","metadata":{"name":"ext-api","namespace":"%s"},
+         "spec":{"type":"ExternalName","externalName":"cname-target.%s.svc.%s."}}""".formatted(NS, NS, DOMAIN));
+    String db = "ext-db." + NS + ".svc." + DOMAIN + ".";
+    SimpleResolver r = resolver(dns.address(), false);
+    await().atMost(WAIT).until(() -> answers(ask(r, db, Type.A)).equals(List.of("CNAME db.example.org.")));
+    assertEquals(List.of("CNAME db.example.org."), answers(ask(resolver(dns.address(), true), db, Type.AAAA)));
+    await().atMost(WAIT).until(() -> answers(ask(r, "ext-api." + NS + ".svc." + DOMAIN + ".", Type.A))
+        .equals(List.of("CNAME cname-target." + NS + ".svc." + DOMAIN + ".", "A " + clusterIp)));
+
+    try (Upstream upstream = new Upstream(new InetSocketAddress("127.0.10.56", 0))) {
+      DnsSettings settings = DnsSettings.fromConfig(com.typesafe.config.ConfigFactory.parseString(
+          "forward = [\"127.0.10.56:" + upstream.port() + "\"]").withFallback(
+          cluster.system.settings().config().getConfig("steuermann.dns")));
+      try (DnsServer forwarding = DnsServer.start(new InetSocketAddress("127.0.10.57", 0), settings, dns.index())) {
+        Message answer = ask(resolver(forwarding.address(), false), db, Type.A);
+        assertEquals(Rcode.NOERROR, answer.getRcode());
+        assertEquals(List.of("CNAME db.example.org."), answers(answer));
+        // the forwarder works (an outside name goes there), and was asked that name only
+        assertEquals(new TreeSet<>(List.of("127.0.10.99")),
+            addresses(ask(resolver(forwarding.address(), false), "outside.test.", Type.A)));
+        assertEquals(List.of("outside.test."), upstream.names());
+      }
+    }
+  }
+
   @Test
   void oneTcpConnectionCarriesSeveralQueriesAndAGarbledOneGetsFormerr() throws Exception {
     try (java.net.Socket socket = new java.net.Socket(dns.address().getAddress(), dns.address().getPort())) {
@@ -237,6 +285,10 @@ class ClusterDnsSystemTest {
         {"apiVersion":"v1","kind":"Service","metadata":{"name":"api","namespace":"%s"},
          "spec":{"selector":{"app":"api"},"ports":[{"port":443}]}}""".formatted(NS));
     String clusterIp = api.path("spec").path("clusterIP").asText();
+    // and an alias of it: busybox follows the CNAME to the address the same answer carries
+    cluster.create("""
+        {"apiVersion":"v1","kind":"Service","metadata":{"name":"api-alias","namespace":"%s"},
+         "spec":{"type":"ExternalName","externalName":"api.%s.svc.%s"}}""".formatted(NS, NS, DOMAIN));
     com.github.dockerjava.api.DockerClient docker = io.steuermann.node.docker.DockerSupport.client();
     String network = "steuermann-dns-test-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     String networkId = docker.createNetworkCmd().withName(network).withDriver("bridge").withInternal(true).exec().getId();
@@ -246,10 +298,13 @@ class ClusterDnsSystemTest {
           .getGateway();
       DnsSettings settings = DnsSettings.fromConfig(cluster.system.settings().config().getConfig("steuermann.dns"));
       String name = "api." + NS + ".svc." + DOMAIN;
+      String alias = "api-alias." + NS + ".svc." + DOMAIN;
       await().atMost(WAIT).until(() -> !addresses(ask(resolver(dns.address(), false), name + ".", Type.A)).isEmpty());
+      await().atMost(WAIT).until(() -> !addresses(ask(resolver(dns.address(), false), alias + ".", Type.A)).isEmpty());
       try (DnsServer onGateway = DnsServer.start(new InetSocketAddress(gateway, 53), settings, dns.index())) {
         container = docker.createContainerCmd(io.steuermann.node.docker.DockerSupport.IMAGE)
-            .withCmd("busybox", "nslookup", name, gateway)
+            .withCmd("sh", "-c", "busybox nslookup " + name + " " + gateway + " && busybox nslookup " + alias + " "
+                + gateway)
             .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode(network))
             .exec().getId();
         docker.startContainerCmd(container).exec();
@@ -266,6 +321,7 @@ class ClusterDnsSystemTest {
         assertEquals(0, exit, out::toString);
         assertTrue(out.toString().contains("Name:\t" + name) || out.toString().contains("Name: " + name), out::toString);
         assertTrue(out.toString().contains("Address: " + clusterIp), out::toString);
+        assertTrue(out.toString().contains("canonical name = " + name), out::toString);
       }
     } finally {
       if (container != null) {
