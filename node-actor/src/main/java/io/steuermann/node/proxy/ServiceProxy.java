@@ -208,6 +208,7 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
           if (!watches.containsKey(m.kind())) {
             getContext().getLog().info("Service proxy: the {} watch ended; subscribing again", m.kind().kindName());
             subscribe(m.kind());
+            localNodes = localNodes();
             reconcile();
           }
           return this;
@@ -261,12 +262,19 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
       known.put(key, m.event().object());
     }
     if (m.kind() == Kind.NODE) {
-      // Nodes matter only through which of them are this machine's (their status changes often)
-      Set<String> now = localNodes();
-      if (now.equals(localNodes)) {
+      // Nodes matter only through which of them are this machine's (their status changes
+      // often): only a node that became or stopped being one changes the listeners
+      String name = m.event().object().path("metadata").path("name").asText();
+      boolean local = m.event().type() != WatchEvent.Type.DELETED && isLocal(m.event().object());
+      if (local == localNodes.contains(name)) {
         return this;
       }
-      localNodes = now;
+      localNodes = new HashSet<>(localNodes);
+      if (local) {
+        localNodes.add(name);
+      } else {
+        localNodes.remove(name);
+      }
     }
     reconcile();
     return this;
@@ -279,14 +287,21 @@ public final class ServiceProxy extends AbstractBehavior<ServiceProxy.Command> {
   private Set<String> localNodes() {
     Set<String> local = new HashSet<>();
     for (ObjectNode node : objects.get(Kind.NODE).values()) {
-      for (com.fasterxml.jackson.databind.JsonNode address : node.path("status").path("addresses")) {
-        if ("InternalIP".equals(address.path("type").asText())
-            && settings.nodeAddress().equals(address.path("address").asText())) {
-          local.add(node.path("metadata").path("name").asText());
-        }
+      if (isLocal(node)) {
+        local.add(node.path("metadata").path("name").asText());
       }
     }
     return local;
+  }
+
+  private boolean isLocal(ObjectNode node) {
+    for (com.fasterxml.jackson.databind.JsonNode address : node.path("status").path("addresses")) {
+      if ("InternalIP".equals(address.path("type").asText())
+          && settings.nodeAddress().equals(address.path("address").asText())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void reconcile() {
