@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.CacheWatch;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.WrittenStatus;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.Meta;
@@ -80,7 +81,7 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
   private String creating;
   /** The run this incarnation last started: status may not show it yet. */
   private Instant startedRun;
-  private ObjectNode lastStatus;
+  private final WrittenStatus written = new WrittenStatus();
   private Instant wakeScheduled;
 
   private CronJobController(ActorContext<Message> context, ControllerContext ctx) {
@@ -316,10 +317,10 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
     if (lastSuccess != null) {
       status.put("lastSuccessfulTime", lastSuccess.toString());
     }
-    if (status.equals(current) || status.equals(lastStatus)) {
+    if (status.equals(current) || written.isWritten(cronJob, status)) {
       return;
     }
-    lastStatus = status;
+    written.wrote(cronJob, status);
     ObjectNode updated = cronJob.deepCopy();
     Meta.metadata(updated).remove("resourceVersion");
     updated.set("status", status);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.CacheWatch;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.WrittenStatus;
 import io.steuermann.engine.controllers.ReconcilePacer;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.controllers.SelectorWatch;
@@ -109,7 +110,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   private boolean creating;
   private boolean adoptionCheckInFlight;
   private int nextBatchSize = 1;
-  private ObjectNode lastStatus;
+  private final WrittenStatus written = new WrittenStatus();
 
   private DaemonSetController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
@@ -194,7 +195,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
     ds = changed.change().object();
     if (ds == null || before == null || !Meta.uid(before).equals(Meta.uid(ds))) {
       // deleted, or a new DaemonSet of the same name in the same entity: nothing carries over
-      lastStatus = null;
+      written.forget();
       expectedCreates.clear();
       expectedDeletes.clear();
       expectedRevisions.clear();
@@ -554,10 +555,10 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
     status.put("updatedNumberScheduled", c.updated());
     status.put("numberAvailable", c.available());
     status.put("numberUnavailable", c.unavailable());
-    if (status.equals(ds.path("status")) || status.equals(lastStatus)) {
+    if (status.equals(ds.path("status")) || written.isWritten(ds, status)) {
       return;
     }
-    lastStatus = status;
+    written.wrote(ds, status);
     ObjectNode updated = ds.deepCopy();
     Meta.metadata(updated).remove("resourceVersion");
     updated.set("status", status);

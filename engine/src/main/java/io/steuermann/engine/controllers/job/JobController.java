@@ -3,6 +3,7 @@ package io.steuermann.engine.controllers.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.WrittenStatus;
 import io.steuermann.engine.controllers.ReconcilePacer;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.controllers.SelectorWatch;
@@ -90,7 +91,7 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   private boolean ready;
   private boolean readyRequested;
   private boolean ttlDeleteSent;
-  private ObjectNode lastStatus;
+  private final WrittenStatus written = new WrittenStatus();
   /** The time a wake-up is scheduled for: one timer per deadline or back-off end. */
   private Instant wakeScheduled;
   private boolean settled;
@@ -347,11 +348,11 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   private void writeStatus(JobPlan.Plan plan, JobPlan.Spec spec, Instant now) {
     JsonNode current = job.path("status");
     ObjectNode status = JobStatus.next(current, plan, spec.suspend(), spec.indexed(), now);
-    if (status.equals(current) || status.equals(lastStatus)) {
+    if (status.equals(current) || written.isWritten(job, status)) {
       return;
     }
     boolean justFinished = plan.finished().isPresent() && JobStatus.finished(current).isEmpty();
-    lastStatus = status;
+    written.wrote(job, status);
     ObjectNode updated = job.deepCopy();
     Meta.metadata(updated).remove("resourceVersion");
     updated.set("status", status);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.SelectorWatch;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.WrittenStatus;
 import io.steuermann.engine.controllers.ReconcilePacer;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.controllers.logic.ActivePods;
@@ -107,7 +108,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   private boolean creating;
   /** Slow start carries over between reconciles: it doubles after a clean batch, resets after a failure. */
   private int nextBatchSize = 1;
-  private ObjectNode lastStatus;
+  private final WrittenStatus written = new WrittenStatus();
 
   private ReplicaSetController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
@@ -170,7 +171,14 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
 
   private Behavior<Message> onChanged(Changed changed) {
     requestReady(changed.change().recovered());
+    ObjectNode before = rs;
     rs = changed.change().object();
+    if (rs == null || before == null || !Meta.uid(before).equals(Meta.uid(rs))) {
+      // deleted, or a new ReplicaSet of the same name in the same entity: nothing carries over
+      written.forget();
+      expectedCreates.clear();
+      expectedDeletes.clear();
+    }
     if (rs == null) {
       watch.stop();
       pods.clear();
@@ -459,10 +467,10 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
       getContext().scheduleOnce(wait, getContext().getSelf(), new Reconcile());
     }
     JsonNode current = rs.path("status");
-    if (status.equals(lastStatus) || sameCounts(current, status)) {
+    if (written.isWritten(rs, status) || sameCounts(current, status)) {
       return;
     }
-    lastStatus = status;
+    written.wrote(rs, status);
     ObjectNode updated = rs.deepCopy();
     Meta.metadata(updated).remove("resourceVersion");
     updated.set("status", status);
