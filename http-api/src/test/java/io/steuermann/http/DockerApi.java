@@ -70,7 +70,9 @@ final class DockerApi implements AutoCloseable {
     DockerSupport.requireDocker();
     String node = DockerSupport.uniqueNodeName(name);
     Path work = Files.createTempDirectory("steuermann-" + name);
-    Config config = Engine.configure(ConfigFactory.parseString(extraConfig).withFallback(ConfigFactory.parseString("""
+    Config config = Engine.configure(ConfigFactory.parseString(extraConfig)
+        .withFallback(ConfigFactory.parseString(DockerSupport.ownPodNetworkConfig()))
+        .withFallback(ConfigFactory.parseString("""
             steuermann.store.kind = h2
             steuermann.node.restart-backoff = 1s
             steuermann.node.restart-backoff-max = 4s

@@ -39,12 +39,8 @@ class LoadBalancerServicesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    // many test engines share this machine: none programs its iptables, and this one's pod
-    // network is a block of its own (another test's Docker network on the default 10.244.0.0/24
-    // would keep this node's from being made)
-    int block = 200 + java.util.concurrent.ThreadLocalRandom.current().nextInt(40);
-    api = DockerApi.start("load-balancer", "steuermann.proxy.mode = userspace\n"
-        + "steuermann.network.cluster-cidr = \"10." + block + ".0.0/16\"");
+    // many test engines share this machine: none programs its iptables
+    api = DockerApi.start("load-balancer", "steuermann.proxy.mode = userspace\n");
     proxy = ServiceProxy.start(api.system, api.engine).toCompletableFuture().get(60, TimeUnit.SECONDS).orElseThrow();
     api.create("""
         apiVersion: v1

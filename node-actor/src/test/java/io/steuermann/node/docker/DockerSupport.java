@@ -181,4 +181,35 @@ public final class DockerSupport {
       throw new IllegalStateException(e);
     }
   }
+
+  /**
+   * A configuration line giving a test engine a pod network of its own: a /16 under 10.128/9
+   * that no Docker network on this engine overlaps. Test engines that run at the same time on
+   * one dockerd (two builds, two worktrees) would otherwise all take the default 10.244.0.0/16,
+   * and the second node's network could not be made while the first one's has containers.
+   */
+  public static String ownPodNetworkConfig() {
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
+    try (DockerClient docker = client()) {
+      for (var network : docker.listNetworksCmd().exec()) {
+        if (network.getIpam() == null || network.getIpam().getConfig() == null) {
+          continue;
+        }
+        for (var c : network.getIpam().getConfig()) {
+          String subnet = c.getSubnet();
+          if (subnet != null && subnet.startsWith("10.")) {
+            taken.add(Integer.parseInt(subnet.split("\\.")[1]));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    var random = java.util.concurrent.ThreadLocalRandom.current();
+    int block;
+    do {
+      block = 128 + random.nextInt(116); // below 10.244, the default and the runtime tests' blocks
+    } while (taken.contains(block));
+    return "steuermann.network.cluster-cidr = \"10." + block + ".0.0/16\"\n";
+  }
 }

@@ -62,7 +62,7 @@ class DockerKubeletSystemTest {
   static void start() throws Exception {
     DockerSupport.requireDocker();
     node = DockerSupport.uniqueNodeName("kubelet-docker");
-    cluster = SystemCluster.start("kubelet-docker");
+    cluster = SystemCluster.start("kubelet-docker", DockerSupport.ownPodNetworkConfig());
     runtime = DockerSupport.runtime(node);
     agents = NodeAgents.start(cluster.system, cluster.engine,
         cluster.nodeSettings("restart-backoff = 1s\nrestart-backoff-max = 4s"), Map.of(node, runtime));

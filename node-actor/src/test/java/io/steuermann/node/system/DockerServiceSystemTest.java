@@ -62,7 +62,7 @@ class DockerServiceSystemTest {
   static void start() throws Exception {
     DockerSupport.requireDocker();
     node = DockerSupport.uniqueNodeName("docker-svc");
-    cluster = SystemCluster.start("docker-services");
+    cluster = SystemCluster.start("docker-services", DockerSupport.ownPodNetworkConfig());
     runtime = DockerSupport.runtime(node);
     agents = NodeAgents.start(cluster.system, cluster.engine, cluster.nodeSettings(""), Map.of(node, runtime));
     agents.whenAllRegistered().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -217,20 +217,45 @@ class DockerServiceSystemTest {
   /**
    * A terminating pod leaves the Endpoints at once and its node sends SIGTERM at the same time;
    * the proxy learns of the change some milliseconds later, so connections it routed there
-   * meanwhile must still be answered. The pods do what a Kubernetes user does for that (a TERM
-   * handler; a preStop sleep would be the other way, and the kubelet has no preStop hooks yet):
-   * the shell, PID 1, keeps httpd serving for 3 s after SIGTERM, then stops it and exits well
-   * within the grace period. (busybox httpd run as PID 1 itself would ignore SIGTERM — it installs
-   * no handler, and the kernel drops default-action signals to a namespace's init — and be
-   * killed only after the 30 s grace: zero failures too, but not the case worth guarding.)
+   * meanwhile must still be answered. Here the pods do it with a TERM handler: the shell, PID 1,
+   * keeps httpd serving for 3 s after SIGTERM, then stops it and exits well within the grace
+   * period. (busybox httpd run as PID 1 itself would ignore SIGTERM — it installs no handler, and
+   * the kernel drops default-action signals to a namespace's init — and be killed only after the
+   * 30 s grace: zero failures too, but not the case worth guarding.)
    */
   @Test
   void aRollingUpdateOfThreeReplicasBehindAServiceFailsNoRequest() throws Exception {
-    String ns = "svc-roll";
-    cluster.namespace(ns);
-    cluster.create(SystemCluster.deployment(ns, "roll", 3, DockerSupport.IMAGE, "", """
+    rollBehindAService("svc-roll", """
         , "command": ["sh", "-c", "busybox mkdir -p /www; echo -n $POD_NAME > /www/index.html; \
-        httpd -f -p 8080 -h /www & pid=$!; trap 'sleep 3; kill $pid; exit 0' TERM; wait"],
+        httpd -f -p 8080 -h /www & pid=$!; trap 'sleep 3; kill $pid; exit 0' TERM; wait"]""", "/", 1);
+  }
+
+  /**
+   * The other way Kubernetes users drain: the app stops at once on SIGTERM (the shell kills
+   * httpd and exits), and a {@code preStop} hook that sleeps 3 s holds the SIGTERM back while
+   * the proxy stops sending new connections and the requests in flight finish, without the app
+   * trapping anything. Each request takes 300 ms (a CGI script) and four clients keep requests
+   * in flight all the time, so a SIGTERM without the hook cuts some of them.
+   */
+  @Test
+  void aPreStopSleepDrainsARollingUpdateOfAnAppThatStopsAtSigterm() throws Exception {
+    rollBehindAService("svc-prestop", """
+        , "command": ["sh", "-c", "busybox mkdir -p /www/cgi-bin; echo -n $POD_NAME > /www/index.html; \
+        printf '#!/bin/sh\\nsleep 0.3\\necho Content-Type: text/plain\\necho\\ncat /www/index.html\\n' \
+        > /www/cgi-bin/slow; busybox chmod +x /www/cgi-bin/slow; \
+        httpd -f -p 8080 -h /www & pid=$!; trap 'kill $pid; exit 0' TERM; wait"],
+          "lifecycle": {"preStop": {"exec": {"command": ["sleep", "3"]}}}""", "/cgi-bin/slow", 4);
+  }
+
+  /**
+   * A Deployment of 3 of {@code container} behind a Service, rolled to a new template while a
+   * client sends requests through the cluster IP without pause: no request may fail, and the
+   * new pods serve at the end.
+   */
+  private void rollBehindAService(String ns, String container, String path, int clients) throws Exception {
+    cluster.namespace(ns);
+    cluster.create(SystemCluster.deployment(ns, "roll", 3, DockerSupport.IMAGE, "", container + """
+        ,
           "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
           "readinessProbe": {"httpGet": {"path": "/index.html", "port": 8080}, "periodSeconds": 1}"""));
     ObjectNode service = cluster.create("""
@@ -244,16 +269,20 @@ class DockerServiceSystemTest {
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
     List<String> bodies = Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean stop = new AtomicBoolean();
-    Thread client = new Thread(() -> {
-      while (!stop.get()) {
-        try {
-          bodies.add(httpGet(ip, 80));
-        } catch (IOException e) {
-          failures.add(e.toString());
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      Thread client = new Thread(() -> {
+        while (!stop.get()) {
+          try {
+            bodies.add(httpGet(ip, 80, path));
+          } catch (IOException e) {
+            failures.add(e.toString());
+          }
         }
-      }
-    }, "continuous-client");
-    client.start();
+      }, "continuous-client-" + i);
+      client.start();
+      threads.add(client);
+    }
     Set<String> after;
     try {
       await().atMost(WAIT).until(() -> bodies.size() > 20);
@@ -278,9 +307,12 @@ class DockerServiceSystemTest {
       });
     } finally {
       stop.set(true);
-      client.join(30_000);
+      for (Thread client : threads) {
+        client.join(30_000);
+      }
     }
-    System.out.printf("[docker-svc] rolling update: %d requests, %d failed%n", bodies.size(), failures.size());
+    System.out.printf("[docker-svc] rolling update (%s): %d requests, %d failed%n", ns, bodies.size(),
+        failures.size());
     assertEquals(List.of(), failures, "failed requests during the rolling update");
     assertTrue(bodies.stream().anyMatch(before::contains) && bodies.stream().anyMatch(after::contains));
   }

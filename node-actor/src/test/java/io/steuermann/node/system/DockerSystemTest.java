@@ -44,7 +44,7 @@ class DockerSystemTest {
   static void start() throws Exception {
     DockerSupport.requireDocker();
     node = DockerSupport.uniqueNodeName("docker-system");
-    cluster = SystemCluster.start("docker-system");
+    cluster = SystemCluster.start("docker-system", DockerSupport.ownPodNetworkConfig());
     runtime = DockerSupport.runtime(node);
     // a small back-off, so restarts are seen within seconds (Kubernetes: 10 s doubling to 5 min)
     agents = NodeAgents.start(cluster.system, cluster.engine,

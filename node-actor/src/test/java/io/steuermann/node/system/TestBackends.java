@@ -187,17 +187,28 @@ final class TestBackends {
 
   /** GET / on a fresh connection; the body of a 200, or an IOException. */
   static String httpGet(String host, int port) throws IOException {
+    return httpGet(host, port, "/");
+  }
+
+  /** GET {@code path} over HTTP/1.0; answers the body of a 200, throws for anything else. */
+  static String httpGet(String host, int port, String path) throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), 5000);
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET / HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      // a CGI script's own headers may end with a bare LF, which busybox httpd passes on
       int split = response.indexOf("\r\n\r\n");
+      int skip = 4;
+      if (split < 0 && response.indexOf("\n\n") >= 0) {
+        split = response.indexOf("\n\n");
+        skip = 2;
+      }
       if (!response.startsWith("HTTP/1.") || !response.contains(" 200 ") || split < 0) {
         throw new IOException("not a 200 response: [" + response + "]");
       }
-      return response.substring(split + 4);
+      return response.substring(split + skip);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.steuermann.engine.controllers.disruption;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.steuermann.engine.controllers.logic.RollingUpdate;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.Owners;
@@ -163,17 +164,13 @@ public final class BudgetStatus {
     return null;
   }
 
-  /** {@code intstr.GetScaledValueFromIntOrPercent} rounding up. */
+  /** {@code intstr.GetScaledValueFromIntOrPercent} rounding up, as the disruption controller does. */
   static int scaled(JsonNode value, int total) {
-    if (value.isIntegralNumber()) {
-      return value.asInt();
-    }
-    String s = value.asText("");
-    if (!s.endsWith("%")) {
+    try {
+      return RollingUpdate.scaledValue(value, total, true);
+    } catch (IllegalArgumentException e) {
       return 0; // refused by validation
     }
-    int percent = Integer.parseInt(s.substring(0, s.length() - 1));
-    return (int) Math.ceil(percent * (double) total / 100.0);
   }
 
   private static Instant parse(String text) {
