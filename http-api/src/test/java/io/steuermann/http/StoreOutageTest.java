@@ -41,6 +41,9 @@ class StoreOutageTest {
   void writesFailFastWhileTheDatabaseIsGoneAndWorkWhenItReturns() {
     try (TestServer server = TestServer.start("StoreOutage", db.storeVia("127.0.0.1", relay.port()))) {
       server.pod("default", "before", "{}");
+      // the watch cache learns of the pod from the change feed, a moment after the write
+      await("the cache shows the pod").atMost(Duration.ofSeconds(30))
+          .until(() -> server.get(PODS + "?resourceVersion=0").body().contains("\"before\""));
       relay.cut();
 
       long start = System.nanoTime();
