@@ -257,6 +257,12 @@ class AdvertisedVerbsTest {
       case "v1/persistentvolumeclaims" -> ",\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],\"storageClassName\":"
           + "\"walk\",\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}";
       case "storage.k8s.io/v1/storageclasses" -> ",\"provisioner\":\"example.com/walk\"";
+      case "v1/serviceaccounts" -> ",\"automountServiceAccountToken\":false";
+      case "rbac.authorization.k8s.io/v1/roles", "rbac.authorization.k8s.io/v1/clusterroles" ->
+          ",\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\"]}]";
+      case "rbac.authorization.k8s.io/v1/rolebindings", "rbac.authorization.k8s.io/v1/clusterrolebindings" ->
+          ",\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"view\"},"
+          + "\"subjects\":[{\"kind\":\"User\",\"apiGroup\":\"rbac.authorization.k8s.io\",\"name\":\"walk\"}]";
       case "v1/events" -> ",\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"" + NS
           + "\",\"name\":\"walk-pods\"},\"reason\":\"Walked\",\"message\":\"walked\",\"type\":\"Normal\"";
       case "apps/v1/replicasets", "apps/v1/deployments" -> ",\"spec\":{\"replicas\":0,"
@@ -294,6 +300,11 @@ class AdvertisedVerbsTest {
       case "jobs" -> "Job";
       case "cronjobs" -> "CronJob";
       case "poddisruptionbudgets" -> "PodDisruptionBudget";
+      case "serviceaccounts" -> "ServiceAccount";
+      case "roles" -> "Role";
+      case "clusterroles" -> "ClusterRole";
+      case "rolebindings" -> "RoleBinding";
+      case "clusterrolebindings" -> "ClusterRoleBinding";
       default -> "Deployment";
     };
     return "{\"apiVersion\":\"" + groupVersion + "\",\"kind\":\"" + kind + "\",\"metadata\":{\"name\":\"" + name

@@ -156,7 +156,9 @@ class WriteFuzzTest {
       case OVERSIZED -> {
         String pointer;
         JsonNode value;
-        switch (variant % 4) {
+        // RBAC names are path segments, which have no length limit in Kubernetes
+        boolean pathSegmentNames = kind.group().equals("rbac.authorization.k8s.io");
+        switch (pathSegmentNames && variant % 4 == 0 ? 1 : variant % 4) {
           case 0 -> {
             pointer = "/metadata/name";
             value = NODES.textNode("n".repeat(254 + variant % 100));
@@ -425,6 +427,14 @@ class WriteFuzzTest {
       case PERSISTENT_VOLUME_CLAIM -> "{\"metadata\":" + meta + ",\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],"
           + "\"volumeMode\":\"Filesystem\",\"storageClassName\":\"fuzz\","
           + "\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}";
+      case SERVICE_ACCOUNT -> "{\"metadata\":" + meta + ",\"automountServiceAccountToken\":false,"
+          + "\"secrets\":[{\"name\":\"token\"}],\"imagePullSecrets\":[{\"name\":\"registry\"}]}";
+      case ROLE, CLUSTER_ROLE -> "{\"metadata\":" + meta + ",\"rules\":[{\"apiGroups\":[\"\",\"apps\"],"
+          + "\"resources\":[\"pods\",\"deployments\"],\"verbs\":[\"get\",\"list\"],\"resourceNames\":[\"a\"]}]}";
+      case ROLE_BINDING, CLUSTER_ROLE_BINDING -> "{\"metadata\":" + meta + ",\"roleRef\":{\"apiGroup\":"
+          + "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"view\"},\"subjects\":[{\"kind\":"
+          + "\"User\",\"apiGroup\":\"rbac.authorization.k8s.io\",\"name\":\"alice\"},{\"kind\":\"ServiceAccount\","
+          + "\"name\":\"sa\",\"namespace\":\"" + NS + "\"}]}";
       case STORAGE_CLASS -> "{\"metadata\":" + meta + ",\"provisioner\":\"example.com/fuzz\","
           + "\"reclaimPolicy\":\"Retain\",\"volumeBindingMode\":\"WaitForFirstConsumer\","
           + "\"parameters\":{\"type\":\"fast\"}}";

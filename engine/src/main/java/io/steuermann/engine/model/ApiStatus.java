@@ -44,8 +44,10 @@ public record ApiStatus(int code, String reason, String message, Details details
   }
 
   public static ApiStatus invalid(Kind kind, String name, List<Cause> causes) {
+    // the kind qualified by its group, as kube's errors.NewInvalid words it: Deployment.apps "web"
     StringBuilder message = new StringBuilder()
-        .append(kind.kindName()).append(" \"").append(name).append("\" is invalid: ");
+        .append(kind.kindName()).append(kind.group().isEmpty() ? "" : "." + kind.group())
+        .append(" \"").append(name).append("\" is invalid: ");
     if (causes.size() == 1) {
       Cause c = causes.get(0);
       message.append(c.field()).append(": ").append(c.message());

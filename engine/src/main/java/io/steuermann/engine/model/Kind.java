@@ -18,6 +18,7 @@ public enum Kind {
   EVENT("", "v1", "Event", "events", "event", true, List.of("ev"), false, false),
   CONFIG_MAP("", "v1", "ConfigMap", "configmaps", "configmap", true, List.of("cm"), false, false),
   SECRET("", "v1", "Secret", "secrets", "secret", true, List.of(), false, false),
+  SERVICE_ACCOUNT("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", true, List.of("sa"), false, false),
   PERSISTENT_VOLUME("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", false, List.of("pv"), true,
       false),
   PERSISTENT_VOLUME_CLAIM("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", true,
@@ -33,6 +34,13 @@ public enum Kind {
   CRON_JOB("batch", "v1", "CronJob", "cronjobs", "cronjob", true, List.of("cj"), true, false),
   POD_DISRUPTION_BUDGET("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true,
       List.of("pdb"), true, false),
+  ROLE("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", true, List.of(), false, false),
+  ROLE_BINDING("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", true, List.of(), false,
+      false),
+  CLUSTER_ROLE("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", false, List.of(), false,
+      false),
+  CLUSTER_ROLE_BINDING("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
+      "clusterrolebinding", false, List.of(), false, false),
   STORAGE_CLASS("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", false, List.of("sc"), false,
       false);
 

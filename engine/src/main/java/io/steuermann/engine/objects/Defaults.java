@@ -28,6 +28,7 @@ final class Defaults {
       case PERSISTENT_VOLUME -> persistentVolume(object);
       case PERSISTENT_VOLUME_CLAIM -> persistentVolumeClaim(object);
       case STORAGE_CLASS -> storageClass(object);
+      case ROLE_BINDING, CLUSTER_ROLE_BINDING -> roleBinding(object);
       default -> { }
     }
   }
@@ -47,6 +48,25 @@ final class Defaults {
   private static void persistentVolumeClaim(ObjectNode pvc) {
     putIfAbsent(spec(pvc), "volumeMode", "Filesystem");
     putIfAbsent(obj(pvc, "status"), "phase", "Pending");
+  }
+
+  /**
+   * rbac/v1's {@code SetDefaults_RoleBinding} / {@code SetDefaults_Subject}: the role's group, and
+   * a subject's group by its kind (none for a ServiceAccount).
+   */
+  private static void roleBinding(ObjectNode binding) {
+    if (binding.path("roleRef") instanceof ObjectNode ref && ref.path("apiGroup").asText("").isEmpty()) {
+      ref.put("apiGroup", "rbac.authorization.k8s.io");
+    }
+    for (var subject : binding.path("subjects")) {
+      if (subject instanceof ObjectNode s && s.path("apiGroup").asText("").isEmpty()) {
+        switch (s.path("kind").asText("")) {
+          case "ServiceAccount" -> s.put("apiGroup", "");
+          case "User", "Group" -> s.put("apiGroup", "rbac.authorization.k8s.io");
+          default -> { }
+        }
+      }
+    }
   }
 
   /** kube's {@code SetDefaults_StorageClass}: reclaim policy Delete, binding Immediate. */
@@ -150,7 +170,12 @@ final class Defaults {
   }
 
   private static void pod(ObjectNode pod) {
-    podSpec(spec(pod));
+    ObjectNode spec = spec(pod);
+    // the ServiceAccount admission plugin: a pod runs as its namespace's default account unless it names one
+    if (spec.path("serviceAccountName").asText("").isEmpty() && spec.path("serviceAccount").asText("").isEmpty()) {
+      spec.put("serviceAccountName", "default");
+    }
+    podSpec(spec);
     ObjectNode status = obj(pod, "status");
     putIfAbsent(status, "phase", "Pending");
     putIfAbsent(status, "qosClass", "BestEffort");
@@ -161,6 +186,7 @@ final class Defaults {
     putIfAbsent(spec, "terminationGracePeriodSeconds", 30);
     putIfAbsent(spec, "dnsPolicy", "ClusterFirst");
     putIfAbsent(spec, "schedulerName", "default-scheduler");
+    serviceAccount(spec);
     if (!spec.has("securityContext")) {
       spec.putObject("securityContext");
     }
@@ -173,6 +199,21 @@ final class Defaults {
           }
         }
       }
+    }
+  }
+
+  /**
+   * v1's conversion of the deprecated {@code serviceAccount}: read when {@code serviceAccountName}
+   * is empty, and always written back as a copy of it.
+   */
+  private static void serviceAccount(ObjectNode spec) {
+    String name = spec.path("serviceAccountName").asText("");
+    if (name.isEmpty()) {
+      name = spec.path("serviceAccount").asText("");
+    }
+    if (!name.isEmpty()) {
+      spec.put("serviceAccountName", name);
+      spec.put("serviceAccount", name);
     }
   }
 

@@ -16,6 +16,7 @@ import io.steuermann.engine.validation.ContainerLifecycleValidation;
 import io.steuermann.engine.validation.ContainerEnvValidation;
 import io.steuermann.engine.validation.DaemonSetValidation;
 import io.steuermann.engine.validation.FieldError;
+import io.steuermann.engine.validation.RbacValidation;
 import io.steuermann.engine.validation.StorageValidation;
 import io.steuermann.engine.validation.Names;
 import io.steuermann.engine.validation.PodDnsValidation;
@@ -50,8 +51,12 @@ public final class ObjectValidator {
       }
       errors.addAll(structure.enumErrors());
     }
-    boolean dnsLabelName = kind == Kind.NAMESPACE || kind == Kind.SERVICE;
-    errors.addAll(Validation.validateObjectMeta(object.path("metadata"), kind.namespaced(), dnsLabelName));
+    Validation.NameRule names = switch (kind) {
+      case NAMESPACE, SERVICE -> Validation.NameRule.DNS_LABEL;
+      case ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING -> Validation.NameRule.PATH_SEGMENT;
+      default -> Validation.NameRule.DNS_SUBDOMAIN;
+    };
+    errors.addAll(Validation.validateObjectMeta(object.path("metadata"), kind.namespaced(), names));
     JsonNode spec = object.get("spec");
     if (spec != null && !spec.isObject() && !spec.isNull()) {
       errors.add(FieldError.invalid("spec", spec.toString(), "must be an object"));
@@ -88,6 +93,10 @@ public final class ObjectValidator {
           errors.addAll(BatchValidation.job(object));
           templateSpec("spec.template", object.path("spec").path("template"), errors);
         }
+        case ROLE -> errors.addAll(RbacValidation.role(object, true));
+        case CLUSTER_ROLE -> errors.addAll(RbacValidation.role(object, false));
+        case ROLE_BINDING -> errors.addAll(RbacValidation.binding(object, true));
+        case CLUSTER_ROLE_BINDING -> errors.addAll(RbacValidation.binding(object, false));
         case POD_DISRUPTION_BUDGET -> errors.addAll(
             io.steuermann.engine.validation.DisruptionBudgetValidation.spec(object.path("spec")));
         case CRON_JOB -> {
@@ -123,6 +132,7 @@ public final class ObjectValidator {
       case PERSISTENT_VOLUME -> errors.addAll(StorageValidation.persistentVolumeUpdate(old, updated));
       case PERSISTENT_VOLUME_CLAIM -> errors.addAll(StorageValidation.persistentVolumeClaimUpdate(old, updated));
       case STORAGE_CLASS -> errors.addAll(StorageValidation.storageClassUpdate(old, updated));
+      case ROLE_BINDING, CLUSTER_ROLE_BINDING -> errors.addAll(RbacValidation.bindingUpdate(old, updated));
       default -> { }
     }
     causes.addAll(causes(errors));

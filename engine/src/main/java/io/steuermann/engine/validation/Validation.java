@@ -39,7 +39,14 @@ public final class Validation {
      * @param metadata the {@code metadata} object; null or missing is treated as {}
      * @return the errors, empty when valid; field paths start with {@code metadata.}
      */
+    /** How a kind's names are checked: most as DNS subdomains, some as labels, RBAC's as path segments. */
+    public enum NameRule { DNS_SUBDOMAIN, DNS_LABEL, PATH_SEGMENT }
+
     public static List<FieldError> validateObjectMeta(JsonNode metadata, boolean namespaced, boolean nameIsDnsLabel) {
+        return validateObjectMeta(metadata, namespaced, nameIsDnsLabel ? NameRule.DNS_LABEL : NameRule.DNS_SUBDOMAIN);
+    }
+
+    public static List<FieldError> validateObjectMeta(JsonNode metadata, boolean namespaced, NameRule nameRule) {
         List<FieldError> errs = new ArrayList<>();
         if (metadata != null && !metadata.isNull() && !metadata.isMissingNode() && !metadata.isObject()) {
             errs.add(FieldError.typeInvalid("metadata", metadata.toString(), "must be an object"));
@@ -50,7 +57,7 @@ public final class Validation {
         String generateName = string(meta, "generateName", "metadata.generateName", errs);
         String name = string(meta, "name", "metadata.name", errs);
         if (!generateName.isEmpty()) {
-            for (String msg : nameErrors(generateName, true, nameIsDnsLabel)) {
+            for (String msg : nameErrors(generateName, true, nameRule)) {
                 errs.add(FieldError.invalid("metadata.generateName", generateName, msg));
             }
         }
@@ -59,7 +66,7 @@ public final class Validation {
                 errs.add(FieldError.required("metadata.name", "name or generateName is required"));
             }
         } else {
-            for (String msg : nameErrors(name, false, nameIsDnsLabel)) {
+            for (String msg : nameErrors(name, false, nameRule)) {
                 errs.add(FieldError.invalid("metadata.name", name, msg));
             }
         }
@@ -206,8 +213,12 @@ public final class Validation {
         return errs;
     }
 
-    private static List<String> nameErrors(String name, boolean prefix, boolean dnsLabel) {
-        return dnsLabel ? Names.objectNameDnsLabel(name, prefix) : Names.objectNameDnsSubdomain(name, prefix);
+    private static List<String> nameErrors(String name, boolean prefix, NameRule rule) {
+        return switch (rule) {
+            case DNS_LABEL -> Names.objectNameDnsLabel(name, prefix);
+            case DNS_SUBDOMAIN -> Names.objectNameDnsSubdomain(name, prefix);
+            case PATH_SEGMENT -> Names.pathSegmentName(name, prefix);
+        };
     }
 
     /** A string member, "" when absent or null; a non-string is reported and treated as "". */

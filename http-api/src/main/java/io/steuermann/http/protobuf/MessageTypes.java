@@ -7,6 +7,7 @@ import io.kubernetes.client.proto.V1Apps;
 import io.kubernetes.client.proto.V1Autoscaling;
 import io.kubernetes.client.proto.V1Batch;
 import io.kubernetes.client.proto.V1Policy;
+import io.kubernetes.client.proto.V1Rbac;
 import io.kubernetes.client.proto.V1Storage;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +36,8 @@ public final class MessageTypes {
           Map.entry("ConfigMapList", V1.ConfigMapList.getDefaultInstance()),
           Map.entry("Secret", V1.Secret.getDefaultInstance()),
           Map.entry("SecretList", V1.SecretList.getDefaultInstance()),
+          Map.entry("ServiceAccount", V1.ServiceAccount.getDefaultInstance()),
+          Map.entry("ServiceAccountList", V1.ServiceAccountList.getDefaultInstance()),
           Map.entry("ReplicationController", V1.ReplicationController.getDefaultInstance()),
           Map.entry("ReplicationControllerList", V1.ReplicationControllerList.getDefaultInstance()),
           Map.entry("PersistentVolume", V1.PersistentVolume.getDefaultInstance()),
@@ -64,7 +67,16 @@ public final class MessageTypes {
       "policy/v1", Map.of(
           "PodDisruptionBudget", V1Policy.PodDisruptionBudget.getDefaultInstance(),
           "PodDisruptionBudgetList", V1Policy.PodDisruptionBudgetList.getDefaultInstance(),
-          "Eviction", V1Policy.Eviction.getDefaultInstance()));
+          "Eviction", V1Policy.Eviction.getDefaultInstance()),
+      "rbac.authorization.k8s.io/v1", Map.of(
+          "Role", V1Rbac.Role.getDefaultInstance(),
+          "RoleList", V1Rbac.RoleList.getDefaultInstance(),
+          "RoleBinding", V1Rbac.RoleBinding.getDefaultInstance(),
+          "RoleBindingList", V1Rbac.RoleBindingList.getDefaultInstance(),
+          "ClusterRole", V1Rbac.ClusterRole.getDefaultInstance(),
+          "ClusterRoleList", V1Rbac.ClusterRoleList.getDefaultInstance(),
+          "ClusterRoleBinding", V1Rbac.ClusterRoleBinding.getDefaultInstance(),
+          "ClusterRoleBindingList", V1Rbac.ClusterRoleBindingList.getDefaultInstance()));
 
   /**
    * meta.k8s.io kinds: registered in every group version, so a client sends them with the

@@ -56,6 +56,7 @@ final class ZeroValues {
           "readOnlyRootFilesystem", "allowPrivilegeEscalation")),
       Map.entry(CORE + "PodSecurityContext", Set.of("runAsUser", "runAsGroup", "runAsNonRoot", "fsGroup")),
       Map.entry(CORE + "Probe", Set.of("terminationGracePeriodSeconds")),
+      Map.entry(CORE + "ServiceAccount", Set.of("automountServiceAccountToken")),
       Map.entry(CORE + "Toleration", Set.of("tolerationSeconds")),
       Map.entry(CORE + "ConfigMapVolumeSource", Set.of("defaultMode", "optional")),
       Map.entry(CORE + "SecretVolumeSource", Set.of("defaultMode", "optional")),

@@ -77,6 +77,8 @@ class DiscoveryTest {
            "preferredVersion":{"groupVersion":"batch/v1","version":"v1"}},
           {"name":"policy","versions":[{"groupVersion":"policy/v1","version":"v1"}],
            "preferredVersion":{"groupVersion":"policy/v1","version":"v1"}},
+          {"name":"rbac.authorization.k8s.io","versions":[{"groupVersion":"rbac.authorization.k8s.io/v1",
+            "version":"v1"}],"preferredVersion":{"groupVersion":"rbac.authorization.k8s.io/v1","version":"v1"}},
           {"name":"storage.k8s.io","versions":[{"groupVersion":"storage.k8s.io/v1","version":"v1"}],
            "preferredVersion":{"groupVersion":"storage.k8s.io/v1","version":"v1"}},
           {"name":"metrics.k8s.io","versions":[{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}],
@@ -105,7 +107,7 @@ class DiscoveryTest {
             "pods", "pods/attach", "pods/binding", "pods/eviction", "pods/exec", "pods/log", "pods/portforward",
             "pods/status",
             "replicationcontrollers", "replicationcontrollers/scale", "replicationcontrollers/status", "secrets",
-            "services", "services/status"),
+            "serviceaccounts", "services", "services/status"),
         names(list.get("resources")));
 
     assertEquals(json("""

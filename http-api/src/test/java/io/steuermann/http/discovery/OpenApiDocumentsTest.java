@@ -113,8 +113,9 @@ class OpenApiDocumentsTest {
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/pods/{name}/eviction"), paths.toString());
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}/status"), paths.toString());
     assertTrue(paths.contains("/api/v1/persistentvolumes/{name}"), paths.toString());
-    for (String notServed : List.of("limitranges", "serviceaccounts", "proxy", "finalize",
-        "ephemeralcontainers")) {
+    assertTrue(paths.contains("/api/v1/namespaces/{namespace}/serviceaccounts/{name}"), paths.toString());
+    for (String notServed : List.of("limitranges", "resourcequotas", "serviceaccounts/{name}/token", "proxy",
+        "finalize", "ephemeralcontainers")) {
       assertTrue(paths.stream().noneMatch(p -> p.contains("/" + notServed)), notServed + " in " + paths);
     }
     assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.ConfigMap"));
