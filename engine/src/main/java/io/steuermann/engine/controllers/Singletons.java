@@ -4,6 +4,7 @@ import io.steuermann.engine.controllers.apiservice.ApiServiceController;
 import io.steuermann.engine.controllers.endpoints.EndpointsController;
 import io.steuermann.engine.controllers.gc.GarbageCollector;
 import io.steuermann.engine.controllers.ipam.NodeIpamController;
+import io.steuermann.engine.controllers.loadbalancer.IngressStatusController;
 import io.steuermann.engine.controllers.loadbalancer.LoadBalancerController;
 import io.steuermann.engine.controllers.nodes.NodeLifecycleController;
 import io.steuermann.engine.controllers.scheduler.Scheduler;
@@ -25,7 +26,7 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * moves to another member when its member leaves or is downed): the scheduler, the node
  * lifecycle controller, the garbage collector, the endpoints controller, node IPAM, the
  * {@code kubernetes} Service, the PersistentVolume controller, the built-in load balancer's
- * status, and the waker of the per-object controllers.
+ * and ingress status, and the waker of the per-object controllers.
  * A controller that fails is restarted.
  */
 public final class Singletons {
@@ -38,7 +39,8 @@ public final class Singletons {
       ActorRef<NodeIpamController.Command> nodeIpam,
       ActorRef<ApiServiceController.Command> apiService,
       ActorRef<PersistentVolumeController.Command> persistentVolumes,
-      ActorRef<LoadBalancerController.Command> loadBalancer) {}
+      ActorRef<LoadBalancerController.Command> loadBalancer,
+      ActorRef<IngressStatusController.Command> ingressStatus) {}
 
   private Singletons() {}
 
@@ -57,7 +59,8 @@ public final class Singletons {
         init(singleton, settings, "api-service", ApiServiceController.create(ctx, network, Duration.ofSeconds(1))),
         init(singleton, settings, "persistent-volume-controller",
             PersistentVolumeController.create(ctx, Duration.ofSeconds(5))),
-        init(singleton, settings, "load-balancer", LoadBalancerController.create(ctx)));
+        init(singleton, settings, "load-balancer", LoadBalancerController.create(ctx)),
+        init(singleton, settings, "ingress-status", IngressStatusController.create(ctx)));
   }
 
   /** One singleton, restarted when it fails. */

@@ -34,6 +34,9 @@ public enum Kind {
   POD_DISRUPTION_BUDGET("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true,
       List.of("pdb"), true, false),
   STORAGE_CLASS("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", false, List.of("sc"), false,
+      false),
+  INGRESS("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, List.of("ing"), true, false),
+  INGRESS_CLASS("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", false, List.of(), false,
       false);
 
   private final String group;

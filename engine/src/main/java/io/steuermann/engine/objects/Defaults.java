@@ -28,6 +28,7 @@ final class Defaults {
       case PERSISTENT_VOLUME -> persistentVolume(object);
       case PERSISTENT_VOLUME_CLAIM -> persistentVolumeClaim(object);
       case STORAGE_CLASS -> storageClass(object);
+      case INGRESS_CLASS -> ingressClass(object);
       default -> { }
     }
   }
@@ -50,6 +51,13 @@ final class Defaults {
   }
 
   /** kube's {@code SetDefaults_StorageClass}: reclaim policy Delete, binding Immediate. */
+  /** networking/v1 {@code SetDefaults_IngressClass}: parameters without a scope are Cluster-scoped. */
+  private static void ingressClass(ObjectNode ingressClass) {
+    if (ingressClass.path("spec").path("parameters") instanceof ObjectNode parameters) {
+      putIfAbsent(parameters, "scope", "Cluster");
+    }
+  }
+
   private static void storageClass(ObjectNode sc) {
     putIfAbsent(sc, "reclaimPolicy", "Delete");
     putIfAbsent(sc, "volumeBindingMode", "Immediate");

@@ -167,6 +167,8 @@ final class Printers {
       case PERSISTENT_VOLUME -> StoragePrinters.persistentVolumeColumns();
       case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaimColumns();
       case STORAGE_CLASS -> StoragePrinters.storageClassColumns();
+      case INGRESS -> NetworkingPrinters.ingressColumns();
+      case INGRESS_CLASS -> NetworkingPrinters.ingressClassColumns();
     };
   }
 
@@ -234,6 +236,8 @@ final class Printers {
       case PERSISTENT_VOLUME -> StoragePrinters.persistentVolume(c, name, age, obj);
       case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaim(c, name, age, obj);
       case STORAGE_CLASS -> StoragePrinters.storageClass(c, name, age, obj);
+      case INGRESS -> NetworkingPrinters.ingress(c, name, age, obj);
+      case INGRESS_CLASS -> NetworkingPrinters.ingressClass(c, name, age, obj);
     }
     return c;
   }
