@@ -257,6 +257,9 @@ class AdvertisedVerbsTest {
       case "v1/persistentvolumeclaims" -> ",\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],\"storageClassName\":"
           + "\"walk\",\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}";
       case "storage.k8s.io/v1/storageclasses" -> ",\"provisioner\":\"example.com/walk\"";
+      case "networking.k8s.io/v1/ingresses" -> ",\"spec\":{\"defaultBackend\":{\"service\":{\"name\":\"walk\","
+          + "\"port\":{\"number\":80}}}}";
+      case "networking.k8s.io/v1/ingressclasses" -> ",\"spec\":{\"controller\":\"example.com/walk\"}";
       case "v1/events" -> ",\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"" + NS
           + "\",\"name\":\"walk-pods\"},\"reason\":\"Walked\",\"message\":\"walked\",\"type\":\"Normal\"";
       case "apps/v1/replicasets", "apps/v1/deployments" -> ",\"spec\":{\"replicas\":0,"
@@ -288,6 +291,8 @@ class AdvertisedVerbsTest {
       case "persistentvolumes" -> "PersistentVolume";
       case "persistentvolumeclaims" -> "PersistentVolumeClaim";
       case "storageclasses" -> "StorageClass";
+      case "ingresses" -> "Ingress";
+      case "ingressclasses" -> "IngressClass";
       case "replicasets" -> "ReplicaSet";
       case "daemonsets" -> "DaemonSet";
       case "controllerrevisions" -> "ControllerRevision";
