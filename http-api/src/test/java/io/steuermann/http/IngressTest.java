@@ -316,4 +316,78 @@ class IngressTest {
     assertTrue(badClass.path("message").asText().contains("spec.controller: Invalid value: \"no-domain\": must be a "
         + "domain-prefixed path (such as \"acme.io/foo\")"), badClass.toString());
   }
+
+  @Test
+  @Order(6)
+  void streamsLargeBodiesAndWebSocketsPassThrough() throws Exception {
+    java.util.concurrent.CompletableFuture<org.apache.pekko.util.ByteString> release =
+        new java.util.concurrent.CompletableFuture<>();
+    org.apache.pekko.http.javadsl.ServerBinding streams = org.apache.pekko.http.javadsl.Http.get(server.system)
+        .newServerAt("127.0.0.1", 0)
+        .bind((org.apache.pekko.japi.function.Function<org.apache.pekko.http.javadsl.model.HttpRequest,
+            java.util.concurrent.CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse>>) request -> {
+          var upgrade = request.getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.webSocketUpgrade);
+          if (upgrade.isPresent()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(upgrade.get().handleMessagesWith(
+                org.apache.pekko.stream.javadsl.Flow.<org.apache.pekko.http.javadsl.model.ws.Message>create()
+                    .map(m -> (org.apache.pekko.http.javadsl.model.ws.Message)
+                        org.apache.pekko.http.javadsl.model.ws.TextMessage.create(
+                            "echo:" + m.asTextMessage().getStrictText()))));
+          }
+          org.apache.pekko.stream.javadsl.Source<org.apache.pekko.util.ByteString, ?> body =
+              request.getUri().path().equals("/stream")
+                  ? org.apache.pekko.stream.javadsl.Source.single(org.apache.pekko.util.ByteString.fromString("first\n"))
+                      .concat(org.apache.pekko.stream.javadsl.Source.completionStage(release))
+                  : org.apache.pekko.stream.javadsl.Source.repeat(
+                      org.apache.pekko.util.ByteString.fromArray(new byte[64 * 1024])).take(320);
+          request.discardEntityBytes(server.system);
+          return java.util.concurrent.CompletableFuture.completedFuture(
+              org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
+                  org.apache.pekko.http.javadsl.model.HttpEntities.createChunked(
+                      org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_OCTET_STREAM, body)));
+        }).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      service("streams", streams.localAddress().getPort());
+      expect(201, server.post(INGRESSES, """
+          {"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"streams"},
+           "spec":{"rules":[{"http":{"paths":[
+             {"path":"/ws","pathType":"Prefix","backend":{"service":{"name":"streams","port":{"name":"http"}}}},
+             {"path":"/stream","pathType":"Exact","backend":{"service":{"name":"streams","port":{"number":80}}}},
+             {"path":"/big","pathType":"Exact","backend":{"service":{"name":"streams","port":{"number":80}}}}]}}]}}"""));
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      java.net.URI base = java.net.URI.create("http://127.0.0.1:" + httpPort);
+      await().atMost(WAIT).until(() -> client.send(java.net.http.HttpRequest.newBuilder(base.resolve("/big")).build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+      // 20 MiB, beyond Pekko's default 8 MiB entity limit: nothing is collected on the way
+      var big = client.send(java.net.http.HttpRequest.newBuilder(base.resolve("/big")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(20 * 1024 * 1024, big.body().length);
+      // the first chunk arrives while the backend has not yet sent the last
+      var streamed = client.send(java.net.http.HttpRequest.newBuilder(base.resolve("/stream")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+      try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(streamed.body(),
+          StandardCharsets.UTF_8))) {
+        assertEquals("first", lines.readLine());
+        release.complete(org.apache.pekko.util.ByteString.fromString("last\n"));
+        assertEquals("last", lines.readLine());
+      }
+      // a WebSocket through the ingress
+      java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
+      java.net.http.WebSocket ws = client.newWebSocketBuilder().buildAsync(
+          java.net.URI.create("ws://127.0.0.1:" + httpPort + "/ws/echo"), new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket, CharSequence data,
+                boolean last) {
+              echoed.complete(data.toString());
+              return null;
+            }
+          }).get(30, TimeUnit.SECONDS);
+      ws.sendText("hello", true);
+      assertEquals("echo:hello", echoed.get(30, TimeUnit.SECONDS));
+      ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done");
+    } finally {
+      release.complete(org.apache.pekko.util.ByteString.emptyByteString());
+      streams.unbind();
+    }
+  }
 }
