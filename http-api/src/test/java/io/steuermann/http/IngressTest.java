@@ -235,6 +235,10 @@ class IngressTest {
     // kubectl create ingress makes one rule per host: a.example.test, *.wild.test, empty.example.test
     assertTrue(lines[1].matches("web\\s+steuermann\\s+a\\.example\\.test,\\*\\.wild\\.test,empty\\.example\\.test"
         + "\\s+127\\.0\\.0\\.1\\s+80\\s+\\S+"), table.out());
+    Result described = kubectl("-n", NS, "describe", "ingress", "web");
+    assertEquals(0, described.exit(), described.err());
+    assertTrue(described.out().contains("Ingress Class:    steuermann") && described.out().contains("a.example.test"),
+        described.out());
   }
 
   @Test
