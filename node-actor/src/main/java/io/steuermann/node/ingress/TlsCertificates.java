@@ -23,9 +23,9 @@ import java.util.regex.Pattern;
 /**
  * The certificate and key of a {@code kubernetes.io/tls} Secret ({@code tls.crt}: a PEM chain,
  * leaf first; {@code tls.key}: a PEM key), read with the JDK alone: PKCS#8 keys
- * ({@code BEGIN PRIVATE KEY}, RSA, EC or EdDSA) and PKCS#1 RSA keys ({@code BEGIN RSA
- * PRIVATE KEY}, wrapped into PKCS#8 here). SEC1 EC keys ({@code BEGIN EC PRIVATE KEY}) are
- * refused with the conversion to use.
+ * ({@code BEGIN PRIVATE KEY}, RSA, EC or EdDSA), PKCS#1 RSA keys ({@code BEGIN RSA PRIVATE
+ * KEY}) and SEC1 EC keys ({@code BEGIN EC PRIVATE KEY}), the latter two wrapped into PKCS#8 here
+ * (cert-manager writes PKCS#1 and SEC1 by default).
  */
 public final class TlsCertificates {
   public static final String TLS_TYPE = "kubernetes.io/tls";
@@ -33,6 +33,8 @@ public final class TlsCertificates {
       "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
   /** The DER of {@code AlgorithmIdentifier { rsaEncryption, NULL }}. */
   private static final byte[] RSA_ALGORITHM = HexFormat.of().parseHex("300d06092a864886f70d0101010500");
+  /** The DER of the OID id-ecPublicKey (1.2.840.10045.2.1). */
+  private static final byte[] EC_PUBLIC_KEY = HexFormat.of().parseHex("06072a8648ce3d0201");
 
   private TlsCertificates() {}
 
@@ -63,18 +65,57 @@ public final class TlsCertificates {
       throw new IllegalArgumentException("tls.crt holds no certificate");
     }
     Matcher m = PEM.matcher(keyPem);
-    if (!m.find()) {
-      throw new IllegalArgumentException("tls.key holds no PEM key");
+    boolean found = false;
+    while (!found && m.find()) {
+      found = m.group(1).endsWith("PRIVATE KEY"); // openssl may put EC PARAMETERS first
+    }
+    if (!found) {
+      throw new IllegalArgumentException("tls.key holds no PEM private key");
     }
     byte[] der = Base64.getMimeDecoder().decode(m.group(2).replaceAll("\\s", ""));
     PrivateKey key = switch (m.group(1)) {
       case "PRIVATE KEY" -> pkcs8(der);
       case "RSA PRIVATE KEY" -> pkcs8(sequence(concat(new byte[] {2, 1, 0}, RSA_ALGORITHM, tagged(0x04, der))));
-      case "EC PRIVATE KEY" -> throw new IllegalArgumentException(
-          "tls.key is a SEC1 EC key; convert it with: openssl pkcs8 -topk8 -nocrypt");
+      case "EC PRIVATE KEY" -> pkcs8(sequence(concat(new byte[] {2, 1, 0},
+          sequence(concat(EC_PUBLIC_KEY, sec1Curve(der))), tagged(0x04, der))));
       default -> throw new IllegalArgumentException("tls.key: unsupported PEM type " + m.group(1));
     };
     return new KeyEntry(fingerprint(chain[0]), key, chain);
+  }
+
+  /**
+   * The named curve's OID (as DER) of a SEC1 {@code ECPrivateKey ::= SEQUENCE { version,
+   * privateKey OCTET STRING, [0] parameters, [1] publicKey }}.
+   */
+  private static byte[] sec1Curve(byte[] der) {
+    int[] at = {0};
+    header(der, at, 0x30);
+    int version = header(der, at, 0x02);
+    at[0] += version;
+    int privateKey = header(der, at, 0x04);
+    at[0] += privateKey;
+    if (at[0] < der.length && (der[at[0]] & 0xff) == 0xa0) {
+      int length = header(der, at, 0xa0);
+      return java.util.Arrays.copyOfRange(der, at[0], at[0] + length);
+    }
+    throw new IllegalArgumentException("tls.key: a SEC1 EC key without its curve");
+  }
+
+  /** Reads the tag (which must be {@code tag}) and length at {@code at}; answers the length, {@code at} on the content. */
+  private static int header(byte[] der, int[] at, int tag) {
+    if (at[0] + 2 > der.length || (der[at[0]] & 0xff) != tag) {
+      throw new IllegalArgumentException("tls.key is not a well-formed SEC1 EC key");
+    }
+    int first = der[at[0] + 1] & 0xff;
+    at[0] += 2;
+    if (first < 0x80) {
+      return first;
+    }
+    int length = 0;
+    for (int i = 0; i < (first & 0x7f); i++) {
+      length = (length << 8) | (der[at[0]++] & 0xff);
+    }
+    return length;
   }
 
   private static PrivateKey pkcs8(byte[] der) {
