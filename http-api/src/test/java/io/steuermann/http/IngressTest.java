@@ -157,9 +157,12 @@ class IngressTest {
 
   /** curl's answer: the status code, a space, the body; or "curl exit N: stderr". */
   private static String curl(String url) throws Exception {
+    return curl(url, url.startsWith("https") ? httpsPort : httpPort);
+  }
+
+  private static String curl(String url, int port) throws Exception {
     boolean tls = url.startsWith("https");
     String host = url.replaceFirst("^https?://", "").replaceFirst("[/:].*$", "");
-    int port = tls ? httpsPort : httpPort;
     String target = url.replaceFirst("^(https?://[^/]+)", "$1:" + port);
     List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "-o", "-", "-w",
         " %{http_code}", "--resolve", host + ":" + port + ":127.0.0.1"));
@@ -393,5 +396,31 @@ class IngressTest {
       release.complete(org.apache.pekko.util.ByteString.emptyByteString());
       streams.unbind();
     }
+  }
+
+  @Test
+  @Order(7)
+  void aTakenPortIsBoundOnceItIsFree() throws Exception {
+    java.net.ServerSocket taken = new java.net.ServerSocket();
+    taken.bind(new InetSocketAddress("127.0.0.1", 0));
+    int port = taken.getLocalPort();
+    ActorRef<IngressProxy.Command> second = server.system.systemActorOf(IngressProxy.create(
+        server.engine.controllers(), new io.steuermann.node.ingress.IngressSettings(true, "127.0.0.1", port, 0,
+            Duration.ofSeconds(10), 4)), "ingress-proxy-taken", org.apache.pekko.actor.typed.Props.empty());
+    try {
+      assertTrue(bindings(second).http().isEmpty(), "the port is taken");
+      taken.close();
+      await().atMost(WAIT).until(() -> bindings(second).http().map(InetSocketAddress::getPort).orElse(-1) == port);
+      String expected = "200 apple /again a.example.test:" + port + " http";
+      await().atMost(WAIT).until(() -> curl("http://a.example.test/again", port), expected::equals);
+    } finally {
+      taken.close();
+      second.tell(IngressProxy.Stop.INSTANCE);
+    }
+  }
+
+  private static IngressProxy.Bindings bindings(ActorRef<IngressProxy.Command> proxy) throws Exception {
+    return AskPattern.<IngressProxy.Command, IngressProxy.Bindings>ask(proxy, IngressProxy.GetBindings::new,
+        Duration.ofSeconds(30), server.system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

@@ -88,7 +88,7 @@ final class IngressForwarder {
     HttpRequest outgoing = request.withUri(uri).withHeaders(headers);
     return http.singleRequest(outgoing, http.defaultClientHttpsContext(), pool, system.classicSystem().log())
         .exceptionally(e -> {
-          request.discardEntityBytes(system);
+          // the body may be half sent: Pekko closes the client's connection after this answer
           return HttpResponse.create().withStatus(StatusCodes.BAD_GATEWAY).withEntity(ContentTypes.TEXT_PLAIN_UTF8,
               "502 Bad Gateway: " + target + " of " + backend.get() + ": " + rootMessage(e) + "\n");
         });

@@ -77,6 +77,8 @@ public final class IngressProxy extends AbstractBehavior<IngressProxy.Command> {
 
   private record Bound(boolean tls, ServerBinding binding, Throwable error) implements Command {}
 
+  private record Rebind(boolean tls) implements Command {}
+
   private enum Rebuild implements Command { INSTANCE }
 
   /**
@@ -111,6 +113,11 @@ public final class IngressProxy extends AbstractBehavior<IngressProxy.Command> {
   private final Map<Kind, UniqueKillSwitch> watches = new EnumMap<>(Kind.class);
   private final AtomicReference<IngressRoutes.Table> table = new AtomicReference<>(IngressRoutes.Table.empty());
   private final IngressForwarder forwarder;
+  private final ServerSettings server;
+  private final SSLContext tls;
+  /** Failed binds in a row, per port (HTTP, HTTPS): a taken port is tried again, less and less often. */
+  private final int[] bindFailures = new int[2];
+  private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
   private List<String> reportedProblems = List.of();
   private volatile ServerBinding http;
   private volatile ServerBinding https;
@@ -142,26 +149,41 @@ public final class IngressProxy extends AbstractBehavior<IngressProxy.Command> {
       objects.put(k, new HashMap<>());
       context.getSelf().tell(new Subscribe(k));
     });
-    ServerSettings server = ServerSettings.create(tuned);
-    Http.get(system).newServerAt(settings.address(), settings.httpPort()).withSettings(server)
-        .bind((org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>>)
-            request -> forwarder.handle(request, false, boundPort(http, settings.httpPort())))
-        .whenComplete((b, e) -> context.getSelf().tell(new Bound(false, b, e)));
+    this.server = ServerSettings.create(tuned);
+    SSLContext context0;
     try {
-      SSLContext tls = SSLContext.getInstance("TLS");
-      tls.init(new KeyManager[] {new SniKeyManager(table::get)}, null, null);
-      Http.get(system).newServerAt(settings.address(), settings.httpsPort()).withSettings(server)
-          .enableHttps(ConnectionContext.httpsServer(() -> {
-            SSLEngine engine = tls.createSSLEngine();
-            engine.setUseClientMode(false);
-            return engine;
-          }))
-          .bind((org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>>)
-              request -> forwarder.handle(request, true, boundPort(https, settings.httpsPort())))
-          .whenComplete((b, e) -> context.getSelf().tell(new Bound(true, b, e)));
+      context0 = SSLContext.getInstance("TLS");
+      context0.init(new KeyManager[] {new SniKeyManager(table::get)}, null, null);
     } catch (GeneralSecurityException e) {
-      context.getSelf().tell(new Bound(true, null, e));
+      throw new IllegalStateException("no TLS in this JVM", e);
     }
+    this.tls = context0;
+    bind(false);
+    bind(true);
+  }
+
+  /** Binds one of the two ports; the outcome comes back as {@link Bound}. */
+  private void bind(boolean secure) {
+    ActorRef<Command> self = getContext().getSelf();
+    var builder = Http.get(getContext().getSystem())
+        .newServerAt(settings.address(), secure ? settings.httpsPort() : settings.httpPort()).withSettings(server);
+    if (secure) {
+      builder = builder.enableHttps(ConnectionContext.httpsServer(() -> {
+        SSLEngine engine = tls.createSSLEngine();
+        engine.setUseClientMode(false);
+        return engine;
+      }));
+    }
+    builder.bind((org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>>)
+            request -> forwarder.handle(request, secure,
+                boundPort(secure ? https : http, secure ? settings.httpsPort() : settings.httpPort())))
+        .whenComplete((b, e) -> {
+          if (stopped.get() && b != null) {
+            b.unbind(); // bound after the proxy stopped: nobody else would close it
+          } else {
+            self.tell(new Bound(secure, b, e));
+          }
+        });
   }
 
   private static int boundPort(ServerBinding binding, int configured) {
@@ -202,6 +224,10 @@ public final class IngressProxy extends AbstractBehavior<IngressProxy.Command> {
           return this;
         })
         .onMessage(Bound.class, this::onBound)
+        .onMessage(Rebind.class, m -> {
+          bind(m.tls());
+          return this;
+        })
         .onMessage(GetBindings.class, m -> {
           waiting.add(m.replyTo());
           answerBindings();
@@ -209,6 +235,7 @@ public final class IngressProxy extends AbstractBehavior<IngressProxy.Command> {
         })
         .onMessageEquals(Stop.INSTANCE, () -> Behaviors.stopped())
         .onSignal(PostStop.class, s -> {
+          stopped.set(true);
           if (CoordinatedShutdown.get(getContext().getSystem()).getShutdownReason().isEmpty()) {
             watches.values().forEach(UniqueKillSwitch::shutdown);
           }
@@ -236,9 +263,14 @@ public final class IngressProxy extends AbstractBehavior<IngressProxy.Command> {
   private Behavior<Command> onBound(Bound m) {
     String scheme = m.tls() ? "HTTPS" : "HTTP";
     if (m.error() != null) {
-      getContext().getLog().warn("Ingress controller: {} on {}:{} could not be bound ({}); Ingresses are not "
-          + "served there", scheme, settings.address(), m.tls() ? settings.httpsPort() : settings.httpPort(),
-          m.error().getMessage());
+      int failures = ++bindFailures[m.tls() ? 1 : 0];
+      Duration retry = Duration.ofSeconds(Math.min(60, 1L << Math.min(failures - 1, 6)));
+      if (failures == 1 || failures % 10 == 0) {
+        getContext().getLog().warn("Ingress controller: {} on {}:{} could not be bound ({}); trying again in {} s",
+            scheme, settings.address(), m.tls() ? settings.httpsPort() : settings.httpPort(), m.error().getMessage(),
+            retry.toSeconds());
+      }
+      timers.startSingleTimer(new Rebind(m.tls()), retry);
       if (m.tls()) {
         httpsFailed = true;
       } else {
