@@ -423,4 +423,21 @@ class IngressTest {
     return AskPattern.<IngressProxy.Command, IngressProxy.Bindings>ask(proxy, IngressProxy.GetBindings::new,
         Duration.ofSeconds(30), server.system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
+
+  @Test
+  @Order(8)
+  void anEndpointThatDoesNotAnswerIs502() throws Exception {
+    int closed;
+    try (java.net.ServerSocket gone = new java.net.ServerSocket()) {
+      gone.bind(new InetSocketAddress("127.0.0.1", 0));
+      closed = gone.getLocalPort();
+    }
+    service("dead", closed);
+    expect(201, server.post(INGRESSES, """
+        {"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"dead"},
+         "spec":{"rules":[{"host":"dead.test","http":{"paths":[{"path":"/","pathType":"Prefix",
+           "backend":{"service":{"name":"dead","port":{"number":80}}}}]}}]}}"""));
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> curl("http://dead.test/"),
+        answer -> answer.startsWith("502 502 Bad Gateway: 127.0.0.1:" + closed + " of ingress/dead:80"));
+  }
 }
