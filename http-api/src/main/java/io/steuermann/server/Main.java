@@ -106,6 +106,7 @@ public final class Main {
       ApiServer.start(system, engine, nodes::runtime);
       if (!nodes.nodeNames().isEmpty()) {
         ServiceProxy.start(system, engine); // the machine's kube-proxy, where nodes run
+        io.steuermann.node.ingress.IngressProxy.start(system, engine); // and its ingress controller
         ClusterDns.start(system, engine); // and its cluster DNS, on the cluster DNS address
       }
     } catch (RuntimeException e) {

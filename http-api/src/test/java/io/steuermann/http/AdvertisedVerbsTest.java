@@ -263,6 +263,9 @@ class AdvertisedVerbsTest {
       case "rbac.authorization.k8s.io/v1/rolebindings", "rbac.authorization.k8s.io/v1/clusterrolebindings" ->
           ",\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"view\"},"
           + "\"subjects\":[{\"kind\":\"User\",\"apiGroup\":\"rbac.authorization.k8s.io\",\"name\":\"walk\"}]";
+      case "networking.k8s.io/v1/ingresses" -> ",\"spec\":{\"defaultBackend\":{\"service\":{\"name\":\"walk\","
+          + "\"port\":{\"number\":80}}}}";
+      case "networking.k8s.io/v1/ingressclasses" -> ",\"spec\":{\"controller\":\"example.com/walk\"}";
       case "v1/events" -> ",\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"" + NS
           + "\",\"name\":\"walk-pods\"},\"reason\":\"Walked\",\"message\":\"walked\",\"type\":\"Normal\"";
       case "apps/v1/replicasets", "apps/v1/deployments" -> ",\"spec\":{\"replicas\":0,"
@@ -294,6 +297,8 @@ class AdvertisedVerbsTest {
       case "persistentvolumes" -> "PersistentVolume";
       case "persistentvolumeclaims" -> "PersistentVolumeClaim";
       case "storageclasses" -> "StorageClass";
+      case "ingresses" -> "Ingress";
+      case "ingressclasses" -> "IngressClass";
       case "replicasets" -> "ReplicaSet";
       case "daemonsets" -> "DaemonSet";
       case "controllerrevisions" -> "ControllerRevision";

@@ -289,6 +289,9 @@ class WriteFuzzTest {
       case PERSISTENT_VOLUME_CLAIM -> required.addAll(List.of("/spec/accessModes",
           "/spec/resources/requests/storage"));
       case STORAGE_CLASS -> required.add("/provisioner");
+      case INGRESS -> required.addAll(List.of("/spec/rules/0/http/paths/0/pathType",
+          "/spec/rules/0/http/paths/0/backend/service/name"));
+      case INGRESS_CLASS -> required.addAll(List.of("/spec/controller", "/spec/parameters/kind"));
       default -> { }
     }
     return required;
@@ -310,6 +313,8 @@ class WriteFuzzTest {
           "/spec/hostPath/type");
       case PERSISTENT_VOLUME_CLAIM -> List.of("/spec/volumeMode");
       case STORAGE_CLASS -> List.of("/reclaimPolicy", "/volumeBindingMode");
+      case INGRESS -> List.of("/spec/rules/0/http/paths/0/pathType");
+      case INGRESS_CLASS -> List.of("/spec/parameters/scope");
       default -> List.of();
     };
   }
@@ -438,6 +443,13 @@ class WriteFuzzTest {
       case STORAGE_CLASS -> "{\"metadata\":" + meta + ",\"provisioner\":\"example.com/fuzz\","
           + "\"reclaimPolicy\":\"Retain\",\"volumeBindingMode\":\"WaitForFirstConsumer\","
           + "\"parameters\":{\"type\":\"fast\"}}";
+      case INGRESS -> "{\"metadata\":" + meta + ",\"spec\":{\"ingressClassName\":\"fuzz\","
+          + "\"tls\":[{\"hosts\":[\"fuzz.example.com\"],\"secretName\":\"fuzz-tls\"}],"
+          + "\"rules\":[{\"host\":\"fuzz.example.com\",\"http\":{\"paths\":[{\"path\":\"/api\","
+          + "\"pathType\":\"Prefix\",\"backend\":{\"service\":{\"name\":\"fuzz\",\"port\":{\"number\":80}}}}]}}]}}";
+      case INGRESS_CLASS -> "{\"metadata\":" + meta + ",\"spec\":{\"controller\":\"example.com/fuzz\","
+          + "\"parameters\":{\"apiGroup\":\"k8s.example.com\",\"kind\":\"Params\",\"name\":\"p\","
+          + "\"scope\":\"Cluster\"}}}";
       case CRON_JOB -> "{\"metadata\":" + meta + ",\"spec\":{\"schedule\":\"*/5 * * * *\",\"suspend\":true,"
           + "\"concurrencyPolicy\":\"Forbid\",\"jobTemplate\":{\"spec\":{\"template\":"
           + template.replace("\"Always\"", "\"Never\"") + "}}}}";

@@ -50,6 +50,11 @@ public final class ObjectStore {
   @FunctionalInterface
   public interface CreateAdmission {
     ObjectNode admit(ObjectKey key, ObjectNode object);
+
+    /** This admission, then {@code next} on what it admitted. */
+    default CreateAdmission andThen(CreateAdmission next) {
+      return (key, object) -> next.admit(key, admit(key, object));
+    }
   }
 
   public ObjectStore(ActorSystem<?> system, Duration askTimeout) {

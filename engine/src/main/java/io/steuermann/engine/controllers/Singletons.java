@@ -4,6 +4,7 @@ import io.steuermann.engine.controllers.apiservice.ApiServiceController;
 import io.steuermann.engine.controllers.endpoints.EndpointsController;
 import io.steuermann.engine.controllers.gc.GarbageCollector;
 import io.steuermann.engine.controllers.ipam.NodeIpamController;
+import io.steuermann.engine.controllers.loadbalancer.IngressStatusController;
 import io.steuermann.engine.controllers.loadbalancer.LoadBalancerController;
 import io.steuermann.engine.controllers.nodes.NodeLifecycleController;
 import io.steuermann.engine.controllers.serviceaccount.ServiceAccountsController;
@@ -26,7 +27,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * moves to another member when its member leaves or is downed): the scheduler, the node
  * lifecycle controller, the garbage collector, the endpoints controller, node IPAM, the
  * {@code kubernetes} Service, the PersistentVolume controller, the built-in load balancer's
- * status, the namespaces' default ServiceAccounts, and the waker of the per-object controllers.
+ * and ingress status, the namespaces' default ServiceAccounts, and the waker of the per-object
+ * controllers.
  * A controller that fails is restarted.
  */
 public final class Singletons {
@@ -40,7 +42,8 @@ public final class Singletons {
       ActorRef<ApiServiceController.Command> apiService,
       ActorRef<PersistentVolumeController.Command> persistentVolumes,
       ActorRef<LoadBalancerController.Command> loadBalancer,
-      ActorRef<ServiceAccountsController.Command> serviceAccounts) {}
+      ActorRef<ServiceAccountsController.Command> serviceAccounts,
+      ActorRef<IngressStatusController.Command> ingressStatus) {}
 
   private Singletons() {}
 
@@ -60,7 +63,8 @@ public final class Singletons {
         init(singleton, settings, "persistent-volume-controller",
             PersistentVolumeController.create(ctx, Duration.ofSeconds(5))),
         init(singleton, settings, "load-balancer", LoadBalancerController.create(ctx)),
-        init(singleton, settings, "service-accounts", ServiceAccountsController.create(ctx)));
+        init(singleton, settings, "service-accounts", ServiceAccountsController.create(ctx)),
+        init(singleton, settings, "ingress-status", IngressStatusController.create(ctx)));
   }
 
   /** One singleton, restarted when it fails. */

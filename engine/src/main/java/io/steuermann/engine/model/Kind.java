@@ -42,6 +42,9 @@ public enum Kind {
   CLUSTER_ROLE_BINDING("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
       "clusterrolebinding", false, List.of(), false, false),
   STORAGE_CLASS("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", false, List.of("sc"), false,
+      false),
+  INGRESS("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, List.of("ing"), true, false),
+  INGRESS_CLASS("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", false, List.of(), false,
       false);
 
   private final String group;

@@ -29,6 +29,7 @@ final class Defaults {
       case PERSISTENT_VOLUME_CLAIM -> persistentVolumeClaim(object);
       case STORAGE_CLASS -> storageClass(object);
       case ROLE_BINDING, CLUSTER_ROLE_BINDING -> roleBinding(object);
+      case INGRESS_CLASS -> ingressClass(object);
       default -> { }
     }
   }
@@ -66,6 +67,13 @@ final class Defaults {
           default -> { }
         }
       }
+    }
+  }
+
+  /** networking/v1 {@code SetDefaults_IngressClass}: parameters without a scope are Cluster-scoped. */
+  private static void ingressClass(ObjectNode ingressClass) {
+    if (ingressClass.path("spec").path("parameters") instanceof ObjectNode parameters) {
+      putIfAbsent(parameters, "scope", "Cluster");
     }
   }
 

@@ -17,6 +17,7 @@ import io.steuermann.engine.validation.ContainerEnvValidation;
 import io.steuermann.engine.validation.DaemonSetValidation;
 import io.steuermann.engine.validation.FieldError;
 import io.steuermann.engine.validation.RbacValidation;
+import io.steuermann.engine.validation.IngressValidation;
 import io.steuermann.engine.validation.StorageValidation;
 import io.steuermann.engine.validation.Names;
 import io.steuermann.engine.validation.PodDnsValidation;
@@ -89,6 +90,8 @@ public final class ObjectValidator {
         case PERSISTENT_VOLUME -> errors.addAll(StorageValidation.persistentVolume(object));
         case PERSISTENT_VOLUME_CLAIM -> errors.addAll(StorageValidation.persistentVolumeClaim(object));
         case STORAGE_CLASS -> errors.addAll(StorageValidation.storageClass(object));
+        case INGRESS -> errors.addAll(IngressValidation.ingress(object, old));
+        case INGRESS_CLASS -> errors.addAll(IngressValidation.ingressClass(object, old));
         case JOB -> {
           errors.addAll(BatchValidation.job(object));
           templateSpec("spec.template", object.path("spec").path("template"), errors);

@@ -15,7 +15,8 @@ final class InlineFields {
       "k8s.io.api.core.v1.Probe", List.of("handler"),
       "k8s.io.api.core.v1.Volume", List.of("volumeSource"),
       "k8s.io.api.core.v1.EphemeralContainer", List.of("ephemeralContainerCommon"),
-      "k8s.io.api.core.v1.PersistentVolumeSpec", List.of("persistentVolumeSource"));
+      "k8s.io.api.core.v1.PersistentVolumeSpec", List.of("persistentVolumeSource"),
+      "k8s.io.api.networking.v1.IngressRule", List.of("ingressRuleValue"));
 
   private InlineFields() {}
 

@@ -46,7 +46,7 @@ final class JsonToProto {
       if (skip.contains(name) || value.isNull()) {
         continue;
       }
-      FieldDescriptor field = type.findFieldByName(name);
+      FieldDescriptor field = JsonNames.find(type, name);
       if (field == null) {
         unknownField.accept(fieldPath);
         continue;

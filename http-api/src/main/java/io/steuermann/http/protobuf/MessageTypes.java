@@ -6,6 +6,7 @@ import io.kubernetes.client.proto.V1;
 import io.kubernetes.client.proto.V1Apps;
 import io.kubernetes.client.proto.V1Autoscaling;
 import io.kubernetes.client.proto.V1Batch;
+import io.kubernetes.client.proto.V1Networking;
 import io.kubernetes.client.proto.V1Policy;
 import io.kubernetes.client.proto.V1Rbac;
 import io.kubernetes.client.proto.V1Storage;
@@ -62,6 +63,11 @@ public final class MessageTypes {
       "storage.k8s.io/v1", Map.of(
           "StorageClass", V1Storage.StorageClass.getDefaultInstance(),
           "StorageClassList", V1Storage.StorageClassList.getDefaultInstance()),
+      "networking.k8s.io/v1", Map.of(
+          "Ingress", V1Networking.Ingress.getDefaultInstance(),
+          "IngressList", V1Networking.IngressList.getDefaultInstance(),
+          "IngressClass", V1Networking.IngressClass.getDefaultInstance(),
+          "IngressClassList", V1Networking.IngressClassList.getDefaultInstance()),
       "autoscaling/v1", Map.of(
           "Scale", V1Autoscaling.Scale.getDefaultInstance()),
       "policy/v1", Map.of(

@@ -42,7 +42,7 @@ final class ProtoToJson {
           .forEach(number -> unknownField.accept(path + "#" + number));
     }
     for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
-      String fieldPath = path.isEmpty() ? field.getName() : path + "." + field.getName();
+      String fieldPath = path.isEmpty() ? JsonNames.of(field) : path + "." + JsonNames.of(field);
       if (InlineFields.isInline(field)) {
         if (message.hasField(field)) {
           fill(json, (Message) message.getField(field), path);
@@ -51,12 +51,12 @@ final class ProtoToJson {
         @SuppressWarnings("unchecked")
         List<Message> entries = (List<Message>) message.getField(field);
         if (!entries.isEmpty()) {
-          json.set(field.getName(), map(field, entries, fieldPath));
+          json.set(JsonNames.of(field), map(field, entries, fieldPath));
         }
       } else if (field.isRepeated()) {
         int count = message.getRepeatedFieldCount(field);
         if (count > 0) {
-          ArrayNode array = json.putArray(field.getName());
+          ArrayNode array = json.putArray(JsonNames.of(field));
           for (int i = 0; i < count; i++) {
             value(field, message.getRepeatedField(field, i), fieldPath + "[" + i + "]").ifPresent(array::add);
           }
@@ -67,7 +67,7 @@ final class ProtoToJson {
             && ZeroValues.isZero(value) && !ZeroValues.meaningful(field)) {
           continue;
         }
-        value(field, value, fieldPath).ifPresent(v -> json.set(field.getName(), v));
+        value(field, value, fieldPath).ifPresent(v -> json.set(JsonNames.of(field), v));
       }
     }
   }

@@ -64,6 +64,8 @@ final class ZeroValues {
       Map.entry(CORE + "ConfigMapKeySelector", Set.of("optional")),
       Map.entry(CORE + "ConfigMap", Set.of("immutable")),
       Map.entry("k8s.io.api.storage.v1.StorageClass", Set.of("allowVolumeExpansion")),
+      // a Go int32 without omitempty: an Ingress status port 0 is on the wire in JSON
+      Map.entry("k8s.io.api.networking.v1.IngressPortStatus", Set.of("port")),
       Map.entry(CORE + "Secret", Set.of("immutable")),
       Map.entry(CORE + "SecretKeySelector", Set.of("optional")),
       Map.entry(CORE + "ConfigMapEnvSource", Set.of("optional")),

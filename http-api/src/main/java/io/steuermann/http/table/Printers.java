@@ -171,6 +171,8 @@ final class Printers {
       case ROLE, CLUSTER_ROLE -> RbacPrinters.roleColumns();
       case ROLE_BINDING -> RbacPrinters.bindingColumns("roleBinding");
       case CLUSTER_ROLE_BINDING -> RbacPrinters.bindingColumns("clusterRoleBinding");
+      case INGRESS -> NetworkingPrinters.ingressColumns();
+      case INGRESS_CLASS -> NetworkingPrinters.ingressClassColumns();
     };
   }
 
@@ -241,6 +243,8 @@ final class Printers {
       case SERVICE_ACCOUNT -> RbacPrinters.serviceAccount(c, name, age, obj);
       case ROLE, CLUSTER_ROLE -> RbacPrinters.role(c, name, obj);
       case ROLE_BINDING, CLUSTER_ROLE_BINDING -> RbacPrinters.binding(c, name, age, obj);
+      case INGRESS -> NetworkingPrinters.ingress(c, name, age, obj);
+      case INGRESS_CLASS -> NetworkingPrinters.ingressClass(c, name, age, obj);
     }
     return c;
   }

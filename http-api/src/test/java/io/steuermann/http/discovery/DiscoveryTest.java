@@ -81,6 +81,8 @@ class DiscoveryTest {
             "version":"v1"}],"preferredVersion":{"groupVersion":"rbac.authorization.k8s.io/v1","version":"v1"}},
           {"name":"storage.k8s.io","versions":[{"groupVersion":"storage.k8s.io/v1","version":"v1"}],
            "preferredVersion":{"groupVersion":"storage.k8s.io/v1","version":"v1"}},
+          {"name":"networking.k8s.io","versions":[{"groupVersion":"networking.k8s.io/v1","version":"v1"}],
+           "preferredVersion":{"groupVersion":"networking.k8s.io/v1","version":"v1"}},
           {"name":"metrics.k8s.io","versions":[{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}],
            "preferredVersion":{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}}]}"""),
         Discovery.apiGroupList());
@@ -170,6 +172,20 @@ class DiscoveryTest {
         {"name":"jobs","singularName":"job","namespaced":true,"kind":"Job",
          "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
          "categories":["all"]}"""), resource(list, "jobs"));
+  }
+
+  @Test
+  void networkingResourceList() throws Exception {
+    ObjectNode list = Discovery.apiResourceList("networking.k8s.io", "v1").orElseThrow();
+    assertEquals(List.of("ingressclasses", "ingresses", "ingresses/status"), names(list.get("resources")));
+    assertEquals(json("""
+        {"name":"ingresses","singularName":"ingress","namespaced":true,"kind":"Ingress",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
+         "shortNames":["ing"]}"""), resource(list, "ingresses"));
+    assertEquals(json("""
+        {"name":"ingressclasses","singularName":"ingressclass","namespaced":false,"kind":"IngressClass",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"]}"""),
+        resource(list, "ingressclasses"));
   }
 
   @Test

@@ -123,6 +123,11 @@ class OpenApiDocumentsTest {
     ObjectNode storage = parse(DOCS.groupVersion("apis/storage.k8s.io/v1").orElseThrow());
     assertTrue(storage.path("paths").has("/apis/storage.k8s.io/v1/storageclasses/{name}"));
     assertFalse(storage.path("paths").has("/apis/storage.k8s.io/v1/csidrivers"), "not served");
+    ObjectNode networking = parse(DOCS.groupVersion("apis/networking.k8s.io/v1").orElseThrow());
+    assertTrue(networking.path("paths").has("/apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses/{name}/status"));
+    assertTrue(networking.path("paths").has("/apis/networking.k8s.io/v1/ingressclasses/{name}"));
+    assertFalse(networking.path("paths").has("/apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies"),
+        "not served");
     assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.Probe"));
 
     ObjectNode apps = parse(DOCS.groupVersion("apis/apps/v1").orElseThrow());

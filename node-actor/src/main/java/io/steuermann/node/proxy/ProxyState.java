@@ -132,6 +132,14 @@ public final class ProxyState {
     return ranges;
   }
 
+  /**
+   * The ready backends of one Service port (by its name, "" for the unnamed one) in a Service's
+   * Endpoints, as the proxy's listeners get them; for the ingress controller.
+   */
+  public static List<Backend> readyBackends(JsonNode endpoints, String portName) {
+    return backends(endpoints == null ? null : endpoints.path("subsets"), portName, ListenerKey.Protocol.TCP, null);
+  }
+
   /** The ready backends of a port; with {@code onNodes}, only those whose endpoint names one of these nodes. */
   private static List<Backend> backends(JsonNode subsets, String portName, ListenerKey.Protocol protocol,
       Set<String> onNodes) {
