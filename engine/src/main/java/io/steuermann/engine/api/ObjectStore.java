@@ -133,12 +133,10 @@ public final class ObjectStore {
     CompletableFuture<Reply> answer = new CompletableFuture<>();
     pending.add(answer);
     answer.whenComplete((r, e) -> pending.remove(answer));
-    if (idempotent && !resendInterval.isZero()) {
-      send(entity(key), sent, answer, System.nanoTime() + askTimeout.toNanos());
-      return answer;
-    }
-    // on the dispatcher first: a callback on the ask's own stage would start a thread (see Stages)
-    Stages.on(executor, entity(key).ask(sent::apply, askTimeout)).whenComplete((r, e) -> {
+    CompletionStage<Reply> asked = idempotent ? resending(key, sent)
+        // on the dispatcher first: a callback on the ask's own stage would start a thread (see Stages)
+        : Stages.on(executor, entity(key).ask(sent::apply, askTimeout));
+    asked.whenComplete((r, e) -> {
       if (e != null) {
         answer.completeExceptionally(e);
       } else {
@@ -148,29 +146,42 @@ public final class ObjectStore {
     return answer;
   }
 
+  /**
+   * Asks with an idempotent command (a read, a create carrying its uid), sent again every
+   * resend interval while unanswered, within the ask timeout; the first answer wins.
+   */
+  private CompletionStage<Reply> resending(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command) {
+    if (resendInterval.isZero()) {
+      return Stages.on(executor, entity(key).ask(command::apply, askTimeout));
+    }
+    CompletableFuture<Reply> answer = new CompletableFuture<>();
+    send(entity(key), command, answer, System.nanoTime() + askTimeout.toNanos());
+    return answer;
+  }
+
   /** One copy of an idempotent command, and the next one after the resend interval. */
   private void send(EntityRef<ObjectCommand> entity, Function<ActorRef<Reply>, ObjectCommand> command,
       CompletableFuture<Reply> answer, long deadline) {
     long left = deadline - System.nanoTime();
-    if (answer.isDone() || left <= 0) {
+    if (answer.isDone()) {
       return;
     }
-    // each copy waits until the common deadline; the last one to time out fails the answer
-    Stages.on(executor, entity.ask(command::apply, Duration.ofNanos(left))).whenComplete((r, e) -> {
+    boolean last = left <= resendInterval.toNanos();
+    // every copy waits until the common deadline; the last copy's failure fails the answer
+    Stages.on(executor, entity.ask(command::apply, Duration.ofNanos(Math.max(left, 1)))).whenComplete((r, e) -> {
       if (e == null) {
         answer.complete(r);
-      } else if (System.nanoTime() - deadline >= 0 || !(e instanceof java.util.concurrent.TimeoutException
-          || e.getCause() instanceof java.util.concurrent.TimeoutException)) {
+      } else if (last) {
         answer.completeExceptionally(e);
       }
     });
-    if (left > resendInterval.toNanos()) {
+    if (!last) {
       scheduler.scheduleOnce(resendInterval, () -> send(entity, command, answer, deadline), executor);
     }
   }
 
   private CompletionStage<Reply> read(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command) {
-    return Stages.on(executor, entity(key).ask(command::apply, askTimeout));
+    return resending(key, command);
   }
 
   private static Reply refusal(StoreHealth.Failure f, String outcome) {
