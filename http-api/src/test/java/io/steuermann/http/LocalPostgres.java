@@ -24,23 +24,36 @@ final class LocalPostgres implements AutoCloseable {
   private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
 
   private final Path dir;
+  private final Path data;
   private final int port;
 
-  private LocalPostgres(Path dir, int port) {
+  private LocalPostgres(Path dir, Path data, int port) {
     this.dir = dir;
+    this.data = data;
     this.port = port;
   }
 
   static LocalPostgres create() {
+    return create(null);
+  }
+
+  /**
+   * A server whose data directory is {@code dataParent/data} (a small file system of the test's,
+   * say), or in its temporary directory when null; its log and socket stay in the latter.
+   */
+  static LocalPostgres create(Path dataParent) {
     try {
       Path dir = Files.createTempDirectory("steuermann-pg-");
       int port;
       try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         port = s.getLocalPort();
       }
-      LocalPostgres pg = new LocalPostgres(dir, port);
+      LocalPostgres pg = new LocalPostgres(dir, (dataParent == null ? dir : dataParent).resolve("data"), port);
       pg.run("chown", "postgres", dir.toString());
-      pg.asPostgres(BIN.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", "steuermann",
+      if (dataParent != null) {
+        pg.run("chown", "postgres", dataParent.toString());
+      }
+      pg.asPostgres(BIN.resolve("initdb").toString(), "-D", pg.data.toString(), "-U", "steuermann",
           "--auth=trust", "--no-sync");
       pg.start();
       return pg;
@@ -51,14 +64,14 @@ final class LocalPostgres implements AutoCloseable {
 
   /** Starts the server (again) and waits until it accepts connections. */
   void start() {
-    asPostgres(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
+    asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
         dir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
         "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1", "start");
   }
 
   /** Stops the server as an operator does ({@code -m fast}: sessions are terminated, 57P01). */
   void stop() {
-    asPostgres(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w",
+    asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w",
         "-t", "60", "stop");
   }
 
@@ -78,8 +91,12 @@ final class LocalPostgres implements AutoCloseable {
     } catch (AssertionError alreadyStopped) {
       // stopped by the test
     }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    for (Path root : List.of(data, dir)) {
+      if (Files.exists(root)) {
+        try (var paths = Files.walk(root)) {
+          paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
     }
   }
 
