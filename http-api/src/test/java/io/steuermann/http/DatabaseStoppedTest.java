@@ -46,7 +46,8 @@ class DatabaseStoppedTest {
       System.out.printf("[pg stopped] the first write after PostgreSQL stopped answered %d in %d ms%n",
           first.statusCode(), took.toMillis());
       assertEquals(503, first.statusCode(), first.body());
-      // the ask timeout is 30 s: failing fast means answering long before it
+      // the ask timeout is 30 s: failing fast means answering long before it (at worst within the
+      // journal's connection timeout, 5 s, when the write was the first to meet the failure)
       assertTrue(took.compareTo(Duration.ofSeconds(8)) < 0, "the first write took " + took);
       long second = System.nanoTime();
       JsonNode refused = expect(503, server.post(PODS, TestServer.podJson("during-2", "{}")));
@@ -66,8 +67,13 @@ class DatabaseStoppedTest {
       expect(200, server.get(PODS + "/before"));
       await("the feed shows the new pod").atMost(Duration.ofSeconds(30))
           .until(() -> server.get(PODS + "/after").statusCode() == 200);
-      // the refused writes were not stored
-      assertEquals(404, server.get(PODS + "/during-1").statusCode());
+      // a write refused because the store was known to fail was not stored; the first one may
+      // have been in flight in the journal when the failure was found, and its Status says so
+      if (!first.body().contains("the write may or may not have been stored")) {
+        assertTrue(first.body().contains("the write was not stored"), first.body());
+        assertEquals(404, server.get(PODS + "/during-1").statusCode());
+      }
+      assertTrue(refused.path("message").asText().endsWith("the write was not stored"), refused.toString());
       assertEquals(404, server.get(PODS + "/during-2").statusCode());
     }
   }
