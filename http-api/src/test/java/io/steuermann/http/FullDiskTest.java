@@ -81,7 +81,7 @@ class FullDiskTest {
   }
 
   /** Writes zeros until the file system has no byte left. */
-  private static void fill(Path file) throws IOException {
+  static void fill(Path file) throws IOException {
     byte[] block = new byte[64 * 1024];
     try (OutputStream out = Files.newOutputStream(file)) {
       while (true) {
@@ -94,7 +94,7 @@ class FullDiskTest {
     }
   }
 
-  private static void run(String... command) throws Exception {
+  static void run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command) + ": " + out);

@@ -52,7 +52,7 @@ class StoreOutageTest {
       System.out.printf("[outage] the first write after the database went away answered %d in %d ms%n",
           first.statusCode(), took.toMillis());
       assertEquals(503, first.statusCode(), first.body());
-      // the ask timeout is 15 s: failing fast means answering long before it
+      // the ask timeout is 30 s: failing fast means answering long before it
       assertTrue(took.compareTo(Duration.ofSeconds(8)) < 0, "the first write took " + took);
       JsonNode refused = expect(503, server.post(PODS, TestServer.podJson("during-2", "{}")));
       assertEquals("ServiceUnavailable", refused.path("reason").asText());

@@ -149,6 +149,60 @@ class ClusterFailoverTest {
     }
   }
 
+  /**
+   * Clients of two members write without retrying while the third dies: a third of their
+   * writes go to shards of the dead member, and each waits for its shard's new home (a create
+   * sent again by the store, since its first message died with the member) instead of failing.
+   * {@code -Dit.create-resend-interval=0s -Dit.ask-timeout=15s} measures the server as it was
+   * before resends (bin/bench-writes-through-restarts).
+   */
+  @Test
+  void writesThroughTheSurvivorsDoNotFailWhenAMemberDies() {
+    String resend = System.getProperty("it.create-resend-interval");
+    Map<String, String> settings = new java.util.HashMap<>();
+    if (resend != null) {
+      settings.put("steuermann.create-resend-interval", resend);
+    }
+    if (System.getProperty("it.ask-timeout") != null) {
+      settings.put("steuermann.ask-timeout", System.getProperty("it.ask-timeout"));
+    }
+    cluster = TestCluster.start("loss", 3, db, 1, i -> Map.of(), settings);
+    // a client timeout beyond the server's ask timeout (15 s): a failure is the server's answer
+    List<ContinuousWriter> writers = java.util.stream.IntStream.range(0, 4)
+        .mapToObj(w -> new ContinuousWriter("loss" + w + "-",
+            () -> List.of(cluster.member(1).baseUri(), cluster.member(2).baseUri()), Duration.ofSeconds(40)))
+        .toList();
+    try {
+      writers.forEach(w -> awaitAcknowledged(w, 10));
+      // member 0 is the oldest: the shard coordinator and the singletons move too
+      assertEquals(137, cluster.member(0).killHard());
+      long killed = System.nanoTime();
+      cluster.awaitRemoved(1, 0);
+      cluster.awaitRemoved(2, 0);
+      long removed = System.nanoTime();
+      for (ContinuousWriter w : writers) {
+        awaitAcknowledged(w, w.acknowledgedCount() + 20);
+      }
+      writers.forEach(ContinuousWriter::close);
+      int acknowledged = writers.stream().mapToInt(ContinuousWriter::acknowledgedCount).sum();
+      int failed = writers.stream().mapToInt(ContinuousWriter::failedCount).sum();
+      long slowest = writers.stream().mapToLong(w -> w.slowest().toMillis()).max().orElse(0);
+      System.out.printf("[member loss] kill -9 of the oldest of 3 members (removed after %d ms), 4 clients of the "
+              + "survivors, settings %s: %d writes acknowledged, %d failed; slowest answer %d ms%n",
+          ms(killed, removed), settings.isEmpty() ? "default" : settings, acknowledged, failed, slowest);
+      List<String> failures = writers.stream().flatMap(w -> w.failures().stream()).toList();
+      assertEquals(List.of(), failures, "writes through the survivors failed");
+      for (int i : List.of(1, 2)) {
+        for (ContinuousWriter w : writers) {
+          assertEquals(List.of(), missing(w.acknowledged(), writtenPods(cluster.api(i))),
+              "acknowledged writes missing on member " + i);
+        }
+      }
+    } finally {
+      writers.forEach(ContinuousWriter::close);
+    }
+  }
+
   @Test
   void aFrozenMemberIsDownedAndAcknowledgesNothing() throws Exception {
     cluster = TestCluster.start("freeze", 3, db, 1);

@@ -33,6 +33,8 @@ final class ContinuousWriter implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
   private final Duration timeout;
+  private final String prefix;
+  private final java.util.concurrent.atomic.AtomicLong slowestNanos = new java.util.concurrent.atomic.AtomicLong();
 
   /** {@code targets}: the API base URIs of the members to write to now (asked before each write). */
   ContinuousWriter(Supplier<List<URI>> targets) {
@@ -42,9 +44,15 @@ final class ContinuousWriter implements AutoCloseable {
 
   /** As {@link #ContinuousWriter(Supplier)}, each write waiting at most {@code timeout} for its answer. */
   ContinuousWriter(Supplier<List<URI>> targets, Duration timeout) {
+    this("w-", targets, timeout);
+  }
+
+  /** As {@link #ContinuousWriter(Supplier, Duration)}, its pods named {@code prefix1, prefix2, ...}. */
+  ContinuousWriter(String prefix, Supplier<List<URI>> targets, Duration timeout) {
+    this.prefix = prefix;
     this.targets = targets;
     this.timeout = timeout;
-    this.thread = new Thread(this::run, "continuous-writer");
+    this.thread = new Thread(this::run, "continuous-writer-" + prefix);
     thread.setDaemon(true);
     thread.start();
   }
@@ -65,10 +73,12 @@ final class ContinuousWriter implements AutoCloseable {
         continue;
       }
       URI target = now.get(turn++ % now.size());
-      String name = "w-" + sequence.incrementAndGet();
+      String name = prefix + sequence.incrementAndGet();
       ApiClient api = clients.computeIfAbsent(target, t -> new ApiClient(t, timeout));
+      long sent = System.nanoTime();
       try {
         ApiClient.Reply reply = api.create(ApiClient.PODS, writePod(name));
+        slowestNanos.accumulateAndGet(System.nanoTime() - sent, Math::max);
         if (reply.status() == 201) {
           acknowledged.put(name, new Ack(name, reply.uid(), reply.resourceVersion(), target.getPort()));
         } else {
@@ -97,6 +107,11 @@ final class ContinuousWriter implements AutoCloseable {
   /** What each failed write answered, or how it failed. */
   List<String> failures() {
     return List.copyOf(failures);
+  }
+
+  /** The longest time a write that was answered waited for its answer. */
+  Duration slowest() {
+    return Duration.ofNanos(slowestNanos.get());
   }
 
   /** Writes attempted so far. */

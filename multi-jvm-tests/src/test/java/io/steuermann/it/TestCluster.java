@@ -31,6 +31,12 @@ final class TestCluster implements AutoCloseable {
   /** As {@link #start(String, int, PostgresDatabase, int)}, with more flags for member i. */
   static TestCluster start(String name, int size, PostgresDatabase db, int hollowNodes,
       java.util.function.IntFunction<Map<String, String>> flags) {
+    return start(name, size, db, hollowNodes, flags, Map.of());
+  }
+
+  /** As {@link #start(String, int, PostgresDatabase, int, java.util.function.IntFunction)}, with system properties for every member. */
+  static TestCluster start(String name, int size, PostgresDatabase db, int hollowNodes,
+      java.util.function.IntFunction<Map<String, String>> flags, Map<String, String> systemProperties) {
     TestCluster cluster = new TestCluster();
     // all ports at once and distinct: a port freed by one probe may be handed out again
     java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
@@ -52,6 +58,7 @@ final class TestCluster implements AutoCloseable {
           .flag("--hollow-nodes", Integer.toString(hollowNodes))
           .systemProperty("steuermann.node.name-prefix", "m" + i + "-");
       flags.apply(i).forEach(b::flag);
+      systemProperties.forEach(b::systemProperty);
       cluster.builders.add(b);
       cluster.members.add(b.launch());
     }

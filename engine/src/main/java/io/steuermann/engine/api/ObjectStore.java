@@ -3,6 +3,7 @@ package io.steuermann.engine.api;
 import io.steuermann.persistence.journal.StoreHealth;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,6 +23,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -34,9 +36,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 public final class ObjectStore {
   private final ClusterSharding sharding;
   private final Duration askTimeout;
-  private final Executor executor;
+  private final scala.concurrent.ExecutionContextExecutor executor;
   private final boolean dryRun;
   private final StoreHealth health;
+  /** A create unanswered this long is sent again (same uid), until the ask timeout; 0: never. */
+  private final Duration resendInterval;
+  private final Scheduler scheduler;
   /** Writes sent and not yet answered: answered at once when the store starts failing. */
   private final Set<CompletableFuture<Reply>> pending = ConcurrentHashMap.newKeySet();
   /**
@@ -59,12 +64,17 @@ public final class ObjectStore {
 
   public ObjectStore(ActorSystem<?> system, Duration askTimeout) {
     this(ClusterSharding.get(system), askTimeout, system.executionContext(), false, StoreHealth.get(system),
-        new java.util.concurrent.atomic.AtomicReference<>((key, object) -> object));
+        new java.util.concurrent.atomic.AtomicReference<>((key, object) -> object),
+        system.settings().config().getDuration("steuermann.create-resend-interval"), system.scheduler());
   }
 
-  private ObjectStore(ClusterSharding sharding, Duration askTimeout, Executor executor, boolean dryRun,
-      StoreHealth health, java.util.concurrent.atomic.AtomicReference<CreateAdmission> admission) {
+  private ObjectStore(ClusterSharding sharding, Duration askTimeout, scala.concurrent.ExecutionContextExecutor executor,
+      boolean dryRun,
+      StoreHealth health, java.util.concurrent.atomic.AtomicReference<CreateAdmission> admission,
+      Duration resendInterval, Scheduler scheduler) {
     this.sharding = sharding;
+    this.resendInterval = resendInterval;
+    this.scheduler = scheduler;
     this.admission = admission;
     this.health = health;
     if (!dryRun) {
@@ -81,7 +91,8 @@ public final class ObjectStore {
    * answered as usual but changes nothing ({@link ObjectCommand.DryRun}); reads are reads.
    */
   public ObjectStore dryRun() {
-    return dryRun ? this : new ObjectStore(sharding, askTimeout, executor, true, health, admission);
+    return dryRun ? this : new ObjectStore(sharding, askTimeout, executor, true, health, admission,
+        resendInterval, scheduler);
   }
 
   /** Sets the admission of creates (once, when the engine starts). */
@@ -101,6 +112,18 @@ public final class ObjectStore {
    * answered then, instead of each waiting for the ask timeout.
    */
   public CompletionStage<Reply> ask(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command) {
+    return ask(key, command, false);
+  }
+
+  /**
+   * As {@link #ask(ObjectKey, Function)}; an {@code idempotent} command (a create carrying its
+   * uid) is sent again every {@code steuermann.create-resend-interval} while unanswered, within
+   * the ask timeout, and the first answer wins. A message to an entity on a member that has
+   * just died is lost with it (a graceful hand-off loses none: the shard region buffers them);
+   * the copy sent after the member was downed reaches the entity's new home.
+   */
+  private CompletionStage<Reply> ask(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command,
+      boolean idempotent) {
     Optional<StoreHealth.Failure> failing = health.failure();
     if (failing.isPresent() && !dryRun) {
       return CompletableFuture.completedFuture(refusal(failing.get(), "the write was not stored"));
@@ -115,8 +138,10 @@ public final class ObjectStore {
     CompletableFuture<Reply> answer = new CompletableFuture<>();
     pending.add(answer);
     answer.whenComplete((r, e) -> pending.remove(answer));
-    // on the dispatcher first: a callback on the ask's own stage would start a thread (see Stages)
-    Stages.on(executor, entity(key).ask(sent::apply, askTimeout)).whenComplete((r, e) -> {
+    CompletionStage<Reply> asked = idempotent ? resending(key, sent)
+        // on the dispatcher first: a callback on the ask's own stage would start a thread (see Stages)
+        : Stages.on(executor, entity(key).ask(sent::apply, askTimeout));
+    asked.whenComplete((r, e) -> {
       if (e != null) {
         answer.completeExceptionally(e);
       } else {
@@ -126,8 +151,42 @@ public final class ObjectStore {
     return answer;
   }
 
+  /**
+   * Asks with an idempotent command (a read, a create carrying its uid), sent again every
+   * resend interval while unanswered, within the ask timeout; the first answer wins.
+   */
+  private CompletionStage<Reply> resending(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command) {
+    if (resendInterval.isZero()) {
+      return Stages.on(executor, entity(key).ask(command::apply, askTimeout));
+    }
+    CompletableFuture<Reply> answer = new CompletableFuture<>();
+    send(entity(key), command, answer, System.nanoTime() + askTimeout.toNanos());
+    return answer;
+  }
+
+  /** One copy of an idempotent command, and the next one after the resend interval. */
+  private void send(EntityRef<ObjectCommand> entity, Function<ActorRef<Reply>, ObjectCommand> command,
+      CompletableFuture<Reply> answer, long deadline) {
+    long left = deadline - System.nanoTime();
+    if (answer.isDone()) {
+      return;
+    }
+    boolean last = left <= resendInterval.toNanos();
+    // every copy waits until the common deadline; the last copy's failure fails the answer
+    Stages.on(executor, entity.ask(command::apply, Duration.ofNanos(Math.max(left, 1)))).whenComplete((r, e) -> {
+      if (e == null) {
+        answer.complete(r);
+      } else if (last) {
+        answer.completeExceptionally(e);
+      }
+    });
+    if (!last) {
+      scheduler.scheduleOnce(resendInterval, () -> send(entity, command, answer, deadline), executor);
+    }
+  }
+
   private CompletionStage<Reply> read(ObjectKey key, Function<ActorRef<Reply>, ObjectCommand> command) {
-    return Stages.on(executor, entity(key).ask(command::apply, askTimeout));
+    return resending(key, command);
   }
 
   private static Reply refusal(StoreHealth.Failure f, String outcome) {
@@ -182,23 +241,32 @@ public final class ObjectStore {
   /** A create whose {@code manager} is recorded in managedFields as owning what it set. */
   public CompletionStage<Reply> create(ObjectKey key, ObjectNode object, String manager) {
     ObjectNode admitted = admission.get().admit(key, object);
-    return inNamespace(key, () -> true, reply -> new ObjectCommand.Create(admitted, 0, manager, reply));
+    String uid = UUID.randomUUID().toString();
+    return inNamespace(key, () -> true, reply -> new ObjectCommand.Create(admitted, 0, manager, uid, reply), true);
   }
 
   private CompletionStage<Reply> create(ObjectKey key, ObjectNode object, long notAfterMillis,
       BooleanSupplier stillWanted) {
     ObjectNode admitted = admission.get().admit(key, object);
-    return inNamespace(key, stillWanted, reply -> new ObjectCommand.Create(admitted, notAfterMillis, reply));
+    // the uid is chosen here, once per create, so that every copy sent names the same object
+    String uid = UUID.randomUUID().toString();
+    return inNamespace(key, stillWanted,
+        reply -> new ObjectCommand.Create(admitted, notAfterMillis, null, uid, reply), true);
   }
 
   /** Sends a command that may create the object, once its namespace is known to exist and be active. */
   private CompletionStage<Reply> inNamespace(ObjectKey key, BooleanSupplier stillWanted,
       Function<ActorRef<Reply>, ObjectCommand> command) {
+    return inNamespace(key, stillWanted, command, false);
+  }
+
+  private CompletionStage<Reply> inNamespace(ObjectKey key, BooleanSupplier stillWanted,
+      Function<ActorRef<Reply>, ObjectCommand> command, boolean idempotent) {
     if (!stillWanted.getAsBoolean()) {
       return CompletableFuture.failedFuture(new CancellationException("not wanted anymore: " + key));
     }
     if (!key.kind().namespaced()) {
-      return ask(key, command);
+      return ask(key, command, idempotent);
     }
     return namespace(key.namespace()).thenCompose(ns -> {
       if (!stillWanted.getAsBoolean()) {
@@ -211,7 +279,7 @@ public final class ObjectStore {
         return refused(ApiStatus.forbidden(key.kind().plural() + " \"" + key.name() + "\" is forbidden: "
             + "unable to create new content in namespace " + key.namespace() + " because it is being terminated"));
       }
-      return ask(key, command);
+      return ask(key, command, idempotent);
     });
   }
 

@@ -29,15 +29,23 @@ public sealed interface ObjectCommand extends CborSerializable {
    *
    * <p>In this and the other writes, {@code manager} is the field manager recorded in
    * managedFields as owning what the write set; null for the server's own controllers.
+   *
+   * <p>{@code uid} is the uid the new object gets (null: a random one). It makes the create
+   * idempotent: a create that finds the object it made itself (same uid, sent again because its
+   * first answer was lost with a member) is answered as that create, never 409 AlreadyExists.
    */
-  record Create(ObjectNode object, long notAfterMillis, String manager, ActorRef<Reply> replyTo)
+  record Create(ObjectNode object, long notAfterMillis, String manager, String uid, ActorRef<Reply> replyTo)
       implements ObjectCommand {
+    public Create(ObjectNode object, long notAfterMillis, String manager, ActorRef<Reply> replyTo) {
+      this(object, notAfterMillis, manager, null, replyTo);
+    }
+
     public Create(ObjectNode object, long notAfterMillis, ActorRef<Reply> replyTo) {
-      this(object, notAfterMillis, null, replyTo);
+      this(object, notAfterMillis, null, null, replyTo);
     }
 
     public Create(ObjectNode object, ActorRef<Reply> replyTo) {
-      this(object, 0, null, replyTo);
+      this(object, 0, null, null, replyTo);
     }
   }
 

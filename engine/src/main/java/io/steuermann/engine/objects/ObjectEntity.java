@@ -124,6 +124,9 @@ public final class ObjectEntity
   // set only while a DryRun's command is handled (and carried in Preparing past it): the one
   // switch between journaling a write and answering what it would have been
   private boolean dryRun;
+  // the uid of the object last deleted here, folded from the events (so relearned on recovery):
+  // a create of that uid sent again after the deletion must not bring the object back
+  private String deletedUid;
 
   private ObjectEntity(ObjectKey key, EntityServices services, ActorContext<ObjectCommand> ctx) {
     super(PersistenceId.ofUniqueId(key.persistenceId()));
@@ -163,7 +166,12 @@ public final class ObjectEntity
 
   @Override
   public EventHandler<ObjectState, ObjectEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(ObjectState::apply);
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> {
+      if (event instanceof ObjectEvent.Deleted deleted) {
+        deletedUid = Meta.uid(deleted.object());
+      }
+      return state.apply(event);
+    });
   }
 
   @Override
@@ -240,6 +248,15 @@ public final class ObjectEntity
   }
 
   private ReplyEffect<ObjectEvent, ObjectState> onCreate(ObjectState state, Create create, Ownership ownership) {
+    if (state.exists() && create.uid() != null && create.uid().equals(Meta.uid(state.object()))) {
+      // this very create sent again (its first answer was lost, or is still on its way): it
+      // happened, so it is answered as it was, before the deadline check (it did land in time)
+      return Effect().reply(create.replyTo(), new Done(current(state), true));
+    }
+    if (!state.exists() && create.uid() != null && create.uid().equals(deletedUid)) {
+      return refuse(create.replyTo(), ApiStatus.conflict(key.kind(), key.name(),
+          "the object this create made (uid " + create.uid() + ") has been deleted since"));
+    }
     if (create.notAfterMillis() > 0 && services.clock().millis() > create.notAfterMillis()) {
       return refuse(create.replyTo(), ApiStatus.timeout("the create of " + key.kind().kindName() + " "
           + key.name() + " arrived after its deadline"));
@@ -256,7 +273,7 @@ public final class ObjectEntity
     ObjectNode meta = Meta.metadata(object);
     meta.remove(List.of("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
         "selfLink", "managedFields"));
-    meta.put("uid", UUID.randomUUID().toString());
+    meta.put("uid", create.uid() != null ? create.uid() : UUID.randomUUID().toString());
     meta.put("creationTimestamp", now());
     if (tracksGeneration()) {
       meta.put("generation", 1);

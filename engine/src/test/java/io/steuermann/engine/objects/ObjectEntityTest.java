@@ -270,6 +270,32 @@ class ObjectEntityTest {
   }
 
   @Test
+  void aCreateSentAgainWithItsUidIsAnsweredAsThatCreate() {
+    String name = unique("resent");
+    var kit = entity(podKey(name));
+    String uid = java.util.UUID.randomUUID().toString();
+    Done first = done(run(kit, r -> new Create(pod(name), 0, null, uid, r)));
+    assertEquals(uid, Meta.uid(first.object()), "the object gets the uid its create chose");
+    // the copy the store sent because the first answer was lost: the same create, no 409, no event
+    var again = run(kit, r -> new Create(pod(name), 0, null, uid, r));
+    assertTrue(again.hasNoEvents(), () -> "recorded " + again.events());
+    Done second = done(again);
+    assertTrue(second.created());
+    assertEquals(first.object(), second.object());
+    // even after its deadline: it did land in time
+    assertEquals(first.object(), done(run(kit, r -> new Create(pod(name), NOW.toEpochMilli() - 1, null, uid, r)))
+        .object());
+    // another client's create of the same name is still AlreadyExists
+    assertEquals("AlreadyExists", refused(409, kit,
+        r -> new Create(pod(name), 0, null, java.util.UUID.randomUUID().toString(), r)).reason());
+    // a copy arriving after the object was deleted does not bring it back (also after recovery)
+    done(run(kit, r -> new Delete(uid, 0, r)));
+    kit.restart();
+    ApiStatus late = refused(409, kit, r -> new Create(pod(name), 0, null, uid, r));
+    assertTrue(late.message().contains("deleted since"), late.message());
+  }
+
+  @Test
   void aCreateThatArrivesAfterItsDeadlineIsRefusedAndRecordsNothing() {
     String name = unique("late");
     var kit = entity(podKey(name));
