@@ -69,6 +69,10 @@ public final class ObjectValidator {
           workload(kind, object.path("spec"), errors);
           errors.addAll(DaemonSetValidation.spec(object.path("spec")));
         }
+        case STATEFUL_SET -> {
+          workload(kind, object.path("spec"), errors);
+          errors.addAll(io.steuermann.engine.validation.StatefulSetValidation.spec(object.path("spec")));
+        }
         case CONTROLLER_REVISION -> errors.addAll(DaemonSetValidation.controllerRevision(object));
         case SERVICE -> {
           String name = object.path("metadata").path("name").asText("");
@@ -118,6 +122,7 @@ public final class ObjectValidator {
       case NODE -> errors.addAll(NodePodCidrs.validateUpdate(old.path("spec"), updated.path("spec")));
       case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMapUpdate(old, updated));
       case SECRET -> errors.addAll(ConfigDataValidation.secretUpdate(old, updated));
+      case STATEFUL_SET -> errors.addAll(io.steuermann.engine.validation.StatefulSetValidation.update(old, updated));
       case CONTROLLER_REVISION -> immutable("data", old.path("data"), updated.path("data"), errors);
       case JOB -> errors.addAll(BatchValidation.jobUpdate(old, updated));
       case PERSISTENT_VOLUME -> errors.addAll(StorageValidation.persistentVolumeUpdate(old, updated));
@@ -218,7 +223,11 @@ public final class ObjectValidator {
         LabelSelector selector = LabelSelector.fromJson(selectorJson);
         if (selector.isEmpty()) {
           errors.add(FieldError.invalid("spec.selector", selectorJson.toString(),
-              "empty selector is invalid for " + (kind == Kind.DAEMON_SET ? "daemonset" : "deployment")));
+              "empty selector is invalid for " + switch (kind) {
+                case DAEMON_SET -> "daemonset";
+                case STATEFUL_SET -> "statefulset";
+                default -> "deployment";
+              }));
         } else if (!selector.matches(Meta.stringMap(templateLabels))) {
           errors.add(FieldError.invalid("spec.template.metadata.labels", templateLabels.toString(),
               "`selector` does not match template `labels`"));
