@@ -19,6 +19,7 @@ import io.steuermann.engine.validation.FieldError;
 import io.steuermann.engine.validation.StorageValidation;
 import io.steuermann.engine.validation.Names;
 import io.steuermann.engine.validation.PodDnsValidation;
+import io.steuermann.engine.validation.StatefulSetValidation;
 import io.steuermann.engine.validation.VolumeValidation;
 import io.steuermann.engine.validation.Validation;
 import java.util.ArrayList;
@@ -70,8 +71,8 @@ public final class ObjectValidator {
           errors.addAll(DaemonSetValidation.spec(object.path("spec")));
         }
         case STATEFUL_SET -> {
-          workload(kind, object.path("spec"), errors);
-          errors.addAll(io.steuermann.engine.validation.StatefulSetValidation.spec(object.path("spec")));
+          workload(kind, StatefulSetValidation.withClaimVolumes(object.path("spec")), errors);
+          errors.addAll(StatefulSetValidation.spec(object.path("spec")));
         }
         case CONTROLLER_REVISION -> errors.addAll(DaemonSetValidation.controllerRevision(object));
         case SERVICE -> {
@@ -122,7 +123,7 @@ public final class ObjectValidator {
       case NODE -> errors.addAll(NodePodCidrs.validateUpdate(old.path("spec"), updated.path("spec")));
       case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMapUpdate(old, updated));
       case SECRET -> errors.addAll(ConfigDataValidation.secretUpdate(old, updated));
-      case STATEFUL_SET -> errors.addAll(io.steuermann.engine.validation.StatefulSetValidation.update(old, updated));
+      case STATEFUL_SET -> errors.addAll(StatefulSetValidation.update(old, updated));
       case CONTROLLER_REVISION -> immutable("data", old.path("data"), updated.path("data"), errors);
       case JOB -> errors.addAll(BatchValidation.jobUpdate(old, updated));
       case PERSISTENT_VOLUME -> errors.addAll(StorageValidation.persistentVolumeUpdate(old, updated));

@@ -73,6 +73,40 @@ public final class StatefulSetValidation {
     return errors;
   }
 
+  /**
+   * The spec with each claim template as the volume its pods will have, for the pod template's
+   * checks. (kube-apiserver leaves the template's pod spec to pod creation for that reason;
+   * checking it here, with those volumes, refuses at once what every pod would be refused for.)
+   */
+  public static JsonNode withClaimVolumes(JsonNode spec) {
+    if (!spec.path("volumeClaimTemplates").isArray() || !(spec.path("template").path("spec") instanceof ObjectNode)) {
+      return spec;
+    }
+    ObjectNode copy = ((ObjectNode) spec).deepCopy();
+    ObjectNode podSpec = (ObjectNode) copy.path("template").path("spec");
+    JsonNode existing = podSpec.path("volumes");
+    com.fasterxml.jackson.databind.node.ArrayNode volumes = podSpec.arrayNode();
+    List<String> claims = new ArrayList<>();
+    for (JsonNode claim : spec.path("volumeClaimTemplates")) {
+      String name = claim.path("metadata").path("name").asText("");
+      if (!name.isEmpty()) {
+        claims.add(name);
+      }
+    }
+    for (JsonNode v : existing) {
+      if (!claims.contains(v.path("name").asText())) {
+        volumes.add(v);
+      }
+    }
+    for (String name : claims) {
+      ObjectNode v = volumes.addObject();
+      v.put("name", name);
+      v.putObject("persistentVolumeClaim").put("claimName", name);
+    }
+    podSpec.set("volumes", volumes);
+    return copy;
+  }
+
   /** kube's {@code ValidateStatefulSetUpdate}: the rest of the spec is fixed. */
   public static List<FieldError> update(JsonNode old, JsonNode updated) {
     List<FieldError> errors = new ArrayList<>();
