@@ -207,6 +207,9 @@ class StatefulSetsTest {
     Result table = kubectl("-n", ns, "get", "sts");
     assertEquals(0, table.exit(), table.err());
     assertTrue(table.out().matches("(?s)NAME\\s+READY\\s+AGE\\s+web\\s+3/3\\s+\\S+\\s*"), table.out());
+    Result describe = kubectl("-n", ns, "describe", "sts", "web");
+    assertEquals(0, describe.exit(), describe.err());
+    assertTrue(describe.out().contains("Pods Status:") && describe.out().contains("3 Running"), describe.out());
     Result wide = kubectl("-n", ns, "get", "statefulset", "web", "-o", "wide");
     assertTrue(wide.out().matches("(?s)NAME\\s+READY\\s+AGE\\s+CONTAINERS\\s+IMAGES\\s+web\\s+3/3\\s+\\S+\\s+nginx\\s+"
         + "nginx:1\\.25\\s*"), wide.out());
@@ -336,6 +339,36 @@ class StatefulSetsTest {
     await().atMost(WAIT).untilAsserted(() -> {
       assertEquals(Map.of(), pods(ns));
       assertEquals(Map.of(), claims(ns), "whenDeleted: Delete");
+    });
+  }
+
+  @Test
+  void aSetMadeAgainAdoptsThePodsAnOrphaningDeleteLeft() throws Exception {
+    String ns = "orphans";
+    create(ns, manifest("keep", 2, "podManagementPolicy: Parallel"));
+    awaitReady(ns, "keep", 2);
+    Map<String, String> uids = new TreeMap<>();
+    pods(ns).forEach((name, pod) -> uids.put(name, pod.path("metadata").path("uid").asText()));
+    Result orphaned = kubectl("-n", ns, "delete", "sts", "keep", "--cascade=orphan");
+    assertEquals(0, orphaned.exit(), orphaned.err());
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertEquals(404, server.get(sets(ns) + "/keep").statusCode());
+      pods(ns).values().forEach(p -> assertTrue(p.path("metadata").path("ownerReferences").isEmpty(), p.toString()));
+    });
+    String yaml = manifest("keep", 2, "podManagementPolicy: Parallel");
+    // the StatefulSet alone (its Service is still there)
+    Path file = Files.writeString(dataDir.resolve(ns + "-again.yaml"), yaml.substring(yaml.indexOf("---\n") + 4));
+    Result again = kubectl("-n", ns, "create", "-f", file.toString());
+    assertEquals(0, again.exit(), again.err());
+    String uid = expect(200, server.get(sets(ns) + "/keep")).path("metadata").path("uid").asText();
+    await().atMost(WAIT).untilAsserted(() -> {
+      Map<String, JsonNode> now = pods(ns);
+      assertEquals(uids.keySet(), now.keySet());
+      now.forEach((name, p) -> {
+        assertEquals(uids.get(name), p.path("metadata").path("uid").asText(), "the same pod, adopted");
+        assertEquals(uid, p.path("metadata").path("ownerReferences").path(0).path("uid").asText(), p.toString());
+      });
+      assertEquals(2, status(ns, "keep").path("readyReplicas").asInt());
     });
   }
 

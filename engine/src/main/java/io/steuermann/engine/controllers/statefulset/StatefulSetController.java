@@ -70,6 +70,9 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
 
   private record Written(String name, boolean ok, String error) implements Message {}
 
+  /** A fresh read of the set, taken before adopting orphans (Kubernetes' RecheckDeletionTimestamp). */
+  private record AdoptChecked(ObjectCommand.Reply fresh) implements Message {}
+
   public static Behavior<ObjectChanged> create(ControllerContext ctx) {
     return Behaviors.transformMessages(ObjectChanged.class,
         Behaviors.<Message>setup(context -> new StatefulSetController(context, ctx)),
@@ -98,6 +101,7 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
   private ObjectNode set;
   private boolean ready;
   private boolean readyRequested;
+  private boolean adoptionCheckInFlight;
 
   private StatefulSetController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
@@ -155,6 +159,7 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
           }
           return schedule();
         })
+        .onMessage(AdoptChecked.class, this::onAdoptChecked)
         .onSignal(PostStop.class, s -> {
           stopped.set(true);
           return this;
@@ -208,8 +213,13 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
 
   private Behavior<Message> onPodEvent(WatchEvent e) {
     if (e.type() == WatchEvent.Type.DELETED) {
-      pods.remove(e.key().name());
+      ObjectNode gone = pods.remove(e.key().name());
       expectedDeletes.remove(e.key().name());
+      // gone from the selector's watch but still there: its labels changed; let it go, as Kubernetes releases it
+      ObjectNode stillThere = ctx.cache().get(e.key());
+      if (gone != null && stillThere != null && set != null && Owners.isControlledBy(stillThere, set)) {
+        release(stillThere);
+      }
     } else {
       seenPod(e.object());
     }
@@ -242,6 +252,7 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
   private void seenRevision(ObjectNode revision) {
     String name = Meta.name(revision);
     revisions.put(name, revision);
+    expectedCreates.remove(name);
     Long want = expectedRevisions.get(name);
     if (want != null && want >= 0 && DaemonRevisions.revision(revision) == want) {
       expectedRevisions.remove(name);
@@ -284,6 +295,15 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
     if (Owners.isTerminating(set) || !expectationsSatisfied()) {
       return;
     }
+    if (!orphans().isEmpty()) {
+      // pods or revisions of this set that nobody controls (left by an orphaning delete): read the
+      // set fresh first, the garbage collector may be orphaning them for a deletion not seen yet
+      if (!adoptionCheckInFlight) {
+        adoptionCheckInFlight = true;
+        getContext().pipeToSelf(ctx.store().get(key()), (reply, error) -> new AdoptChecked(reply));
+      }
+      return;
+    }
     String hash = history(ownedRevisions);
     if (hash == null) {
       return;
@@ -321,6 +341,60 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
     if (minReady > 0 && owned.stream().anyMatch(p -> ActivePods.isReady(p) && !healthy(p, minReady, now))) {
       getContext().scheduleOnce(Duration.ofSeconds(1), getContext().getSelf(), new Reconcile());
     }
+  }
+
+  /** Selected pods named as members of this set (Kubernetes' {@code isMemberOf}) and revisions, with no controller. */
+  private List<ObjectNode> orphans() {
+    List<ObjectNode> out = new ArrayList<>();
+    for (ObjectNode p : pods.values()) {
+      if (Owners.controllerUid(p).isEmpty() && !Owners.isTerminating(p)
+          && StatefulPlan.ordinal(Meta.name(set), Meta.name(p)) >= 0) {
+        out.add(p);
+      }
+    }
+    for (ObjectNode r : revisions.values()) {
+      if (Owners.controllerUid(r).isEmpty() && !Owners.isTerminating(r)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private Behavior<Message> onAdoptChecked(AdoptChecked checked) {
+    adoptionCheckInFlight = false;
+    if (set != null && checked.fresh() instanceof ObjectCommand.Done done
+        && Meta.uid(done.object()).equals(Meta.uid(set)) && !Owners.isTerminating(done.object())) {
+      for (ObjectNode orphan : orphans()) {
+        ObjectNode patch = Json.object();
+        ObjectNode meta = patch.putObject("metadata");
+        meta.put("resourceVersion", Meta.resourceVersion(orphan));
+        ArrayNode refs = meta.putArray("ownerReferences");
+        orphan.path("metadata").path("ownerReferences").forEach(refs::add);
+        refs.add(Owners.controllerRef(set));
+        Kind kind = "Pod".equals(orphan.path("kind").asText()) ? Kind.POD : Kind.CONTROLLER_REVISION;
+        String name = Meta.name(orphan);
+        expectedCreates.add(name);
+        expectationsSince = Instant.now(ctx.clock());
+        getContext().pipeToSelf(ctx.store().patch(ObjectKey.of(kind, Meta.namespace(orphan), name),
+            ObjectCommand.PatchType.MERGE, patch, Part.MAIN), (r, e) -> written(name, r, e));
+      }
+    }
+    return schedule();
+  }
+
+  private void release(ObjectNode pod) {
+    ArrayNode kept = Json.object().arrayNode();
+    for (JsonNode ref : pod.path("metadata").path("ownerReferences")) {
+      if (!ref.path("uid").asText().equals(Meta.uid(set))) {
+        kept.add(ref);
+      }
+    }
+    ObjectNode patch = Json.object();
+    ObjectNode meta = patch.putObject("metadata");
+    meta.put("resourceVersion", Meta.resourceVersion(pod));
+    meta.set("ownerReferences", kept);
+    ctx.store().patch(ObjectKey.of(Kind.POD, Meta.namespace(pod), Meta.name(pod)), ObjectCommand.PatchType.MERGE,
+        patch, Part.MAIN);
   }
 
   private StatefulPlan.Spec spec(String updateRevision) {
