@@ -327,6 +327,12 @@ class StatefulSetsTest {
         List.copyOf(claims(ns).keySet())));
     JsonNode owner = claims(ns).get("www-db-0").path("metadata").path("ownerReferences").path(0);
     assertEquals("StatefulSet", owner.path("kind").asText(), owner.toString());
+    await().atMost(WAIT).untilAsserted(() -> claims(ns).values().forEach(c -> assertEquals("Bound",
+        c.path("status").path("phase").asText())));
+    // the owner references are written once, not again at every reconcile
+    String rv = claims(ns).get("www-db-0").path("metadata").path("resourceVersion").asText();
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() ->
+        rv.equals(claims(ns).get("www-db-0").path("metadata").path("resourceVersion").asText()));
 
     Result scaled = kubectl("-n", ns, "scale", "sts", "db", "--replicas=1");
     assertEquals(0, scaled.exit(), scaled.err());
@@ -339,6 +345,33 @@ class StatefulSetsTest {
     await().atMost(WAIT).untilAsserted(() -> {
       assertEquals(Map.of(), pods(ns));
       assertEquals(Map.of(), claims(ns), "whenDeleted: Delete");
+    });
+  }
+
+  @Test
+  void onDeleteReplacesOnlyWhatIsDeleted() throws Exception {
+    String ns = "ondelete";
+    create(ns, manifest("od", 2, """
+        podManagementPolicy: Parallel
+        updateStrategy:
+          type: OnDelete"""));
+    awaitReady(ns, "od", 2);
+    Result set = kubectl("-n", ns, "set", "image", "sts/od", "nginx=nginx:1.26");
+    assertEquals(0, set.exit(), set.err());
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode s = status(ns, "od");
+      assertFalse(s.path("currentRevision").asText().equals(s.path("updateRevision").asText()), s.toString());
+      assertEquals(0, s.path("updatedReplicas").asInt(), s.toString());
+    });
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() ->
+        pods(ns).values().stream().allMatch(p -> "nginx:1.25".equals(image(p))));
+    expect(200, server.delete("/api/v1/namespaces/" + ns + "/pods/od-1"));
+    await().atMost(WAIT).untilAsserted(() -> {
+      Map<String, JsonNode> now = pods(ns);
+      assertEquals("nginx:1.26", image(now.get("od-1")), "made again from the update revision");
+      assertEquals("nginx:1.25", image(now.get("od-0")));
+      assertEquals(1, status(ns, "od").path("updatedReplicas").asInt());
+      assertEquals(2, status(ns, "od").path("readyReplicas").asInt());
     });
   }
 
