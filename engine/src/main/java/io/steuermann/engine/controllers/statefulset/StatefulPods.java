@@ -121,7 +121,7 @@ public final class StatefulPods {
   /**
    * The owner references a claim should carry, as Kubernetes 1.32's {@code updateClaimOwnerRefForSetAndPod}:
    * the condemned pod's when {@code whenScaled} is Delete (the claim goes with it), else the set's when
-   * {@code whenDeleted} is Delete, else none.
+   * {@code whenDeleted} is Delete, else none. Kubernetes writes them as controller references.
    */
   public static List<ObjectNode> claimOwners(JsonNode set, JsonNode pod, boolean condemned) {
     if (condemned && deletesWhen(set, "whenScaled") && pod != null) {
@@ -133,11 +133,14 @@ public final class StatefulPods {
     return List.of();
   }
 
-  /** A plain (not controller) reference, as Kubernetes' {@code setOwnerRef} writes it. */
   private static ObjectNode ownerRef(JsonNode owner) {
     ObjectNode ref = Owners.controllerRef(owner);
-    ref.remove("controller");
-    ref.remove("blockOwnerDeletion");
+    if (!ref.path("apiVersion").asText().isEmpty()) {
+      return ref;
+    }
+    // a pod from a watch carries its type; this is for one that does not
+    ref.put("apiVersion", "v1");
+    ref.put("kind", "Pod");
     return ref;
   }
 }

@@ -445,13 +445,18 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
           continue;
         }
         ArrayNode refs = Json.object().arrayNode();
+        boolean otherController = false;
         for (JsonNode ref : claim.path("metadata").path("ownerReferences")) {
           String uid = ref.path("uid").asText();
           if (!uid.equals(Meta.uid(set)) && !uid.equals(Meta.uid(pod))) {
             refs.add(ref);
+            otherController |= ref.path("controller").asBoolean(false);
           }
         }
-        wanted.forEach(refs::add);
+        if (!otherController) {
+          // a claim someone else controls keeps only that controller (Kubernetes' hasUnexpectedController)
+          wanted.forEach(refs::add);
+        }
         if (refs.equals(claim.path("metadata").path("ownerReferences"))
             || refs.isEmpty() && claim.path("metadata").path("ownerReferences").isMissingNode()) {
           continue;
@@ -622,7 +627,10 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
         String.valueOf(error != null ? error : reply));
   }
 
-  /** Kubernetes' status counts, with {@code completeRollingUpdate} making the update revision current. */
+  /**
+   * Kubernetes' status counts ({@code computeReplicaStatus}), with {@code completeRollingUpdate} making
+   * the update revision current once {@code spec.replicas} pods are updated, ready and all there are.
+   */
   private void writeStatus(List<ObjectNode> owned, String currentRevision, String updateRevision, Instant now) {
     int minReady = set.path("spec").path("minReadySeconds").asInt(0);
     int replicas = 0;
@@ -632,11 +640,10 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
     int updated = 0;
     for (ObjectNode p : owned) {
       replicas++;
-      if (healthy(p, 0, now)) {
+      // kube's computeReplicaStatus counts a terminating pod that still runs as ready
+      if ("Running".equals(p.path("status").path("phase").asText()) && ActivePods.isReady(p)) {
         readyCount++;
-      }
-      if (healthy(p, minReady, now)) {
-        available++;
+        available += ActivePods.isAvailable(p, minReady, now) ? 1 : 0;
       }
       if (!Owners.isTerminating(p)) {
         current += revisionOf(p).equals(currentRevision) ? 1 : 0;
@@ -644,7 +651,8 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
       }
     }
     boolean rolling = "RollingUpdate".equals(set.path("spec").path("updateStrategy").path("type").asText(""));
-    if (rolling && updated == replicas && readyCount == replicas) {
+    int wanted = set.path("spec").path("replicas").asInt(1);
+    if (rolling && updated == wanted && readyCount == wanted && replicas == wanted) {
       current = updated;
       currentRevision = updateRevision;
     }
