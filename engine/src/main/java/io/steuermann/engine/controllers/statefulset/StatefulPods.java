@@ -9,6 +9,7 @@ import io.steuermann.engine.model.Json;
 import io.steuermann.engine.model.Meta;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A StatefulSet's pods and claims as Kubernetes' {@code newVersionedStatefulSetPod} and
@@ -131,6 +132,35 @@ public final class StatefulPods {
       return List.of(ownerRef(set));
     }
     return List.of();
+  }
+
+  /**
+   * The merge patch that gives {@code claim} the {@code wanted} references to the set and the pod
+   * (others kept; a claim another controller controls keeps only that, as Kubernetes'
+   * {@code hasUnexpectedController}), or empty when it has them.
+   */
+  public static Optional<ObjectNode> ownerPatch(JsonNode claim, JsonNode set, JsonNode pod, List<ObjectNode> wanted) {
+    ArrayNode refs = Json.object().arrayNode();
+    boolean otherController = false;
+    for (JsonNode ref : claim.path("metadata").path("ownerReferences")) {
+      String uid = ref.path("uid").asText();
+      if (!uid.equals(Meta.uid(set)) && !uid.equals(Meta.uid(pod))) {
+        refs.add(ref);
+        otherController |= ref.path("controller").asBoolean(false);
+      }
+    }
+    if (!otherController) {
+      wanted.forEach(refs::add);
+    }
+    JsonNode before = claim.path("metadata").path("ownerReferences");
+    if (refs.equals(before) || refs.isEmpty() && before.isMissingNode()) {
+      return Optional.empty();
+    }
+    ObjectNode patch = Json.object();
+    ObjectNode meta = patch.putObject("metadata");
+    meta.put("resourceVersion", Meta.resourceVersion(claim));
+    meta.set("ownerReferences", refs);
+    return Optional.of(patch);
   }
 
   private static ObjectNode ownerRef(JsonNode owner) {

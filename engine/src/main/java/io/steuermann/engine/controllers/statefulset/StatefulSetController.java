@@ -441,34 +441,30 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
       for (String template : StatefulPods.claimTemplateNames(set)) {
         String name = StatefulPods.claimName(template, set, ordinal);
         ObjectNode claim = ctx.cache().get(ObjectKey.of(Kind.PERSISTENT_VOLUME_CLAIM, Meta.namespace(set), name));
+        if (claim == null && "Pending".equals(pod.path("status").path("phase").asText())
+            && !Owners.isTerminating(pod) && !condemned) {
+          // a pending pod whose claim was deleted gets it again (kube's createMissingPersistentVolumeClaims)
+          for (ObjectNode missing : StatefulPods.claims(set, ordinal)) {
+            if (Meta.name(missing).equals(name)) {
+              claimWrites.add(name);
+              expectationsSince = Instant.now(ctx.clock());
+              getContext().pipeToSelf(ctx.store().create(missing), (r, e) -> written(name, r, e));
+              wrote = true;
+            }
+          }
+          continue;
+        }
         if (claim == null || Owners.isTerminating(claim)) {
           continue;
         }
-        ArrayNode refs = Json.object().arrayNode();
-        boolean otherController = false;
-        for (JsonNode ref : claim.path("metadata").path("ownerReferences")) {
-          String uid = ref.path("uid").asText();
-          if (!uid.equals(Meta.uid(set)) && !uid.equals(Meta.uid(pod))) {
-            refs.add(ref);
-            otherController |= ref.path("controller").asBoolean(false);
-          }
-        }
-        if (!otherController) {
-          // a claim someone else controls keeps only that controller (Kubernetes' hasUnexpectedController)
-          wanted.forEach(refs::add);
-        }
-        if (refs.equals(claim.path("metadata").path("ownerReferences"))
-            || refs.isEmpty() && claim.path("metadata").path("ownerReferences").isMissingNode()) {
+        java.util.Optional<ObjectNode> patch = StatefulPods.ownerPatch(claim, set, pod, wanted);
+        if (patch.isEmpty()) {
           continue;
         }
-        ObjectNode patch = Json.object();
-        ObjectNode meta = patch.putObject("metadata");
-        meta.put("resourceVersion", Meta.resourceVersion(claim));
-        meta.set("ownerReferences", refs);
         claimWrites.add(name);
         expectationsSince = Instant.now(ctx.clock());
         getContext().pipeToSelf(ctx.store().patch(ObjectKey.of(Kind.PERSISTENT_VOLUME_CLAIM, Meta.namespace(set), name),
-            ObjectCommand.PatchType.MERGE, patch, Part.MAIN), (r, e) -> written(name, r, e));
+            ObjectCommand.PatchType.MERGE, patch.get(), Part.MAIN), (r, e) -> written(name, r, e));
         wrote = true;
       }
     }
@@ -627,45 +623,8 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
         String.valueOf(error != null ? error : reply));
   }
 
-  /**
-   * Kubernetes' status counts ({@code computeReplicaStatus}), with {@code completeRollingUpdate} making
-   * the update revision current once {@code spec.replicas} pods are updated, ready and all there are.
-   */
   private void writeStatus(List<ObjectNode> owned, String currentRevision, String updateRevision, Instant now) {
-    int minReady = set.path("spec").path("minReadySeconds").asInt(0);
-    int replicas = 0;
-    int readyCount = 0;
-    int available = 0;
-    int current = 0;
-    int updated = 0;
-    for (ObjectNode p : owned) {
-      replicas++;
-      // kube's computeReplicaStatus counts a terminating pod that still runs as ready
-      if ("Running".equals(p.path("status").path("phase").asText()) && ActivePods.isReady(p)) {
-        readyCount++;
-        available += ActivePods.isAvailable(p, minReady, now) ? 1 : 0;
-      }
-      if (!Owners.isTerminating(p)) {
-        current += revisionOf(p).equals(currentRevision) ? 1 : 0;
-        updated += revisionOf(p).equals(updateRevision) ? 1 : 0;
-      }
-    }
-    boolean rolling = "RollingUpdate".equals(set.path("spec").path("updateStrategy").path("type").asText(""));
-    int wanted = set.path("spec").path("replicas").asInt(1);
-    if (rolling && updated == wanted && readyCount == wanted && replicas == wanted) {
-      current = updated;
-      currentRevision = updateRevision;
-    }
-    ObjectNode status = set.path("status").isObject() ? ((ObjectNode) set.get("status")).deepCopy() : Json.object();
-    status.put("observedGeneration", Meta.generation(set));
-    status.put("replicas", replicas);
-    status.put("readyReplicas", readyCount);
-    status.put("currentReplicas", current);
-    status.put("updatedReplicas", updated);
-    status.put("currentRevision", currentRevision);
-    status.put("updateRevision", updateRevision);
-    status.put("collisionCount", set.path("status").path("collisionCount").asInt(0));
-    status.put("availableReplicas", available);
+    ObjectNode status = StatefulStatus.of(set, owned, currentRevision, updateRevision, now);
     if (status.equals(set.path("status")) || written.isWritten(set, status)) {
       return;
     }
