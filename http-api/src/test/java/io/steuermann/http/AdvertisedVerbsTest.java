@@ -268,7 +268,7 @@ class AdvertisedVerbsTest {
       case "networking.k8s.io/v1/ingressclasses" -> ",\"spec\":{\"controller\":\"example.com/walk\"}";
       case "v1/events" -> ",\"involvedObject\":{\"kind\":\"Pod\",\"namespace\":\"" + NS
           + "\",\"name\":\"walk-pods\"},\"reason\":\"Walked\",\"message\":\"walked\",\"type\":\"Normal\"";
-      case "apps/v1/replicasets", "apps/v1/deployments" -> ",\"spec\":{\"replicas\":0,"
+      case "apps/v1/replicasets", "apps/v1/deployments", "apps/v1/statefulsets" -> ",\"spec\":{\"replicas\":0,"
           + "\"selector\":{\"matchLabels\":{\"app\":\"" + name + "\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\""
           + name + "\"}},\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
       case "apps/v1/daemonsets" -> ",\"spec\":{\"selector\":{\"matchLabels\":{\"app\":\"" + name + "\"}},"
@@ -301,6 +301,7 @@ class AdvertisedVerbsTest {
       case "ingressclasses" -> "IngressClass";
       case "replicasets" -> "ReplicaSet";
       case "daemonsets" -> "DaemonSet";
+      case "statefulsets" -> "StatefulSet";
       case "controllerrevisions" -> "ControllerRevision";
       case "jobs" -> "Job";
       case "cronjobs" -> "CronJob";

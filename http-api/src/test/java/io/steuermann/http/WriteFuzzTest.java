@@ -278,7 +278,8 @@ class WriteFuzzTest {
     List<String> required = new ArrayList<>(verb == Verb.CREATE ? List.of("/metadata/name") : List.of());
     switch (kind) {
       case POD -> required.addAll(List.of("/spec/containers", "/spec/containers/0/image", "/spec/containers/0/name"));
-      case REPLICA_SET, DEPLOYMENT, DAEMON_SET -> required.addAll(List.of("/spec/selector", "/spec/template",
+      case REPLICA_SET, DEPLOYMENT, DAEMON_SET, STATEFUL_SET -> required.addAll(List.of("/spec/selector",
+          "/spec/template",
           "/spec/template/spec/containers", "/spec/template/spec/containers/0/image"));
       // a ReplicationController without a selector takes its template's labels
       case JOB, REPLICATION_CONTROLLER -> required.addAll(List.of("/spec/template", "/spec/template/spec/containers",
@@ -306,6 +307,8 @@ class WriteFuzzTest {
           "/spec/template/spec/containers/0/imagePullPolicy");
       case DEPLOYMENT -> List.of("/spec/strategy/type", "/spec/template/spec/containers/0/ports/0/protocol");
       case DAEMON_SET -> List.of("/spec/updateStrategy/type", "/spec/template/spec/restartPolicy");
+      case STATEFUL_SET -> List.of("/spec/persistentVolumeClaimRetentionPolicy/whenScaled",
+          "/spec/template/spec/restartPolicy");
       case JOB -> List.of("/spec/completionMode", "/spec/template/spec/restartPolicy");
       case CRON_JOB -> List.of("/spec/concurrencyPolicy", "/spec/jobTemplate/spec/template/spec/restartPolicy");
       case POD_DISRUPTION_BUDGET -> List.of("/spec/unhealthyPodEvictionPolicy");
@@ -416,6 +419,13 @@ class WriteFuzzTest {
       case DAEMON_SET -> "{\"metadata\":" + meta + ",\"spec\":{\"revisionHistoryLimit\":5,\"minReadySeconds\":0,"
           + "\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}},\"updateStrategy\":{\"type\":\"RollingUpdate\","
           + "\"rollingUpdate\":{\"maxSurge\":0,\"maxUnavailable\":\"25%\"}},\"template\":" + template + "}}";
+      case STATEFUL_SET -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":0,\"serviceName\":\"fuzz\","
+          + "\"podManagementPolicy\":\"Parallel\",\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}},"
+          + "\"updateStrategy\":{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"partition\":0}},"
+          + "\"persistentVolumeClaimRetentionPolicy\":{\"whenDeleted\":\"Retain\",\"whenScaled\":\"Delete\"},"
+          + "\"volumeClaimTemplates\":[{\"metadata\":{\"name\":\"data\"},\"spec\":{\"accessModes\":"
+          + "[\"ReadWriteOnce\"],\"storageClassName\":\"fuzz\",\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}],"
+          + "\"template\":" + template + "}}";
       case CONTROLLER_REVISION -> "{\"metadata\":" + meta + ",\"data\":{\"spec\":{\"template\":{\"$patch\":\"replace\"}}},"
           + "\"revision\":3}";
       case DEPLOYMENT -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"revisionHistoryLimit\":5,"

@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>bin/bench-scale [--nodes 1000] [--pods 10000] [--server-java-opts "..."] [--timeout-seconds 300]</pre>
  *
  * <p>With {@code --daemonset} the workload is a DaemonSet instead: one pod per node (issue 12).
+ * With {@code --statefulset ordered|parallel} it is a StatefulSet of M replicas (issue 18), its
+ * pods made one after another (OrderedReady) or all at once (Parallel).
  */
 public final class ScaleBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,6 +43,8 @@ public final class ScaleBench {
   private String extraServerArgs = "";
   private Path dist = Path.of("http-api/target");
   private boolean daemonSet;
+  /** Empty, or the StatefulSet's pod management: "ordered" or "parallel". */
+  private String statefulSet = "";
 
   public static void main(String[] args) throws Exception {
     ScaleBench bench = new ScaleBench();
@@ -54,9 +58,10 @@ public final class ScaleBench {
         case "--server-args" -> { bench.extraServerArgs = v; i++; }
         case "--dist" -> { bench.dist = Path.of(v); i++; }
         case "--daemonset" -> bench.daemonSet = true;
+        case "--statefulset" -> { bench.statefulSet = v; i++; }
         case "--help" -> {
           System.out.println("bin/bench-scale [--nodes N] [--pods M] [--timeout-seconds S] "
-              + "[--server-java-opts \"...\"] [--server-args \"...\"] [--daemonset]");
+              + "[--server-java-opts \"...\"] [--server-args \"...\"] [--daemonset | --statefulset ordered|parallel]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown flag " + args[i]);
@@ -69,7 +74,9 @@ public final class ScaleBench {
     if (daemonSet) {
       pods = nodes;
     }
-    String workload = daemonSet ? "a DaemonSet (one pod per node)" : "a Deployment of " + pods + " replicas";
+    String workload = daemonSet ? "a DaemonSet (one pod per node)"
+        : !statefulSet.isEmpty() ? "a StatefulSet (" + statefulSet + ") of " + pods + " replicas"
+        : "a Deployment of " + pods + " replicas";
     Path work = Files.createTempDirectory("steuermann-scale");
     List<String> serverArgs = new ArrayList<>(List.of("--data-dir", work.resolve("data").toString(),
         "--runtime", "hollow", "--hollow-nodes", Integer.toString(nodes),
@@ -112,6 +119,8 @@ public final class ScaleBench {
       tracker.start(t0);
       int created = daemonSet
           ? status(http, base + "/apis/apps/v1/namespaces/default/daemonsets", daemonSetJson())
+          : !statefulSet.isEmpty()
+          ? status(http, base + "/apis/apps/v1/namespaces/default/statefulsets", statefulSetJson())
           : status(http, base + "/apis/apps/v1/namespaces/default/deployments", deployment());
       if (created != 201) {
         throw new IllegalStateException("creating the workload answered " + created);
@@ -132,7 +141,8 @@ public final class ScaleBench {
       System.out.println();
       System.out.printf(Locale.ROOT, "%-44s %s%n", "hollow nodes", nodes);
       System.out.printf(Locale.ROOT, "%-44s %s%n", daemonSet ? "pods (DaemonSet, one per node)"
-          : "pods (Deployment replicas)", pods);
+          : !statefulSet.isEmpty() ? "pods (StatefulSet replicas, " + statefulSet + ")" : "pods (Deployment replicas)",
+          pods);
       System.out.printf(Locale.ROOT, "%-44s %.2f s%n", "time until all pods Running and Ready", total);
       System.out.printf(Locale.ROOT, "%-44s %.0f%n", "pods Running+Ready per second (end to end)", pods / total);
       System.out.printf(Locale.ROOT, "%-44s %.2f .. %.2f s (%.0f pods/s)%n", "pods created (first .. last seen)",
@@ -161,6 +171,21 @@ public final class ScaleBench {
           "template":{"metadata":{"labels":{"app":"scale"}},
            "spec":{"containers":[{"name":"c","image":"busybox",
              "resources":{"requests":{"cpu":"10m","memory":"16Mi"}}}]}}}}""";
+  }
+
+  private String statefulSetJson() {
+    String policy = switch (statefulSet) {
+      case "ordered" -> "OrderedReady";
+      case "parallel" -> "Parallel";
+      default -> throw new IllegalArgumentException("--statefulset ordered|parallel, not " + statefulSet);
+    };
+    return """
+        {"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"scale"},
+         "spec":{"replicas":%d,"serviceName":"scale","podManagementPolicy":"%s",
+          "selector":{"matchLabels":{"app":"scale"}},
+          "template":{"metadata":{"labels":{"app":"scale"}},
+           "spec":{"containers":[{"name":"c","image":"busybox",
+             "resources":{"requests":{"cpu":"10m","memory":"16Mi"}}}]}}}}""".formatted(pods, policy);
   }
 
   private String deployment() {

@@ -29,6 +29,9 @@ public final class Controllers {
       if (key.kind() == Kind.DEPLOYMENT) {
         return Optional.of(DeploymentController.create(context.get()));
       }
+      if (key.kind() == Kind.STATEFUL_SET) {
+        return Optional.of(io.steuermann.engine.controllers.statefulset.StatefulSetController.create(context.get()));
+      }
       if (key.kind() == Kind.DAEMON_SET) {
         return Optional.of(DaemonSetController.create(context.get()));
       }

@@ -29,6 +29,7 @@ public enum Kind {
   DAEMON_SET("apps", "v1", "DaemonSet", "daemonsets", "daemonset", true, List.of("ds"), true, false),
   CONTROLLER_REVISION("apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision", true, List.of(),
       false, false),
+  STATEFUL_SET("apps", "v1", "StatefulSet", "statefulsets", "statefulset", true, List.of("sts"), true, true),
   DEPLOYMENT("apps", "v1", "Deployment", "deployments", "deployment", true, List.of("deploy"), true, true),
   JOB("batch", "v1", "Job", "jobs", "job", true, List.of(), true, false),
   CRON_JOB("batch", "v1", "CronJob", "cronjobs", "cronjob", true, List.of("cj"), true, false),

@@ -19,6 +19,7 @@ final class Defaults {
       case REPLICATION_CONTROLLER -> replicationController(object);
       case DEPLOYMENT -> deployment(object);
       case DAEMON_SET -> daemonSet(object);
+      case STATEFUL_SET -> statefulSet(object);
       case SERVICE -> service(object);
       case NAMESPACE -> namespace(object);
       case SECRET -> secret(object);
@@ -306,6 +307,38 @@ final class Defaults {
         "numberReady"}) {
       putIfAbsent(status, counter, 0);
     }
+  }
+
+  /**
+   * kube's {@code SetDefaults_StatefulSet} (with the StatefulSetAutoDeletePVC gate on, as in
+   * 1.32): OrderedReady, RollingUpdate with partition 0, claims retained; each claim template
+   * defaulted as a claim is. The counters Go always writes start at 0.
+   */
+  private static void statefulSet(ObjectNode sts) {
+    ObjectNode spec = spec(sts);
+    putIfAbsent(spec, "replicas", 1);
+    putIfAbsent(spec, "revisionHistoryLimit", 10);
+    putIfAbsent(spec, "podManagementPolicy", "OrderedReady");
+    ObjectNode strategy = obj(spec, "updateStrategy");
+    if (!strategy.has("type")) {
+      strategy.put("type", "RollingUpdate");
+      obj(strategy, "rollingUpdate");
+    }
+    if ("RollingUpdate".equals(strategy.path("type").asText()) && strategy.get("rollingUpdate") instanceof ObjectNode r) {
+      putIfAbsent(r, "partition", 0);
+    }
+    ObjectNode retention = obj(spec, "persistentVolumeClaimRetentionPolicy");
+    putIfAbsent(retention, "whenDeleted", "Retain");
+    putIfAbsent(retention, "whenScaled", "Retain");
+    for (JsonNode claim : spec.path("volumeClaimTemplates")) {
+      if (claim instanceof ObjectNode c) {
+        persistentVolumeClaim(c);
+      }
+    }
+    templateSpec(spec);
+    ObjectNode status = obj(sts, "status");
+    putIfAbsent(status, "replicas", 0);
+    putIfAbsent(status, "availableReplicas", 0);
   }
 
   private static void templateSpec(ObjectNode spec) {

@@ -96,7 +96,7 @@ public final class ObjectEntity
   /** The kinds whose objects act: their entities stay alive. */
   public static boolean hasController(Kind kind) {
     return kind == Kind.REPLICA_SET || kind == Kind.REPLICATION_CONTROLLER || kind == Kind.DEPLOYMENT
-        || kind == Kind.DAEMON_SET || kind == Kind.JOB
+        || kind == Kind.DAEMON_SET || kind == Kind.STATEFUL_SET || kind == Kind.JOB
         || kind == Kind.CRON_JOB || kind == Kind.POD_DISRUPTION_BUDGET;
   }
 
@@ -738,7 +738,7 @@ public final class ObjectEntity
 
   private boolean tracksGeneration() {
     return switch (key.kind()) {
-      case POD, REPLICA_SET, REPLICATION_CONTROLLER, DEPLOYMENT, SERVICE, DAEMON_SET, JOB, CRON_JOB,
+      case POD, REPLICA_SET, REPLICATION_CONTROLLER, DEPLOYMENT, SERVICE, DAEMON_SET, STATEFUL_SET, JOB, CRON_JOB,
           POD_DISRUPTION_BUDGET, INGRESS, INGRESS_CLASS -> true;
       default -> false;
     };

@@ -21,6 +21,7 @@ import io.steuermann.engine.validation.IngressValidation;
 import io.steuermann.engine.validation.StorageValidation;
 import io.steuermann.engine.validation.Names;
 import io.steuermann.engine.validation.PodDnsValidation;
+import io.steuermann.engine.validation.StatefulSetValidation;
 import io.steuermann.engine.validation.VolumeValidation;
 import io.steuermann.engine.validation.Validation;
 import java.util.ArrayList;
@@ -74,6 +75,10 @@ public final class ObjectValidator {
         case DAEMON_SET -> {
           workload(kind, object.path("spec"), errors);
           errors.addAll(DaemonSetValidation.spec(object.path("spec")));
+        }
+        case STATEFUL_SET -> {
+          workload(kind, StatefulSetValidation.withClaimVolumes(object.path("spec")), errors);
+          errors.addAll(StatefulSetValidation.spec(object.path("spec")));
         }
         case CONTROLLER_REVISION -> errors.addAll(DaemonSetValidation.controllerRevision(object));
         case SERVICE -> {
@@ -130,6 +135,7 @@ public final class ObjectValidator {
       case NODE -> errors.addAll(NodePodCidrs.validateUpdate(old.path("spec"), updated.path("spec")));
       case CONFIG_MAP -> errors.addAll(ConfigDataValidation.configMapUpdate(old, updated));
       case SECRET -> errors.addAll(ConfigDataValidation.secretUpdate(old, updated));
+      case STATEFUL_SET -> errors.addAll(StatefulSetValidation.update(old, updated));
       case CONTROLLER_REVISION -> immutable("data", old.path("data"), updated.path("data"), errors);
       case JOB -> errors.addAll(BatchValidation.jobUpdate(old, updated));
       case PERSISTENT_VOLUME -> errors.addAll(StorageValidation.persistentVolumeUpdate(old, updated));
@@ -231,7 +237,11 @@ public final class ObjectValidator {
         LabelSelector selector = LabelSelector.fromJson(selectorJson);
         if (selector.isEmpty()) {
           errors.add(FieldError.invalid("spec.selector", selectorJson.toString(),
-              "empty selector is invalid for " + (kind == Kind.DAEMON_SET ? "daemonset" : "deployment")));
+              "empty selector is invalid for " + switch (kind) {
+                case DAEMON_SET -> "daemonset";
+                case STATEFUL_SET -> "statefulset";
+                default -> "deployment";
+              }));
         } else if (!selector.matches(Meta.stringMap(templateLabels))) {
           errors.add(FieldError.invalid("spec.template.metadata.labels", templateLabels.toString(),
               "`selector` does not match template `labels`"));

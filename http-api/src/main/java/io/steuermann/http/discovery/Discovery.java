@@ -239,7 +239,7 @@ public final class Discovery {
   /** Kubernetes puts these in category "all" ({@code kubectl get all}). */
   static List<String> categories(Kind k) {
     return switch (k) {
-      case POD, SERVICE, REPLICATION_CONTROLLER, REPLICA_SET, DEPLOYMENT, DAEMON_SET, JOB, CRON_JOB -> List.of("all");
+      case POD, SERVICE, REPLICATION_CONTROLLER, REPLICA_SET, DEPLOYMENT, DAEMON_SET, STATEFUL_SET, JOB, CRON_JOB -> List.of("all");
       default -> List.of();
     };
   }

@@ -53,6 +53,8 @@ public final class MessageTypes {
           Map.entry("ReplicaSetList", V1Apps.ReplicaSetList.getDefaultInstance()),
           Map.entry("DaemonSet", V1Apps.DaemonSet.getDefaultInstance()),
           Map.entry("DaemonSetList", V1Apps.DaemonSetList.getDefaultInstance()),
+          Map.entry("StatefulSet", V1Apps.StatefulSet.getDefaultInstance()),
+          Map.entry("StatefulSetList", V1Apps.StatefulSetList.getDefaultInstance()),
           Map.entry("ControllerRevision", V1Apps.ControllerRevision.getDefaultInstance()),
           Map.entry("ControllerRevisionList", V1Apps.ControllerRevisionList.getDefaultInstance())),
       "batch/v1", Map.of(

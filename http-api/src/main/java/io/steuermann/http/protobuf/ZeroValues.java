@@ -39,6 +39,10 @@ final class ZeroValues {
       Map.entry(APPS + "DaemonSetStatus", Set.of("collisionCount", "currentNumberScheduled", "numberMisscheduled",
           "desiredNumberScheduled", "numberReady")),
       Map.entry(APPS + "ControllerRevision", Set.of("revision")),
+      Map.entry(APPS + "StatefulSetSpec", Set.of("replicas", "revisionHistoryLimit")),
+      Map.entry(APPS + "RollingUpdateStatefulSetStrategy", Set.of("partition")),
+      // collisionCount is a pointer; replicas and availableReplicas are Go JSON fields without omitempty
+      Map.entry(APPS + "StatefulSetStatus", Set.of("replicas", "availableReplicas", "collisionCount")),
       Map.entry("k8s.io.api.autoscaling.v1.ScaleStatus", Set.of("replicas")),
       // four Go JSON fields without omitempty: a budget that allows nothing says 0
       Map.entry("k8s.io.api.policy.v1.PodDisruptionBudgetStatus", Set.of("disruptionsAllowed", "currentHealthy",

@@ -149,6 +149,11 @@ final class Printers {
           col("Selector", "string", 1, "A label query over pods that are managed by the daemon set. Must match in order to "
               + "be controlled. It must match the pod template's labels. More info: "
               + "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"));
+      case STATEFUL_SET -> List.of(name(),
+          col("Ready", "string", 0, "Number of the pod with ready state"),
+          age(),
+          col("Containers", "string", 1, "Names of each container in the template."),
+          col("Images", "string", 1, "Images referenced by each container in the template."));
       case CONTROLLER_REVISION -> List.of(name(),
           col("Controller", "string", 0, "Controller of the object"),
           col("Revision", "string", 0, "Revision indicates the revision of the state represented by Data."),
@@ -222,6 +227,12 @@ final class Printers {
             .add(age);
         containers(c, spec.path("template").path("spec").path("containers"));
         c.add(formatLabelSelector(spec.get("selector")));
+      }
+      case STATEFUL_SET -> {
+        c.add(name)
+            .add(status.path("readyReplicas").asInt(0) + "/" + spec.path("replicas").asInt(1))
+            .add(age);
+        containers(c, spec.path("template").path("spec").path("containers"));
       }
       case CONTROLLER_REVISION -> c.add(name).add(controllerOf(meta))
           .add(obj.path("revision").isIntegralNumber() ? obj.get("revision").deepCopy() : F.numberNode(0)).add(age);

@@ -153,8 +153,14 @@ class DiscoveryTest {
         {"name":"controllerrevisions","singularName":"controllerrevision","namespaced":true,"kind":"ControllerRevision",
          "verbs":["create","delete","deletecollection","get","list","patch","update","watch"]}"""),
         resource(list, "controllerrevisions"));
-    // deployments, /scale, /status; replicasets, /scale, /status; daemonsets, /status; controllerrevisions
-    assertEquals(9, list.get("resources").size());
+    assertEquals(json("""
+        {"name":"statefulsets","singularName":"statefulset","namespaced":true,"kind":"StatefulSet",
+         "verbs":["create","delete","deletecollection","get","list","patch","update","watch"],
+         "shortNames":["sts"],"categories":["all"]}"""), resource(list, "statefulsets"));
+    assertEquals("Scale", resource(list, "statefulsets/scale").path("kind").asText());
+    // deployments, /scale, /status; replicasets, /scale, /status; daemonsets, /status; controllerrevisions;
+    // statefulsets, /scale, /status
+    assertEquals(12, list.get("resources").size());
     assertTrue(Discovery.apiResourceList("apps", "v2").isEmpty());
     assertTrue(Discovery.apiResourceList("policy", "v2").isEmpty());
   }

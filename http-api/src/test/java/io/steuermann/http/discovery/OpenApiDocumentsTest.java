@@ -132,7 +132,8 @@ class OpenApiDocumentsTest {
 
     ObjectNode apps = parse(DOCS.groupVersion("apis/apps/v1").orElseThrow());
     assertTrue(apps.path("paths").has("/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale"));
-    assertFalse(apps.path("paths").has("/apis/apps/v1/namespaces/{namespace}/statefulsets"));
+    assertTrue(apps.path("paths").has("/apis/apps/v1/namespaces/{namespace}/statefulsets/{name}/scale"));
+    assertTrue(apps.path("components").path("schemas").has("io.k8s.api.apps.v1.StatefulSetSpec"));
     assertTrue(schemaOf(apps, "autoscaling", "v1", "Scale").isPresent());
     ObjectNode batch = parse(DOCS.groupVersion("apis/batch/v1").orElseThrow());
     assertTrue(batch.path("paths").has("/apis/batch/v1/namespaces/{namespace}/jobs/{name}/status"));

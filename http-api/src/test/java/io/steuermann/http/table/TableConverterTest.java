@@ -66,6 +66,7 @@ class TableConverterTest {
     assertEquals(List.of("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"),
         headers(Kind.DAEMON_SET, false));
     assertEquals(List.of("NAME", "CONTROLLER", "REVISION", "AGE"), headers(Kind.CONTROLLER_REVISION, false));
+    assertEquals(List.of("NAME", "READY", "AGE"), headers(Kind.STATEFUL_SET, false));
   }
 
   @Test
@@ -76,6 +77,7 @@ class TableConverterTest {
         headers(Kind.DEPLOYMENT, true));
     assertEquals(List.of("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE",
         "CONTAINERS", "IMAGES", "SELECTOR"), headers(Kind.DAEMON_SET, true));
+    assertEquals(List.of("NAME", "READY", "AGE", "CONTAINERS", "IMAGES"), headers(Kind.STATEFUL_SET, true));
   }
 
   @Test
