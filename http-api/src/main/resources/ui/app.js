@@ -130,6 +130,12 @@ $('login').addEventListener('close', () => {
   $('login-token').value = '';
 });
 
+// a link or the back button changes the hash: the view follows
+window.addEventListener('hashchange', () => {
+  const name = location.hash.slice(1);
+  if (views[name] && name !== current) select(name);
+});
+
 const stream = new ChangeStream(store, connectionState);
 window.steuermann = { store, stream }; // for the end-to-end tests and the benchmark
 stream.start();

@@ -71,13 +71,11 @@ export function deploymentsView(ctx) {
     });
     const scale = () => {
       const n = parseInt(p.replicas.value, 10);
-      p.replicas.dataset.editing = '';
       ctx.act('scale ' + label() + ' to ' + p.replicas.value, () => (Number.isNaN(n)
         ? Promise.reject(new Error('replicas must be a number'))
         : scaleDeployment(d().metadata.namespace, d().metadata.name, n)));
     };
     p.scale.addEventListener('click', scale);
-    p.replicas.addEventListener('input', () => { p.replicas.dataset.editing = 'yes'; });
     p.restart.addEventListener('click', () => ctx.act('restart ' + label(),
       () => restartDeployment(d().metadata.namespace, d().metadata.name)));
     p.undo.addEventListener('click', () => ctx.act('undo ' + label(), () => {
@@ -117,7 +115,8 @@ export function deploymentsView(ctx) {
         text(p.bounds, b.text);
         const progressing = condition(d, 'Progressing');
         text(p.condition, progressing ? progressing.reason + ': ' + progressing.message : '');
-        if (p.replicas.dataset.editing !== 'yes') p.replicas.value = String(b.replicas);
+        // the field follows the API except while the user is in it
+        if (document.activeElement !== p.replicas) p.replicas.value = String(b.replicas);
         const newest = own.length ? revisionOf(own[0]) : 0;
         reconcile(p.sets, own, (rs) => rs.metadata.name, (rs) => rs.metadata.resourceVersion,
           () => h('tr'), (row, rs) => {

@@ -79,8 +79,12 @@ export function podsView(ctx) {
     chip.title = pod.metadata.namespace + '/' + pod.metadata.name;
   }
 
+  let shown = null; // what the detail shows: rebuilt only when it changed, so focus stays put
   function renderDetail() {
     const pod = selected && ctx.store.get('Pod', selected);
+    const now = pod ? selected + '@' + pod.metadata.resourceVersion : null;
+    if (now === shown) return;
+    shown = now;
     if (!pod) {
       replace(detail);
       return;
@@ -98,7 +102,7 @@ export function podsView(ctx) {
         h('dt', null, 'IP'), h('dd', null, (pod.status && pod.status.podIP) || ''),
         h('dt', null, 'Age'), h('dd', null, age(pod.metadata.creationTimestamp))),
       h('div', { class: 'row' },
-        h('button', { type: 'button', onclick: () => ctx.showLogs(pod) }, 'Logs'),
+        h('button', { type: 'button', class: 'logs', onclick: () => ctx.showLogs(pod) }, 'Logs'),
         h('button', { type: 'button', class: 'danger', onclick: () => {
           if (confirm('Delete pod ' + ns + '/' + name + '?')) ctx.act('delete pod ' + name, () => deletePod(ns, name));
         } }, 'Delete'),

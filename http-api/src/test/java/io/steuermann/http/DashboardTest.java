@@ -91,6 +91,20 @@ class DashboardTest {
         .formatted(name, replicas, minReadySeconds, name, name);
   }
 
+  /** Clicks what css finds, again if a render replaced it meanwhile. */
+  private static void click(String css) {
+    browser.until(WAIT, "clicked " + css, d -> {
+      browser.one(css).click();
+      return true;
+    });
+  }
+
+  /** Types into a field as a user does: into it, everything selected, the new text over it. */
+  private static void type(String css, String value) {
+    click(css);
+    browser.one(css).sendKeys(Keys.chord(Keys.CONTROL, "a"), value);
+  }
+
   private static List<WebElement> chips(String prefix) {
     return browser.all(".chip[data-pod^='" + prefix + "']");
   }
@@ -127,24 +141,21 @@ class DashboardTest {
     openPage("deployments");
     String card = ".deployment[data-deployment='ui-scale/web']";
     browser.until(WAIT, "the deployment is shown", d -> !browser.all(card).isEmpty());
-    WebElement replicas = browser.one(card + " input.replicas");
-    replicas.clear();
-    replicas.sendKeys("4");
-    browser.one(card + " button.scale").click();
+    type(card + " input.replicas", "4");
+    click(card + " button.scale");
+    browser.until(WAIT, "the scale is answered", d -> !browser.one("#notice").getText().isEmpty());
+    assertTrue(browser.one("#notice").getText().contains("scale ui-scale/web to 4: done"), browser.one("#notice").getText());
     await().atMost(WAIT).until(() -> expect(200, server.get(deploymentsPath("ui-scale") + "/web"))
         .path("spec").path("replicas").asInt() == 4);
     browser.until(WAIT, "the rollout of 4 is complete on the page", d -> browser.one(card + " .progress-text").getText()
         .startsWith("Complete: 4 of 4 updated"));
-    assertTrue(browser.one("#notice").getText().contains("scale ui-scale/web to 4: done"));
 
     // the API's own words for a refused scale, as kubectl would print them
     String refusal = TestServer.json(server.patch(deploymentsPath("ui-scale") + "/web/scale",
         "application/merge-patch+json", "{\"spec\":{\"replicas\":-1}}")).path("message").asText();
     assertFalse(refusal.isEmpty());
-    replicas = browser.one(card + " input.replicas");
-    replicas.clear();
-    replicas.sendKeys("-1");
-    browser.one(card + " button.scale").click();
+    type(card + " input.replicas", "-1");
+    click(card + " button.scale");
     browser.until(WAIT, "the refusal is shown", d -> "error".equals(browser.one("#notice").getAttribute("data-kind")));
     assertTrue(browser.one("#notice").getText().contains(refusal), browser.one("#notice").getText());
     browser.screenshot("scale-refused");
@@ -161,7 +172,7 @@ class DashboardTest {
     String card = ".deployment[data-deployment='ui-roll/web']";
     browser.until(Duration.ofSeconds(60), "the first rollout completes", d -> !browser.all(card).isEmpty()
         && "complete".equals(browser.one(card).getAttribute("data-state")));
-    browser.one(card + " button.restart").click();
+    click(card + " button.restart");
     Set<String> seen = new LinkedHashSet<>();
     AtomicInteger bothSets = new AtomicInteger();
     browser.until(WAIT, "the rollout runs", d -> {
@@ -186,7 +197,7 @@ class DashboardTest {
     assertFalse(restarted.path("spec").path("template").path("metadata").path("annotations")
         .path("kubectl.kubernetes.io/restartedAt").isMissingNode());
 
-    browser.one(card + " button.undo").click();
+    click(card + " button.undo");
     await().atMost(WAIT).untilAsserted(() -> {
       JsonNode d = expect(200, server.get(deploymentsPath("ui-roll") + "/web"));
       assertTrue(d.path("spec").path("template").path("metadata").path("annotations")
@@ -250,9 +261,9 @@ class DashboardTest {
     openPage("pods");
     String chip = ".chip[data-pod='ui-act/victim']";
     browser.until(WAIT, "the pod is shown", d -> !browser.all(chip).isEmpty());
-    browser.one(chip).click();
+    click(chip);
     browser.until(WAIT, "its details are shown", d -> !browser.all(".pod-detail button.danger").isEmpty());
-    browser.one(".pod-detail button.danger").click();
+    click(".pod-detail button.danger");
     browser.driver.switchTo().alert().accept();
     await().atMost(WAIT).until(() -> server.get("/api/v1/namespaces/ui-act/pods/victim").statusCode() == 404);
     browser.until(WAIT, "the pod is gone from the page", d -> browser.all(chip).isEmpty());
@@ -262,13 +273,13 @@ class DashboardTest {
     String row = "tr[data-node='" + node + "']";
     browser.until(WAIT, "the node is shown Ready", d -> !browser.all(row).isEmpty()
         && "ready".equals(browser.one(row).getAttribute("data-state")));
-    browser.one(row + " button").click();
+    click(row + " button");
     await().atMost(WAIT).until(() -> expect(200, server.get("/api/v1/nodes/" + node)).path("spec")
         .path("unschedulable").asBoolean());
     browser.until(WAIT, "the node is shown cordoned", d -> "cordoned".equals(browser.one(row).getAttribute("data-state")));
     assertTrue(browser.one(row).getText().contains("SchedulingDisabled"));
     browser.screenshot("cluster-cordoned");
-    browser.one(row + " button").click();
+    click(row + " button");
     await().atMost(WAIT).until(() -> !expect(200, server.get("/api/v1/nodes/" + node)).path("spec")
         .path("unschedulable").asBoolean());
     browser.until(WAIT, "the node is shown schedulable", d -> "ready".equals(browser.one(row).getAttribute("data-state")));
@@ -286,9 +297,9 @@ class DashboardTest {
     String chip = ".chip[data-pod='ui-logs/sleeper']";
     browser.until(WAIT, "the pod runs", d -> !browser.all(chip).isEmpty()
         && "ready".equals(browser.one(chip).getAttribute("data-state")));
-    browser.one(chip).click();
+    click(chip);
     browser.until(WAIT, "its details are shown", d -> !browser.all(".pod-detail button").isEmpty());
-    browser.all(".pod-detail button").stream().filter(b -> b.getText().equals("Logs")).findFirst().orElseThrow().click();
+    click(".pod-detail button.logs");
     browser.until(WAIT, "the first line is shown", d -> browser.one("pre.log").getText().contains("hollow container main"));
     assertFalse(browser.one("pre.log").getText().contains("exited"));
     browser.until(WAIT, "the line written on exit comes while following", d -> browser.one("pre.log").getText()
