@@ -97,10 +97,10 @@ function renderNamespaces() {
 }
 $('namespace').addEventListener('change', () => views[current].render(null));
 
-store.subscribe((changed) => {
+store.subscribe((changed, keys) => {
   if (changed.has('Namespace')) renderNamespaces();
   const view = views[current];
-  if (view.kinds.some((k) => changed.has(k))) view.render(changed);
+  if (view.kinds.some((k) => changed.has(k))) view.render(keys);
 });
 
 function connectionState(state, detail) {

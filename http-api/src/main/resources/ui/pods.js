@@ -73,7 +73,7 @@ export function podsView(ctx) {
     chip.dataset.pod = pod.metadata.namespace + '/' + pod.metadata.name;
     chip.dataset.state = s.state;
     text(chip.parts_.name, pod.metadata.name);
-    text(chip.parts_.info, s.reason + (s.restarts ? ' · ' + s.restarts + '↻' : ''));
+    text(chip.parts_.info, s.reason + (s.state === 'unready' ? ' ' + s.readyText : '') + (s.restarts ? ' · ' + s.restarts + '↻' : ''));
     chip.setAttribute('aria-label', pod.metadata.name + ': ' + s.reason + ', ' + s.readyText + ' ready, '
       + s.restarts + ' restarts');
     chip.title = pod.metadata.namespace + '/' + pod.metadata.name;
@@ -109,20 +109,47 @@ export function podsView(ctx) {
         h('button', { type: 'button', class: 'link', onclick: () => { selected = null; renderDetail(); } }, 'Close'))));
   }
 
-  function render() {
-    const byNode = new Map();
-    let count = 0;
-    for (const pod of ctx.store.all('Pod').values()) {
-      if (!ctx.inNamespace(pod)) continue;
-      const node = (pod.spec && pod.spec.nodeName) || '';
-      if (!byNode.has(node)) byNode.set(node, []);
-      byNode.get(node).push(pod);
-      count++;
+  // which node each shown pod is on, and the pods of each node: kept from the changed keys,
+  // so an update re-renders only the cards of the nodes it touched (10,000 pods, 1,000 nodes)
+  let podNode = new Map();
+  let byNode = new Map();
+  const groupVersion = new Map();
+  let bumps = 0;
+  const bump = (node) => groupVersion.set(node, ++bumps);
+
+  function place(key, pod) {
+    const before = podNode.get(key);
+    const after = pod && ctx.inNamespace(pod) ? (pod.spec && pod.spec.nodeName) || '' : undefined;
+    if (before !== undefined) {
+      byNode.get(before).delete(key);
+      bump(before);
     }
-    const nodes = new Set([...ctx.store.all('Node').keys(), ...byNode.keys()]);
-    const names = [...nodes].sort((a, b) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
-    reconcile(groups, names, (n) => n, (n) => Math.random(), createGroup, (card, node) => {
-      const pods = (byNode.get(node) || []).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    if (after !== undefined) {
+      if (!byNode.has(after)) byNode.set(after, new Set());
+      byNode.get(after).add(key);
+      podNode.set(key, after);
+      bump(after);
+    } else {
+      podNode.delete(key);
+    }
+  }
+
+  function render(keys) {
+    if (!keys) {
+      podNode = new Map();
+      byNode = new Map();
+      for (const [key, pod] of ctx.store.all('Pod')) place(key, pod);
+      for (const node of ctx.store.all('Node').keys()) bump(node);
+    } else {
+      for (const key of keys.get('Pod') || []) place(key, ctx.store.get('Pod', key));
+      for (const node of keys.get('Node') || []) bump(node);
+    }
+    const names = [...ctx.store.all('Node').keys()];
+    for (const [node, set] of byNode) if (set.size && !ctx.store.get('Node', node)) names.push(node);
+    names.sort((a, b) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
+    reconcile(groups, names, (n) => n, (n) => groupVersion.get(n), createGroup, (card, node) => {
+      const pods = [...(byNode.get(node) || [])].map((k) => ctx.store.get('Pod', k))
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
       const nodeObject = ctx.store.get('Node', node);
       card.dataset.node = node;
       card.dataset.state = node === '' ? 'pending'
@@ -132,7 +159,7 @@ export function podsView(ctx) {
       reconcile(card.parts_.chips, pods, (p) => p.metadata.namespace + '/' + p.metadata.name,
         (p) => p.metadata.resourceVersion, createChip, updateChip);
     });
-    text(summary, count + ' pods on ' + ctx.store.all('Node').size + ' nodes');
+    text(summary, podNode.size + ' pods on ' + ctx.store.all('Node').size + ' nodes');
     renderDetail();
   }
 

@@ -10,6 +10,24 @@ export class Store {
     this.dirty = new Set();
     this.scheduled = false;
     this.applied = 0; // events applied since the page opened (the benchmark reads it)
+    this.held = false;
+    this.changedKeys = new Map(); // kind -> Set of keys changed since the last flush
+  }
+
+  /**
+   * While a list streams in, views are not told (one render when it is complete, not one per
+   * frame of the burst); release() tells them everything changed.
+   */
+  hold() {
+    this.held = true;
+  }
+
+  release() {
+    this.held = false;
+    this.changedKeys = new Map();
+    for (const kind of this.kinds.keys()) this.dirty.add(kind);
+    this.everything = true;
+    this.schedule();
   }
 
   static key(object) {
@@ -40,6 +58,11 @@ export class Store {
     if (type === 'DELETED') m.delete(key);
     else m.set(key, object);
     this.applied++;
+    if (!this.held) {
+      let keys = this.changedKeys.get(kind);
+      if (!keys) this.changedKeys.set(kind, (keys = new Set()));
+      keys.add(key);
+    }
     this.touch(kind);
   }
 
@@ -48,10 +71,7 @@ export class Store {
     for (const [kind, m] of this.kinds) {
       const keep = seen.get(kind) || new Set();
       for (const key of [...m.keys()]) {
-        if (!keep.has(key)) {
-          m.delete(key);
-          this.touch(kind);
-        }
+        if (!keep.has(key)) m.delete(key);
       }
     }
   }
@@ -59,21 +79,32 @@ export class Store {
   touch(kind) {
     this.version.set(kind, (this.version.get(kind) || 0) + 1);
     this.dirty.add(kind);
+    if (!this.held) this.schedule();
+  }
+
+  schedule() {
     if (!this.scheduled) {
       this.scheduled = true;
       requestAnimationFrame(() => this.flush());
     }
   }
 
-  /** fn(changedKinds) after changes, at most once a frame. */
+  /**
+   * fn(changedKinds, changedKeys) after changes, at most once a frame; changedKeys (kind ->
+   * Set of keys) is null when everything may have changed (after a list).
+   */
   subscribe(fn) {
     this.listeners.push(fn);
   }
 
   flush() {
     this.scheduled = false;
+    if (this.held) return;
     const changed = this.dirty;
+    const keys = this.everything ? null : this.changedKeys;
     this.dirty = new Set();
-    for (const fn of this.listeners) fn(changed);
+    this.changedKeys = new Map();
+    this.everything = false;
+    for (const fn of this.listeners) fn(changed, keys);
   }
 }

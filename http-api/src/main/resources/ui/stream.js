@@ -34,6 +34,7 @@ export class ChangeStream {
     const source = new EventSource(this.url);
     this.source = source;
     this.seen = new Map();
+    this.store.hold(); // the views render once the list is complete
     const handle = (type) => (e) => this.event(type, e);
     for (const type of ['ADDED', 'MODIFIED', 'DELETED']) source.addEventListener(type, handle(type));
     source.addEventListener('BOOKMARK', (e) => this.bookmark(e));
@@ -78,6 +79,7 @@ export class ChangeStream {
     if (this.seen) {
       this.store.retainOnly(this.seen);
       this.seen = null;
+      this.store.release();
     }
     this.failures = 0;
     this.onState('live', { syncedAt: e.lastEventId });
