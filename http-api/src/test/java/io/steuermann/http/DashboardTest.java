@@ -223,15 +223,23 @@ class DashboardTest {
     try {
       server.namespace("ui-ready");
       expect(201, server.post("/api/v1/namespaces/ui-ready/pods", """
-          {"apiVersion":"v1","kind":"Pod","metadata":{"name":"probed"},
+          {"apiVersion":"v1","kind":"Pod","metadata":{"name":"probed","labels":{"app":"probed"}},
            "spec":{"containers":[{"name":"main","image":"busybox:1.36",
              "readinessProbe":{"httpGet":{"host":"127.0.0.1","port":%d,"path":"/ready"},
                "periodSeconds":1,"failureThreshold":1,"successThreshold":1}}]}}"""
           .formatted(probeTarget.getAddress().getPort())));
+      expect(201, server.post("/api/v1/namespaces/ui-ready/services", """
+          {"apiVersion":"v1","kind":"Service","metadata":{"name":"probed"},
+           "spec":{"selector":{"app":"probed"},"ports":[{"port":80}]}}"""));
       openPage("pods");
       String chip = ".chip[data-pod='ui-ready/probed']";
       browser.until(WAIT, "the pod is ready (green)", d -> !browser.all(chip).isEmpty()
           && "ready".equals(browser.one(chip).getAttribute("data-state")));
+      String service = ".service[data-service='ui-ready/probed']";
+      openPage("services");
+      browser.until(WAIT, "the Service has the pod as a ready endpoint", d -> !browser.all(service).isEmpty()
+          && browser.one(service + " .endpoint-count").getText().equals("1 ready, 0 not ready"));
+      openPage("pods");
       answer.set(503);
       await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
         JsonNode pod = expect(200, server.get("/api/v1/namespaces/ui-ready/pods/probed"));
@@ -248,6 +256,11 @@ class DashboardTest {
       long ms = Duration.ofNanos(System.nanoTime() - apiSaw).toMillis();
       System.out.println("DashboardTest: the page showed the unready pod " + ms + " ms after the API had it");
       browser.screenshot("pod-unready");
+      openPage("services");
+      browser.until(WAIT, "the endpoint is not ready", d -> browser.one(service + " .endpoint-count").getText()
+          .equals("0 ready, 1 not ready")
+          && "unready".equals(browser.one(service + " .endpoint").getAttribute("data-state")));
+      browser.screenshot("service-endpoints");
     } finally {
       probeTarget.stop(0);
     }
