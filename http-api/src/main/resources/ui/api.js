@@ -113,6 +113,10 @@ export function undoDeployment(deployment, replicaSets) {
   const previous = sorted[1];
   const template = structuredClone(previous.spec.template);
   if (template.metadata && template.metadata.labels) delete template.metadata.labels['pod-template-hash'];
+  if (canonical(template) === canonical(deployment.spec.template)) {
+    return Promise.reject(new ApiError('skipped rollback (current template already matches revision '
+      + revision(previous) + ')', 0, ''));
+  }
   const annotations = {};
   for (const [k, v] of Object.entries(deployment.metadata.annotations || {})) {
     if (SKIP_ON_ROLLBACK.has(k)) annotations[k] = v;
@@ -124,6 +128,15 @@ export function undoDeployment(deployment, replicaSets) {
     { op: 'replace', path: '/spec/template', value: template },
     { op: 'replace', path: '/metadata/annotations', value: annotations },
   ], JSON_PATCH);
+}
+
+/** JSON with sorted keys: two templates compare equal whatever order their fields came in. */
+function canonical(value) {
+  if (Array.isArray(value)) return '[' + value.map(canonical).join(',') + ']';
+  if (value && typeof value === 'object') {
+    return '{' + Object.keys(value).sort().map((k) => JSON.stringify(k) + ':' + canonical(value[k])).join(',') + '}';
+  }
+  return JSON.stringify(value === undefined ? null : value);
 }
 
 export function deletePod(ns, name) {
