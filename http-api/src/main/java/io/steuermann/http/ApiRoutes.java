@@ -37,6 +37,7 @@ public final class ApiRoutes {
   private final OpenApiRoutes openApi;
   private final String serverAddress;
   private final HealthChecks health;
+  private final io.steuermann.http.ui.UiRoutes ui = new io.steuermann.http.ui.UiRoutes();
 
   public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, PodStreams streams,
       PodPortForward portForward, MetricsApi metrics,
@@ -108,6 +109,10 @@ public final class ApiRoutes {
     Optional<HttpResponse> health = this.health.answer(path, request.getUri().query());
     if (health.isPresent()) {
       return done(health.get());
+    }
+    Optional<HttpResponse> page = ui.handle(request);
+    if (page.isPresent()) {
+      return done(page.get());
     }
     Optional<HttpResponse> openApiDocument = openApi.handle(request);
     if (openApiDocument.isPresent()) {

@@ -78,6 +78,14 @@ public final class WatchStreams {
     // bookmarks name the kind of a typed watch; Tables (kubectl get -w) and SSE have none
     boolean bookmarks = kind != null && !sse && !table && ResourceRequests.isTrue(query.get("allowWatchBookmarks"));
     boolean initialEvents = ResourceRequests.isTrue(query.get("sendInitialEvents"));
+    Duration timeout = ResourceRequests.seconds(query.get("timeoutSeconds"), DEFAULT_TIMEOUT);
+    if (sse && initialEvents) {
+      if (version == 0) {
+        return eventStream(sseInitialEventsThenChanges(kind, filter, timeout));
+      }
+      // an EventSource reconnecting with Last-Event-ID keeps its URL: it had the list, it resumes
+      initialEvents = false;
+    }
     if (initialEvents) {
       if (!bookmarks || !"NotOlderThan".equals(query.get("resourceVersionMatch").orElse(""))) {
         return StatusResponses.response(new ApiStatus(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: "
@@ -94,7 +102,6 @@ public final class WatchStreams {
       }
       return StatusResponses.response(ApiStatus.gone(e.getMessage()));
     }
-    Duration timeout = ResourceRequests.seconds(query.get("timeoutSeconds"), DEFAULT_TIMEOUT);
     events = events.takeWithin(timeout);
     if (upgrade.isPresent()) {
       return WebSocketWatch.events(upgrade.get(), events.map(e -> table
@@ -102,11 +109,7 @@ public final class WatchStreams {
           : watchEvent(kind, e)));
     }
     if (sse) {
-      Source<ByteString, NotUsed> bytes = events.map(WatchStreams::sseEvent)
-          .keepAlive(heartbeat, () -> HEARTBEAT);
-      return HttpResponse.create()
-          .withEntity(HttpEntities.createChunked(MediaTypes.TEXT_EVENT_STREAM.toContentType(), bytes))
-          .addHeader(RawHeader.create("Cache-Control", "no-cache"));
+      return eventStream(events.map(WatchStreams::sseEvent));
     }
     // A blank line between events is whitespace to every JSON stream decoder; sending one now
     // and then lets a quiet watch notice that its client has gone.
@@ -131,6 +134,42 @@ public final class WatchStreams {
     }
     initial.add(new WatchEvent(WatchEvent.Type.BOOKMARK, null, listed.snapshot().resourceVersion(), INITIAL_END));
     return Source.from(initial).concat(listed.changes());
+  }
+
+  private HttpResponse eventStream(Source<ByteString, NotUsed> frames) {
+    return HttpResponse.create()
+        .withEntity(HttpEntities.createChunked(MediaTypes.TEXT_EVENT_STREAM.toContentType(),
+            frames.keepAlive(heartbeat, () -> HEARTBEAT)))
+        .addHeader(RawHeader.create("Cache-Control", "no-cache"));
+  }
+
+  /**
+   * SSE with {@code sendInitialEvents=true} and no resume point (the dashboard's start): an
+   * ADDED event per object <em>without</em> an {@code id}, then a BOOKMARK annotated
+   * {@code k8s.io/initial-events-end} whose {@code id} is the list's version, then the changes.
+   * The initial objects come in name order, not version order, so an id on each would let an
+   * EventSource that reconnects in the middle resume past objects it never got; without ids
+   * it reconnects with no Last-Event-ID and gets the whole list again. The bookmark tells the
+   * client its view is complete (so it can drop what a re-list no longer has).
+   */
+  private Source<ByteString, NotUsed> sseInitialEventsThenChanges(Kind kind, WatchFilter filter, Duration timeout) {
+    WatchCache.Listed listed = cache.listAndWatch(filter, buffer);
+    long at = listed.snapshot().resourceVersion();
+    ObjectNode end = Json.object();
+    end.put("type", "BOOKMARK");
+    ObjectNode object = end.putObject("object");
+    if (kind != null) {
+      object.put("kind", kind.kindName());
+      object.put("apiVersion", kind.apiVersion());
+    }
+    ObjectNode meta = object.putObject("metadata");
+    meta.put("resourceVersion", Long.toString(at));
+    meta.putObject("annotations").put("k8s.io/initial-events-end", "true");
+    return Source.from(listed.snapshot().items())
+        .map(o -> sseFrame(null, "ADDED", Json.string(Json.object().put("type", "ADDED").set("object", o))))
+        .concat(Source.single(sseFrame(Long.toString(at), "BOOKMARK", Json.string(end))))
+        .concat(listed.changes().map(WatchStreams::sseEvent))
+        .takeWithin(timeout);
   }
 
   /** The object of the bookmark that ends the initial events (a marker, never sent as is). */
@@ -171,8 +210,12 @@ public final class WatchStreams {
   }
 
   static ByteString sseEvent(WatchEvent e) {
-    String data = Json.string(watchEvent(e));
-    String frame = "id: " + e.resourceVersion() + "\nevent: " + e.type().name() + "\ndata: " + data + "\n\n";
+    return sseFrame(Long.toString(e.resourceVersion()), e.type().name(), Json.string(watchEvent(e)));
+  }
+
+  /** One server-sent event; {@code id} null leaves the client's last event id as it was. */
+  private static ByteString sseFrame(String id, String event, String data) {
+    String frame = (id == null ? "" : "id: " + id + "\n") + "event: " + event + "\ndata: " + data + "\n\n";
     return ByteString.fromArrayUnsafe(frame.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -112,7 +112,9 @@ final class TestServer implements AutoCloseable {
         nodes.whenAllRegistered().toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       }
       engine.whenReady().toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      URI base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
+      // 127.0.0.1 unless a test binds elsewhere (the dashboard's browser reaches it from a namespace)
+      URI base = URI.create("http://" + binding.localAddress().getAddress().getHostAddress() + ":"
+          + binding.localAddress().getPort());
       return new TestServer(system, engine, base);
     } catch (Exception e) {
       system.terminate();
