@@ -33,6 +33,9 @@ public enum Kind {
   CRON_JOB("batch", "v1", "CronJob", "cronjobs", "cronjob", true, List.of("cj"), true, false),
   POD_DISRUPTION_BUDGET("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true,
       List.of("pdb"), true, false),
+  // stored as autoscaling/v2 and also served as v1 (HorizontalPodAutoscalerConversion)
+  HORIZONTAL_POD_AUTOSCALER("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers",
+      "horizontalpodautoscaler", true, List.of("hpa"), true, false),
   STORAGE_CLASS("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", false, List.of("sc"), false,
       false);
 

@@ -28,6 +28,7 @@ final class Defaults {
       case PERSISTENT_VOLUME -> persistentVolume(object);
       case PERSISTENT_VOLUME_CLAIM -> persistentVolumeClaim(object);
       case STORAGE_CLASS -> storageClass(object);
+      case HORIZONTAL_POD_AUTOSCALER -> io.steuermann.engine.autoscaling.AutoscalerDefaults.apply(object);
       default -> { }
     }
   }

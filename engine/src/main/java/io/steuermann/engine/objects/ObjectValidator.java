@@ -90,6 +90,8 @@ public final class ObjectValidator {
         }
         case POD_DISRUPTION_BUDGET -> errors.addAll(
             io.steuermann.engine.validation.DisruptionBudgetValidation.spec(object.path("spec")));
+        case HORIZONTAL_POD_AUTOSCALER -> errors.addAll(
+            io.steuermann.engine.validation.HpaValidation.spec(object.path("spec")));
         case CRON_JOB -> {
           errors.addAll(BatchValidation.cronJob(object, old));
           templateSpec("spec.jobTemplate.spec.template", object.path("spec").path("jobTemplate").path("spec")
