@@ -287,6 +287,8 @@ class WriteFuzzTest {
       case PERSISTENT_VOLUME_CLAIM -> required.addAll(List.of("/spec/accessModes",
           "/spec/resources/requests/storage"));
       case STORAGE_CLASS -> required.add("/provisioner");
+      case HORIZONTAL_POD_AUTOSCALER -> required.addAll(List.of("/spec/scaleTargetRef/kind",
+          "/spec/scaleTargetRef/name", "/spec/maxReplicas"));
       default -> { }
     }
     return required;
@@ -304,6 +306,7 @@ class WriteFuzzTest {
       case JOB -> List.of("/spec/completionMode", "/spec/template/spec/restartPolicy");
       case CRON_JOB -> List.of("/spec/concurrencyPolicy", "/spec/jobTemplate/spec/template/spec/restartPolicy");
       case POD_DISRUPTION_BUDGET -> List.of("/spec/unhealthyPodEvictionPolicy");
+      case HORIZONTAL_POD_AUTOSCALER -> List.of("/spec/metrics/0/type", "/spec/behavior/scaleUp/selectPolicy");
       case PERSISTENT_VOLUME -> List.of("/spec/persistentVolumeReclaimPolicy", "/spec/volumeMode",
           "/spec/hostPath/type");
       case PERSISTENT_VOLUME_CLAIM -> List.of("/spec/volumeMode");
@@ -418,6 +421,11 @@ class WriteFuzzTest {
           + "\"suspend\":true,\"template\":" + template.replace("\"Always\"", "\"Never\"") + "}}";
       case POD_DISRUPTION_BUDGET -> "{\"metadata\":" + meta + ",\"spec\":{\"maxUnavailable\":\"25%\","
           + "\"unhealthyPodEvictionPolicy\":\"IfHealthyBudget\",\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}}}}";
+      case HORIZONTAL_POD_AUTOSCALER -> "{\"metadata\":" + meta + ",\"spec\":{\"scaleTargetRef\":{\"apiVersion\":"
+          + "\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"fuzz\"},\"minReplicas\":1,\"maxReplicas\":3,"
+          + "\"metrics\":[{\"type\":\"Resource\",\"resource\":{\"name\":\"cpu\",\"target\":{\"type\":"
+          + "\"Utilization\",\"averageUtilization\":50}}}],\"behavior\":{\"scaleUp\":{\"selectPolicy\":\"Max\","
+          + "\"policies\":[{\"type\":\"Pods\",\"value\":2,\"periodSeconds\":30}]}}}}";
       case PERSISTENT_VOLUME -> "{\"metadata\":" + meta + ",\"spec\":{\"capacity\":{\"storage\":\"1Gi\"},"
           + "\"accessModes\":[\"ReadWriteOnce\"],\"persistentVolumeReclaimPolicy\":\"Retain\","
           + "\"volumeMode\":\"Filesystem\",\"storageClassName\":\"fuzz\","

@@ -88,6 +88,15 @@ public enum Kind {
   /** Whether the kind has a {@code /scale} subresource. */
   public boolean hasScale() { return hasScale; }
 
+  /**
+   * The versions the kind is served at: the stored one first, then older ones that the API
+   * converts on the way in and out (only HorizontalPodAutoscaler's autoscaling/v1, which
+   * {@code kubectl autoscale} 1.32 writes).
+   */
+  public List<String> servedVersions() {
+    return this == HORIZONTAL_POD_AUTOSCALER ? List.of(version, "v1") : List.of(version);
+  }
+
   /** The kind whose resource name in a path is {@code plural} within the given API group. */
   public static Optional<Kind> byPlural(String group, String plural) {
     return Arrays.stream(values())
@@ -103,7 +112,7 @@ public enum Kind {
   /** All kinds served in one API group version. */
   public static List<Kind> inGroupVersion(String group, String version) {
     return Arrays.stream(values())
-        .filter(k -> k.group.equals(group) && k.version.equals(version))
+        .filter(k -> k.group.equals(group) && k.servedVersions().contains(version))
         .toList();
   }
 }

@@ -60,7 +60,16 @@ public final class MessageTypes {
           "StorageClass", V1Storage.StorageClass.getDefaultInstance(),
           "StorageClassList", V1Storage.StorageClassList.getDefaultInstance()),
       "autoscaling/v1", Map.of(
-          "Scale", V1Autoscaling.Scale.getDefaultInstance()),
+          "Scale", V1Autoscaling.Scale.getDefaultInstance(),
+          "HorizontalPodAutoscaler", V1Autoscaling.HorizontalPodAutoscaler.getDefaultInstance(),
+          "HorizontalPodAutoscalerList", V1Autoscaling.HorizontalPodAutoscalerList.getDefaultInstance()),
+      // client-java-proto 25 has no autoscaling/v2 classes; v2's messages are v2beta2's with the
+      // same field numbers and names (kube copied v2beta2 to v2), so they encode v2 unchanged
+      "autoscaling/v2", Map.of(
+          "HorizontalPodAutoscaler", io.kubernetes.client.proto.V2beta2Autoscaling.HorizontalPodAutoscaler
+              .getDefaultInstance(),
+          "HorizontalPodAutoscalerList", io.kubernetes.client.proto.V2beta2Autoscaling.HorizontalPodAutoscalerList
+              .getDefaultInstance()),
       "policy/v1", Map.of(
           "PodDisruptionBudget", V1Policy.PodDisruptionBudget.getDefaultInstance(),
           "PodDisruptionBudgetList", V1Policy.PodDisruptionBudgetList.getDefaultInstance(),

@@ -164,6 +164,7 @@ final class Printers {
       case JOB -> BatchPrinters.jobColumns();
       case CRON_JOB -> BatchPrinters.cronJobColumns();
       case POD_DISRUPTION_BUDGET -> PolicyPrinters.disruptionBudgetColumns();
+      case HORIZONTAL_POD_AUTOSCALER -> AutoscalingPrinters.autoscalerColumns();
       case PERSISTENT_VOLUME -> StoragePrinters.persistentVolumeColumns();
       case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaimColumns();
       case STORAGE_CLASS -> StoragePrinters.storageClassColumns();
@@ -231,6 +232,7 @@ final class Printers {
       case JOB -> BatchPrinters.job(c, name, age, obj, now);
       case CRON_JOB -> BatchPrinters.cronJob(c, name, age, obj, now);
       case POD_DISRUPTION_BUDGET -> PolicyPrinters.disruptionBudget(c, name, age, obj);
+      case HORIZONTAL_POD_AUTOSCALER -> AutoscalingPrinters.autoscaler(c, name, age, obj);
       case PERSISTENT_VOLUME -> StoragePrinters.persistentVolume(c, name, age, obj);
       case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaim(c, name, age, obj);
       case STORAGE_CLASS -> StoragePrinters.storageClass(c, name, age, obj);

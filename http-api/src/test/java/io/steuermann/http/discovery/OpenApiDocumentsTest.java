@@ -137,7 +137,12 @@ class OpenApiDocumentsTest {
     assertTrue(policy.path("components").path("schemas").has("io.k8s.api.policy.v1.PodDisruptionBudgetSpec"));
     assertTrue(core.path("components").path("schemas").has("io.k8s.api.policy.v1.Eviction"),
         "the eviction subresource's body comes with the core document");
-    assertTrue(DOCS.groupVersion("apis/autoscaling/v1").isEmpty());
+    for (String version : List.of("v1", "v2")) {
+      ObjectNode autoscaling = parse(DOCS.groupVersion("apis/autoscaling/" + version).orElseThrow());
+      assertTrue(autoscaling.path("paths").has("/apis/autoscaling/" + version
+          + "/namespaces/{namespace}/horizontalpodautoscalers/{name}/status"), version);
+      assertTrue(schemaOf(autoscaling, "autoscaling", version, "HorizontalPodAutoscaler").isPresent(), version);
+    }
   }
 
   @Test
@@ -145,7 +150,9 @@ class OpenApiDocumentsTest {
     JsonNode root = MAPPER.readTree(DOCS.root().json().toArray());
     Set<String> groupVersions = new TreeSet<>();
     for (Kind k : Kind.values()) {
-      groupVersions.add(key(k));
+      for (String version : k.servedVersions()) {
+        groupVersions.add(k.group().isEmpty() ? "api/" + version : "apis/" + k.group() + "/" + version);
+      }
     }
     assertEquals(groupVersions.size(), root.path("paths").size());
     for (String gv : groupVersions) {
