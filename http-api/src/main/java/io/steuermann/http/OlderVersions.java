@@ -29,13 +29,13 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * A kind served at an older version than it is stored in (only HorizontalPodAutoscaler at
- * autoscaling/v1, {@link Kind#servedVersions}): the request body is converted to the stored
- * version and handed to the resource handler, and the objects in its answer (an object, a list,
- * watch events) are converted back ({@link AutoscalerConversion}), as kube-apiserver converts
- * at its edge. A patch is applied to the object as the older version shows it, then written
- * back as a replace conditional on the resourceVersion it was read at. Not converted: bodies
- * in protobuf, server-side apply, and {@code text/event-stream} watches (answered in the
- * stored version).
+ * autoscaling/v1, {@link Kind#servedVersions}): the request body has been converted to the
+ * stored version by {@link RequestBodies}; the objects in the answer (an object, a list, watch
+ * events) are converted back here ({@link AutoscalerConversion}), as kube-apiserver converts at
+ * its edge. A patch is applied to the object as the older version shows it, then written
+ * back as a replace conditional on the resourceVersion it was read at. Not converted:
+ * server-side apply at v1 (refused with 415) and {@code text/event-stream} watches (answered
+ * in the stored version).
  */
 final class OlderVersions {
   private static final long BODY_TIMEOUT_MILLIS = 10_000;
@@ -56,34 +56,14 @@ final class OlderVersions {
       return done(StatusResponses.response(new ApiStatus(404, "NotFound",
           "the server could not find the requested resource", null)));
     }
-    String mediaType = request.entity().getContentType().mediaType().toString();
     if (request.method().equals(HttpMethods.PATCH)) {
-      return patch(request, path, mediaType);
+      return patch(request, path, request.entity().getContentType().mediaType().toString());
     }
-    return request.entity().toStrict(BODY_TIMEOUT_MILLIS, materializer).thenCompose(strict -> {
-      HttpRequest inner = request;
-      if (strict.getData().nonEmpty() && mediaType.equals("application/json")) {
-        try {
-          JsonNode body = Json.parse(strict.getData().toArray());
-          if (isOlder(body)) {
-            inner = request.withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(AutoscalerConversion.toV2(body)));
-          }
-        } catch (IOException e) {
-          // not JSON: the handler answers as it answers any bad body
-          inner = request.withEntity(strict);
-        }
-      } else {
-        inner = request.withEntity(strict);
-      }
-      boolean watch = path.watchPrefix() || request.getUri().query().get("watch").map("true"::equals).orElse(false)
-          || request.getUri().query().get("watch").map("1"::equals).orElse(false);
-      return resources.handle(inner, path).thenCompose(response -> watch ? done(watchEvents(response))
-          : converted(response));
-    });
-  }
-
-  private static boolean isOlder(JsonNode body) {
-    return body.isObject() && body.path("apiVersion").asText().equals("autoscaling/v1");
+    // the body, of whichever version, is converted to the stored one by RequestBodies
+    boolean watch = path.watchPrefix() || request.getUri().query().get("watch").map("true"::equals).orElse(false)
+        || request.getUri().query().get("watch").map("1"::equals).orElse(false);
+    return resources.handle(request, path).thenCompose(response -> watch ? done(watchEvents(response))
+        : converted(response));
   }
 
   /** Reads the object as v1, applies the patch there, and replaces it with the result in v2. */
@@ -163,8 +143,13 @@ final class OlderVersions {
         .map(line -> {
           try {
             JsonNode event = Json.parse(line.toArray());
-            if (event instanceof ObjectNode e && e.has("object")) {
-              e.set("object", toOlder(e.get("object")));
+            if (event instanceof ObjectNode e && e.get("object") instanceof ObjectNode object) {
+              if (e.path("type").asText().equals("BOOKMARK")) {
+                // a bookmark's object carries only its resourceVersion
+                object.put("apiVersion", "autoscaling/v1");
+              } else {
+                e.set("object", toOlder(object));
+              }
               return ByteString.fromArray(Json.bytes(e)).concat(ByteString.fromString("\n"));
             }
           } catch (IOException ex) {
