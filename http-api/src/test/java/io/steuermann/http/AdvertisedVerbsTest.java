@@ -125,7 +125,7 @@ class AdvertisedVerbsTest {
       walkMetrics(r);
       return false;
     }
-    String name = "walk-" + r.plural();
+    String name = objectName(r);
     String one = r.collection() + "/" + name;
     List<String> verbs = r.verbs();
     if (!r.name().equals("namespaces")) {
@@ -155,8 +155,13 @@ class AdvertisedVerbsTest {
     return true;
   }
 
+  /** One object per resource; a resource served at two versions is one set of objects, so one each. */
+  private static String objectName(Resource r) {
+    return "walk-" + r.plural() + (r.groupVersion().equals("autoscaling/v1") ? "-v1" : "");
+  }
+
   private void walkDeletes(Resource r) throws Exception {
-    String name = "walk-" + r.plural();
+    String name = objectName(r);
     String one = r.collection() + "/" + name;
     List<String> verbs = r.verbs();
     if (verbs.contains("deletecollection")) {
@@ -270,6 +275,10 @@ class AdvertisedVerbsTest {
           + "\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
       case "policy/v1/poddisruptionbudgets" -> ",\"spec\":{\"maxUnavailable\":1,\"selector\":{\"matchLabels\":"
           + "{\"app\":\"" + name + "\"}}}";
+      // the same body at v1 (converted on the way in and out) and at v2
+      case "autoscaling/v2/horizontalpodautoscalers", "autoscaling/v1/horizontalpodautoscalers" ->
+          ",\"spec\":{\"scaleTargetRef\":{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\""
+          + name + "\"},\"maxReplicas\":2}";
       case "batch/v1/cronjobs" -> ",\"spec\":{\"schedule\":\"@hourly\",\"suspend\":true,\"jobTemplate\":{\"spec\":"
           + "{\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}}}";
       default -> throw new AssertionError("discovery lists " + groupVersion + " " + plural
@@ -294,6 +303,7 @@ class AdvertisedVerbsTest {
       case "jobs" -> "Job";
       case "cronjobs" -> "CronJob";
       case "poddisruptionbudgets" -> "PodDisruptionBudget";
+      case "horizontalpodautoscalers" -> "HorizontalPodAutoscaler";
       default -> "Deployment";
     };
     return "{\"apiVersion\":\"" + groupVersion + "\",\"kind\":\"" + kind + "\",\"metadata\":{\"name\":\"" + name
