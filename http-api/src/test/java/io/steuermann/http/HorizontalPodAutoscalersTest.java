@@ -109,6 +109,11 @@ class HorizontalPodAutoscalersTest {
     await().atMost(WAIT).until(() -> kubectl("get", "hpa", "web").out().contains("cpu: 50%/50%"));
     assertEquals(4, replicas("web"));
 
+    Result described = kubectl("describe", "hpa", "web");
+    assertEquals(0, described.exit(), described.err());
+    assertTrue(described.out().contains("Reference:") && described.out().contains("Deployment/web"), described.out());
+    assertTrue(described.out().contains("SuccessfulRescale"), described.out());
+
     // the load goes: after the 2 s window back to the minimum
     annotate("web", "0");
     await().atMost(WAIT).until(() -> replicas("web") == 1);
