@@ -254,6 +254,9 @@ class AdvertisedVerbsTest {
       case "v1/endpoints" -> ",\"subsets\":[]";
       case "v1/configmaps" -> ",\"data\":{\"a\":\"b\"}";
       case "v1/secrets" -> ",\"stringData\":{\"a\":\"b\"}";
+      // a claim's limits: the walk's pods are not touched by it
+      case "v1/limitranges" -> ",\"spec\":{\"limits\":[{\"type\":\"PersistentVolumeClaim\","
+          + "\"max\":{\"storage\":\"100Gi\"}}]}";
       case "v1/replicationcontrollers" -> ",\"spec\":{\"replicas\":0,\"selector\":{\"app\":\"" + name + "\"},"
           + "\"template\":{\"metadata\":{\"labels\":{\"app\":\"" + name + "\"}},\"spec\":{\"containers\":"
           + "[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
@@ -293,6 +296,7 @@ class AdvertisedVerbsTest {
       case "events" -> "Event";
       case "configmaps" -> "ConfigMap";
       case "secrets" -> "Secret";
+      case "limitranges" -> "LimitRange";
       case "replicationcontrollers" -> "ReplicationController";
       case "persistentvolumes" -> "PersistentVolume";
       case "persistentvolumeclaims" -> "PersistentVolumeClaim";

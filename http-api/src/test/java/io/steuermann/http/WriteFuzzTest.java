@@ -405,6 +405,9 @@ class WriteFuzzTest {
       case CONFIG_MAP -> "{\"metadata\":" + meta + ",\"data\":{\"app.properties\":\"color=blue\",\"mode\":\"fast\"},"
           + "\"binaryData\":{\"blob\":\"AAEC\"}}";
       case SECRET -> "{\"metadata\":" + meta + ",\"type\":\"Opaque\",\"data\":{\"password\":\"czNjcjN0\"}}";
+      case LIMIT_RANGE -> "{\"metadata\":" + meta + ",\"spec\":{\"limits\":[{\"type\":\"Container\","
+          + "\"max\":{\"cpu\":\"2\"},\"min\":{\"cpu\":\"10m\"},\"default\":{\"cpu\":\"1\"},"
+          + "\"defaultRequest\":{\"cpu\":\"100m\"}}]}}";
       case REPLICATION_CONTROLLER -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"minReadySeconds\":0,"
           + "\"selector\":{\"app\":\"fuzz\"},\"template\":" + template + "}}";
       case REPLICA_SET -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"minReadySeconds\":0,"

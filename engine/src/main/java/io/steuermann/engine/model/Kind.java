@@ -18,6 +18,7 @@ public enum Kind {
   EVENT("", "v1", "Event", "events", "event", true, List.of("ev"), false, false),
   CONFIG_MAP("", "v1", "ConfigMap", "configmaps", "configmap", true, List.of("cm"), false, false),
   SECRET("", "v1", "Secret", "secrets", "secret", true, List.of(), false, false),
+  LIMIT_RANGE("", "v1", "LimitRange", "limitranges", "limitrange", true, List.of("limits"), false, false),
   PERSISTENT_VOLUME("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", false, List.of("pv"), true,
       false),
   PERSISTENT_VOLUME_CLAIM("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", true,

@@ -29,6 +29,7 @@ final class Defaults {
       case PERSISTENT_VOLUME_CLAIM -> persistentVolumeClaim(object);
       case STORAGE_CLASS -> storageClass(object);
       case HORIZONTAL_POD_AUTOSCALER -> io.steuermann.engine.autoscaling.AutoscalerDefaults.apply(object);
+      case LIMIT_RANGE -> io.steuermann.engine.limits.LimitRanges.defaults(object);
       default -> { }
     }
   }

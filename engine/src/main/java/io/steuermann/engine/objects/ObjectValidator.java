@@ -90,6 +90,7 @@ public final class ObjectValidator {
         }
         case POD_DISRUPTION_BUDGET -> errors.addAll(
             io.steuermann.engine.validation.DisruptionBudgetValidation.spec(object.path("spec")));
+        case LIMIT_RANGE -> errors.addAll(io.steuermann.engine.validation.LimitRangeValidation.spec(object.path("spec")));
         case HORIZONTAL_POD_AUTOSCALER -> errors.addAll(
             io.steuermann.engine.validation.HpaValidation.spec(object.path("spec")));
         case CRON_JOB -> {

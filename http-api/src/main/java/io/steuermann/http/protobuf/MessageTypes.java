@@ -41,7 +41,9 @@ public final class MessageTypes {
           Map.entry("PersistentVolumeList", V1.PersistentVolumeList.getDefaultInstance()),
           Map.entry("PersistentVolumeClaim", V1.PersistentVolumeClaim.getDefaultInstance()),
           Map.entry("PersistentVolumeClaimList", V1.PersistentVolumeClaimList.getDefaultInstance()),
-          Map.entry("Binding", V1.Binding.getDefaultInstance())),
+          Map.entry("Binding", V1.Binding.getDefaultInstance()),
+          Map.entry("LimitRange", V1.LimitRange.getDefaultInstance()),
+          Map.entry("LimitRangeList", V1.LimitRangeList.getDefaultInstance())),
       "apps/v1", Map.ofEntries(
           Map.entry("Deployment", V1Apps.Deployment.getDefaultInstance()),
           Map.entry("DeploymentList", V1Apps.DeploymentList.getDefaultInstance()),

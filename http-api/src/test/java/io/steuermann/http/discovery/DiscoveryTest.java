@@ -103,7 +103,8 @@ class DiscoveryTest {
     ObjectNode list = Discovery.apiResourceList("", "v1").orElseThrow();
     assertEquals("APIResourceList", list.get("kind").asText());
     assertEquals("v1", list.get("groupVersion").asText());
-    assertEquals(List.of("configmaps", "endpoints", "events", "namespaces", "namespaces/status", "nodes", "nodes/status",
+    assertEquals(List.of("configmaps", "endpoints", "events", "limitranges", "namespaces", "namespaces/status", "nodes",
+            "nodes/status",
             "persistentvolumeclaims", "persistentvolumeclaims/status", "persistentvolumes", "persistentvolumes/status",
             "pods", "pods/attach", "pods/binding", "pods/eviction", "pods/exec", "pods/log", "pods/portforward",
             "pods/status",

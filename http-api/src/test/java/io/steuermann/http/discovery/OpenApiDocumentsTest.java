@@ -113,12 +113,14 @@ class OpenApiDocumentsTest {
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/pods/{name}/eviction"), paths.toString());
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}/status"), paths.toString());
     assertTrue(paths.contains("/api/v1/persistentvolumes/{name}"), paths.toString());
-    for (String notServed : List.of("limitranges", "serviceaccounts", "proxy", "finalize",
+    assertTrue(paths.contains("/api/v1/namespaces/{namespace}/limitranges/{name}"), paths.toString());
+    for (String notServed : List.of("resourcequotas", "serviceaccounts", "proxy", "finalize",
         "ephemeralcontainers")) {
       assertTrue(paths.stream().noneMatch(p -> p.contains("/" + notServed)), notServed + " in " + paths);
     }
     assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.ConfigMap"));
-    assertFalse(core.path("components").path("schemas").has("io.k8s.api.core.v1.LimitRangeList"));
+    assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.LimitRangeList"));
+    assertFalse(core.path("components").path("schemas").has("io.k8s.api.core.v1.ResourceQuotaList"));
     ObjectNode storage = parse(DOCS.groupVersion("apis/storage.k8s.io/v1").orElseThrow());
     assertTrue(storage.path("paths").has("/apis/storage.k8s.io/v1/storageclasses/{name}"));
     assertFalse(storage.path("paths").has("/apis/storage.k8s.io/v1/csidrivers"), "not served");
