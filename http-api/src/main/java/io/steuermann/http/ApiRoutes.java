@@ -38,6 +38,7 @@ public final class ApiRoutes {
   private final String serverAddress;
   private final HealthChecks health;
   private final io.steuermann.http.ui.UiRoutes ui = new io.steuermann.http.ui.UiRoutes();
+  private final OlderVersions olderVersions;
 
   public ApiRoutes(Engine engine, ResourceHandler resources, PodLogs logs, PodStreams streams,
       PodPortForward portForward, MetricsApi metrics,
@@ -56,6 +57,7 @@ public final class ApiRoutes {
     this.responses = responses;
     this.serverAddress = serverAddress;
     this.health = HealthChecks.of(engine);
+    this.olderVersions = new OlderVersions(engine, resources);
   }
 
   /** Routes the request; the answer is in protobuf when the client prefers it and the kind has one. */
@@ -134,6 +136,9 @@ public final class ApiRoutes {
         return done(StatusResponses.response(ApiStatus.unavailable("the object store is starting")));
       }
       ResourcePath r = resource.get();
+      if (!ResourcePath.version(segments).equals(r.kind().version())) {
+        return olderVersions.handle(request, r);
+      }
       if (r.kind() == io.steuermann.engine.model.Kind.POD && "log".equals(r.subresource()) && !r.watchPrefix()) {
         return logs.handle(request, r);
       }

@@ -61,7 +61,22 @@ final class RequestBodies {
               + "application/json, application/vnd.kubernetes.protobuf, application/merge-patch+json, "
               + "application/json-patch+json, application/strategic-merge-patch+json")));
     }
-    return read(request, bytes -> protobuf ? protobuf(bytes) : parseJson(bytes));
+    return read(request, bytes -> protobuf ? protobuf(bytes) : parseJson(bytes)).thenApply(RequestBodies::stored);
+  }
+
+  /**
+   * An object of an older served version in the version it is stored in, whatever the path's
+   * version, as kube-apiserver decodes any version of the group a body names ({@code kubectl
+   * autoscale} 1.32 posts an autoscaling/v1 object to the preferred v2 path).
+   */
+  private static Body stored(Body body) {
+    if (body.json() != null && body.json().path("apiVersion").asText().equals("autoscaling/v1")
+        && body.json().path("kind").asText().equals("HorizontalPodAutoscaler")) {
+      com.fasterxml.jackson.databind.node.ObjectNode v2 =
+          io.steuermann.engine.autoscaling.AutoscalerConversion.toV2(body.json());
+      return new Body(v2, null, body.raw() == null ? null : Json.bytes(v2));
+    }
+    return body;
   }
 
   /** The body of a server-side apply ({@code application/apply-patch+yaml}): JSON or YAML. */

@@ -25,12 +25,13 @@ public record ResourcePath(Kind kind, String namespace, String name, String subr
     if (segments.size() >= 3 && segments.get(0).equals("api") && segments.get(1).equals("v1")) {
       group = "";
       i = 2;
-    } else if (segments.size() >= 4 && segments.get(0).equals("apis") && segments.get(2).equals("v1")) {
+    } else if (segments.size() >= 4 && segments.get(0).equals("apis")) {
       group = segments.get(1);
       i = 3;
     } else {
       return Optional.empty();
     }
+    String version = version(segments);
     boolean watch = false;
     if (segments.get(i).equals("watch")) {
       watch = true;
@@ -45,7 +46,7 @@ public record ResourcePath(Kind kind, String namespace, String name, String subr
     if (rest.isEmpty() || rest.size() > 3) {
       return Optional.empty();
     }
-    Optional<Kind> kind = Kind.byPlural(group, rest.get(0));
+    Optional<Kind> kind = Kind.byPlural(group, rest.get(0)).filter(k -> k.servedVersions().contains(version));
     if (kind.isEmpty()) {
       return Optional.empty();
     }
@@ -58,6 +59,14 @@ public record ResourcePath(Kind kind, String namespace, String name, String subr
       return Optional.empty();
     }
     return Optional.of(new ResourcePath(kind.get(), namespace, name, sub, watch));
+  }
+
+  /**
+   * The version a resource path names ({@code v1} of {@code /apis/autoscaling/v1/...}); not the
+   * stored one for a kind also served at an older version ({@link Kind#servedVersions}).
+   */
+  public static String version(List<String> segments) {
+    return segments.get(0).equals("api") ? segments.get(1) : segments.get(2);
   }
 
   /** {@code namespaces/x/status} and {@code namespaces/x/finalize} are the Namespace's own. */

@@ -125,7 +125,7 @@ class AdvertisedVerbsTest {
       walkMetrics(r);
       return false;
     }
-    String name = "walk-" + r.plural();
+    String name = objectName(r);
     String one = r.collection() + "/" + name;
     List<String> verbs = r.verbs();
     if (!r.name().equals("namespaces")) {
@@ -155,8 +155,13 @@ class AdvertisedVerbsTest {
     return true;
   }
 
+  /** One object per resource; a resource served at two versions is one set of objects, so one each. */
+  private static String objectName(Resource r) {
+    return "walk-" + r.plural() + (r.groupVersion().equals("autoscaling/v1") ? "-v1" : "");
+  }
+
   private void walkDeletes(Resource r) throws Exception {
-    String name = "walk-" + r.plural();
+    String name = objectName(r);
     String one = r.collection() + "/" + name;
     List<String> verbs = r.verbs();
     if (verbs.contains("deletecollection")) {
@@ -249,6 +254,9 @@ class AdvertisedVerbsTest {
       case "v1/endpoints" -> ",\"subsets\":[]";
       case "v1/configmaps" -> ",\"data\":{\"a\":\"b\"}";
       case "v1/secrets" -> ",\"stringData\":{\"a\":\"b\"}";
+      // a claim's limits: the walk's pods are not touched by it
+      case "v1/limitranges" -> ",\"spec\":{\"limits\":[{\"type\":\"PersistentVolumeClaim\","
+          + "\"max\":{\"storage\":\"100Gi\"}}]}";
       case "v1/replicationcontrollers" -> ",\"spec\":{\"replicas\":0,\"selector\":{\"app\":\"" + name + "\"},"
           + "\"template\":{\"metadata\":{\"labels\":{\"app\":\"" + name + "\"}},\"spec\":{\"containers\":"
           + "[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
@@ -279,6 +287,10 @@ class AdvertisedVerbsTest {
           + "\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
       case "policy/v1/poddisruptionbudgets" -> ",\"spec\":{\"maxUnavailable\":1,\"selector\":{\"matchLabels\":"
           + "{\"app\":\"" + name + "\"}}}";
+      // the same body at v1 (converted on the way in and out) and at v2
+      case "autoscaling/v2/horizontalpodautoscalers", "autoscaling/v1/horizontalpodautoscalers" ->
+          ",\"spec\":{\"scaleTargetRef\":{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\""
+          + name + "\"},\"maxReplicas\":2}";
       case "batch/v1/cronjobs" -> ",\"spec\":{\"schedule\":\"@hourly\",\"suspend\":true,\"jobTemplate\":{\"spec\":"
           + "{\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}}}";
       default -> throw new AssertionError("discovery lists " + groupVersion + " " + plural
@@ -293,6 +305,7 @@ class AdvertisedVerbsTest {
       case "events" -> "Event";
       case "configmaps" -> "ConfigMap";
       case "secrets" -> "Secret";
+      case "limitranges" -> "LimitRange";
       case "replicationcontrollers" -> "ReplicationController";
       case "persistentvolumes" -> "PersistentVolume";
       case "persistentvolumeclaims" -> "PersistentVolumeClaim";
@@ -311,6 +324,7 @@ class AdvertisedVerbsTest {
       case "clusterroles" -> "ClusterRole";
       case "rolebindings" -> "RoleBinding";
       case "clusterrolebindings" -> "ClusterRoleBinding";
+      case "horizontalpodautoscalers" -> "HorizontalPodAutoscaler";
       default -> "Deployment";
     };
     return "{\"apiVersion\":\"" + groupVersion + "\",\"kind\":\"" + kind + "\",\"metadata\":{\"name\":\"" + name

@@ -293,6 +293,8 @@ class WriteFuzzTest {
       case INGRESS -> required.addAll(List.of("/spec/rules/0/http/paths/0/pathType",
           "/spec/rules/0/http/paths/0/backend/service/name"));
       case INGRESS_CLASS -> required.addAll(List.of("/spec/controller", "/spec/parameters/kind"));
+      case HORIZONTAL_POD_AUTOSCALER -> required.addAll(List.of("/spec/scaleTargetRef/kind",
+          "/spec/scaleTargetRef/name", "/spec/maxReplicas"));
       default -> { }
     }
     return required;
@@ -312,6 +314,7 @@ class WriteFuzzTest {
       case JOB -> List.of("/spec/completionMode", "/spec/template/spec/restartPolicy");
       case CRON_JOB -> List.of("/spec/concurrencyPolicy", "/spec/jobTemplate/spec/template/spec/restartPolicy");
       case POD_DISRUPTION_BUDGET -> List.of("/spec/unhealthyPodEvictionPolicy");
+      case HORIZONTAL_POD_AUTOSCALER -> List.of("/spec/metrics/0/type", "/spec/behavior/scaleUp/selectPolicy");
       case PERSISTENT_VOLUME -> List.of("/spec/persistentVolumeReclaimPolicy", "/spec/volumeMode",
           "/spec/hostPath/type");
       case PERSISTENT_VOLUME_CLAIM -> List.of("/spec/volumeMode");
@@ -412,6 +415,9 @@ class WriteFuzzTest {
       case CONFIG_MAP -> "{\"metadata\":" + meta + ",\"data\":{\"app.properties\":\"color=blue\",\"mode\":\"fast\"},"
           + "\"binaryData\":{\"blob\":\"AAEC\"}}";
       case SECRET -> "{\"metadata\":" + meta + ",\"type\":\"Opaque\",\"data\":{\"password\":\"czNjcjN0\"}}";
+      case LIMIT_RANGE -> "{\"metadata\":" + meta + ",\"spec\":{\"limits\":[{\"type\":\"Container\","
+          + "\"max\":{\"cpu\":\"2\"},\"min\":{\"cpu\":\"10m\"},\"default\":{\"cpu\":\"1\"},"
+          + "\"defaultRequest\":{\"cpu\":\"100m\"}}]}}";
       case REPLICATION_CONTROLLER -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"minReadySeconds\":0,"
           + "\"selector\":{\"app\":\"fuzz\"},\"template\":" + template + "}}";
       case REPLICA_SET -> "{\"metadata\":" + meta + ",\"spec\":{\"replicas\":2,\"minReadySeconds\":0,"
@@ -435,6 +441,11 @@ class WriteFuzzTest {
           + "\"suspend\":true,\"template\":" + template.replace("\"Always\"", "\"Never\"") + "}}";
       case POD_DISRUPTION_BUDGET -> "{\"metadata\":" + meta + ",\"spec\":{\"maxUnavailable\":\"25%\","
           + "\"unhealthyPodEvictionPolicy\":\"IfHealthyBudget\",\"selector\":{\"matchLabels\":{\"app\":\"fuzz\"}}}}";
+      case HORIZONTAL_POD_AUTOSCALER -> "{\"metadata\":" + meta + ",\"spec\":{\"scaleTargetRef\":{\"apiVersion\":"
+          + "\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"fuzz\"},\"minReplicas\":1,\"maxReplicas\":3,"
+          + "\"metrics\":[{\"type\":\"Resource\",\"resource\":{\"name\":\"cpu\",\"target\":{\"type\":"
+          + "\"Utilization\",\"averageUtilization\":50}}}],\"behavior\":{\"scaleUp\":{\"selectPolicy\":\"Max\","
+          + "\"policies\":[{\"type\":\"Pods\",\"value\":2,\"periodSeconds\":30}]}}}}";
       case PERSISTENT_VOLUME -> "{\"metadata\":" + meta + ",\"spec\":{\"capacity\":{\"storage\":\"1Gi\"},"
           + "\"accessModes\":[\"ReadWriteOnce\"],\"persistentVolumeReclaimPolicy\":\"Retain\","
           + "\"volumeMode\":\"Filesystem\",\"storageClassName\":\"fuzz\","

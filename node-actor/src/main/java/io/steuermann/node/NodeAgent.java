@@ -369,6 +369,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       }
       return this;
     }
+    runtime.observe(m.pod());
     PodRun run = runs.get(uid);
     if (run != null) {
       run.observe(m.pod());

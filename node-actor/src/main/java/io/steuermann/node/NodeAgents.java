@@ -129,10 +129,30 @@ public final class NodeAgents {
               Ipv4Cidr.parse(network.getString("cluster-cidr")), network.getDuration("route-resync")),
           HostCommands.local()), "pod-network-" + group, Props.empty());
     }
+    // the autoscalers' resource metrics: what these nodes' runtimes sampled, asked through the receptionist
+    system.systemActorOf(io.steuermann.engine.autoscaling.PodMetrics.reporter(this::usage),
+        "pod-metrics-" + group, Props.empty());
     runtimes.forEach((name, runtime) -> agents.put(name, system.systemActorOf(
         NodeAgent.create(name, controllers, runtime, settings, router, registrations, probeClients, onRegistered),
         "node-" + name + "-" + group, Props.empty())));
     started.complete(null);
+  }
+
+  /** The last sampled usage of this process's pods in {@code namespace}. */
+  private List<io.steuermann.engine.autoscaling.PodMetrics.PodUsage> usage(String namespace) {
+    List<io.steuermann.engine.autoscaling.PodMetrics.PodUsage> out = new ArrayList<>();
+    for (ContainerRuntime runtime : runtimes.values()) {
+      for (io.steuermann.node.runtime.PodUsage pod : runtime.usage()) {
+        if (!pod.pod().namespace().equals(namespace)) {
+          continue;
+        }
+        out.add(new io.steuermann.engine.autoscaling.PodMetrics.PodUsage(pod.pod().namespace(), pod.pod().name(),
+            pod.pod().uid(), pod.timestamp().toEpochMilli(), pod.window().toMillis(),
+            pod.containers().stream().map(c -> new io.steuermann.engine.autoscaling.PodMetrics.ContainerUsage(
+                c.name(), c.cpuNanoCores() / 1_000_000, c.memoryBytes())).toList()));
+      }
+    }
+    return out;
   }
 
   /** The names of this process's nodes. */

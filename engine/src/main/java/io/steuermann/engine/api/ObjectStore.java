@@ -51,20 +51,41 @@ public final class ObjectStore {
    */
   private final java.util.concurrent.atomic.AtomicReference<CreateAdmission> admission;
 
-  /** Changes an object about to be created; returns it (or a changed copy). */
+  /**
+   * Admission of an object about to be created: it is admitted as it is or changed (a copy), or
+   * refused with the Status the client gets (kube's admission plugins: a mutating one changes,
+   * a validating one refuses, e.g. LimitRanger's 403).
+   */
   @FunctionalInterface
   public interface CreateAdmission {
-    ObjectNode admit(ObjectKey key, ObjectNode object);
+    Admission admit(ObjectKey key, ObjectNode object);
 
-    /** This admission, then {@code next} on what it admitted. */
-    default CreateAdmission andThen(CreateAdmission next) {
-      return (key, object) -> next.admit(key, admit(key, object));
+    /** What an admission decided. */
+    sealed interface Admission {}
+
+    record Admitted(ObjectNode object) implements Admission {}
+
+    record Refused(ApiStatus status) implements Admission {}
+
+    /** The admissions one after the other, each given what the one before admitted; the first refusal ends it. */
+    static CreateAdmission chain(java.util.List<CreateAdmission> admissions) {
+      return (key, object) -> {
+        ObjectNode current = object;
+        for (CreateAdmission a : admissions) {
+          Admission decided = a.admit(key, current);
+          if (decided instanceof Refused) {
+            return decided;
+          }
+          current = ((Admitted) decided).object();
+        }
+        return new Admitted(current);
+      };
     }
   }
 
   public ObjectStore(ActorSystem<?> system, Duration askTimeout) {
     this(ClusterSharding.get(system), askTimeout, system.executionContext(), false, StoreHealth.get(system),
-        new java.util.concurrent.atomic.AtomicReference<>((key, object) -> object),
+        new java.util.concurrent.atomic.AtomicReference<>((key, object) -> new CreateAdmission.Admitted(object)),
         system.settings().config().getDuration("steuermann.create-resend-interval"), system.scheduler());
   }
 
@@ -240,18 +261,27 @@ public final class ObjectStore {
 
   /** A create whose {@code manager} is recorded in managedFields as owning what it set. */
   public CompletionStage<Reply> create(ObjectKey key, ObjectNode object, String manager) {
-    ObjectNode admitted = admission.get().admit(key, object);
+    CreateAdmission.Admission admitted = admission.get().admit(key, object);
+    if (admitted instanceof CreateAdmission.Refused refused) {
+      return refused(refused.status());
+    }
+    ObjectNode admittedObject = ((CreateAdmission.Admitted) admitted).object();
     String uid = UUID.randomUUID().toString();
-    return inNamespace(key, () -> true, reply -> new ObjectCommand.Create(admitted, 0, manager, uid, reply), true);
+    return inNamespace(key, () -> true, reply -> new ObjectCommand.Create(admittedObject, 0, manager, uid, reply),
+        true);
   }
 
   private CompletionStage<Reply> create(ObjectKey key, ObjectNode object, long notAfterMillis,
       BooleanSupplier stillWanted) {
-    ObjectNode admitted = admission.get().admit(key, object);
+    CreateAdmission.Admission admitted = admission.get().admit(key, object);
+    if (admitted instanceof CreateAdmission.Refused refused) {
+      return refused(refused.status());
+    }
+    ObjectNode admittedObject = ((CreateAdmission.Admitted) admitted).object();
     // the uid is chosen here, once per create, so that every copy sent names the same object
     String uid = UUID.randomUUID().toString();
     return inNamespace(key, stillWanted,
-        reply -> new ObjectCommand.Create(admitted, notAfterMillis, null, uid, reply), true);
+        reply -> new ObjectCommand.Create(admittedObject, notAfterMillis, null, uid, reply), true);
   }
 
   /** Sends a command that may create the object, once its namespace is known to exist and be active. */

@@ -41,6 +41,9 @@ public final class Controllers {
       if (key.kind() == Kind.CRON_JOB) {
         return Optional.of(CronJobController.create(context.get()));
       }
+      if (key.kind() == Kind.HORIZONTAL_POD_AUTOSCALER) {
+        return Optional.of(io.steuermann.engine.controllers.autoscaling.AutoscalerController.create(context.get()));
+      }
       if (key.kind() == Kind.POD_DISRUPTION_BUDGET) {
         return Optional.of(io.steuermann.engine.controllers.disruption.DisruptionBudgetController.create(context.get()));
       }

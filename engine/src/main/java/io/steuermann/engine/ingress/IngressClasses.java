@@ -82,15 +82,15 @@ public final class IngressClasses {
   public static ObjectStore.CreateAdmission admission(WatchCache cache) {
     return (key, object) -> {
       if (key.kind() != Kind.INGRESS || !className(object).isEmpty() || !(object.path("spec") instanceof ObjectNode)) {
-        return object;
+        return new ObjectStore.CreateAdmission.Admitted(object);
       }
       Optional<ObjectNode> chosen = defaultClass(cache.list(WatchFilter.of(Kind.INGRESS_CLASS, "")).items());
       if (chosen.isEmpty()) {
-        return object;
+        return new ObjectStore.CreateAdmission.Admitted(object);
       }
       ObjectNode admitted = object.deepCopy();
       ((ObjectNode) admitted.get("spec")).put("ingressClassName", Meta.name(chosen.get()));
-      return admitted;
+      return new ObjectStore.CreateAdmission.Admitted(admitted);
     };
   }
 

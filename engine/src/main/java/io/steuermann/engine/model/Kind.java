@@ -19,6 +19,7 @@ public enum Kind {
   CONFIG_MAP("", "v1", "ConfigMap", "configmaps", "configmap", true, List.of("cm"), false, false),
   SECRET("", "v1", "Secret", "secrets", "secret", true, List.of(), false, false),
   SERVICE_ACCOUNT("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", true, List.of("sa"), false, false),
+  LIMIT_RANGE("", "v1", "LimitRange", "limitranges", "limitrange", true, List.of("limits"), false, false),
   PERSISTENT_VOLUME("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", false, List.of("pv"), true,
       false),
   PERSISTENT_VOLUME_CLAIM("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", true,
@@ -42,6 +43,9 @@ public enum Kind {
       false),
   CLUSTER_ROLE_BINDING("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
       "clusterrolebinding", false, List.of(), false, false),
+  // stored as autoscaling/v2 and also served as v1 (HorizontalPodAutoscalerConversion)
+  HORIZONTAL_POD_AUTOSCALER("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers",
+      "horizontalpodautoscaler", true, List.of("hpa"), true, false),
   STORAGE_CLASS("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", false, List.of("sc"), false,
       false),
   INGRESS("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, List.of("ing"), true, false),
@@ -97,6 +101,15 @@ public enum Kind {
   /** Whether the kind has a {@code /scale} subresource. */
   public boolean hasScale() { return hasScale; }
 
+  /**
+   * The versions the kind is served at: the stored one first, then older ones that the API
+   * converts on the way in and out (only HorizontalPodAutoscaler's autoscaling/v1, which
+   * {@code kubectl autoscale} 1.32 writes).
+   */
+  public List<String> servedVersions() {
+    return this == HORIZONTAL_POD_AUTOSCALER ? List.of(version, "v1") : List.of(version);
+  }
+
   /** The kind whose resource name in a path is {@code plural} within the given API group. */
   public static Optional<Kind> byPlural(String group, String plural) {
     return Arrays.stream(values())
@@ -112,7 +125,7 @@ public enum Kind {
   /** All kinds served in one API group version. */
   public static List<Kind> inGroupVersion(String group, String version) {
     return Arrays.stream(values())
-        .filter(k -> k.group.equals(group) && k.version.equals(version))
+        .filter(k -> k.group.equals(group) && k.servedVersions().contains(version))
         .toList();
   }
 }

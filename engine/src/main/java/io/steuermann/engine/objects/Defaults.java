@@ -31,6 +31,8 @@ final class Defaults {
       case STORAGE_CLASS -> storageClass(object);
       case ROLE_BINDING, CLUSTER_ROLE_BINDING -> roleBinding(object);
       case INGRESS_CLASS -> ingressClass(object);
+      case HORIZONTAL_POD_AUTOSCALER -> io.steuermann.engine.autoscaling.AutoscalerDefaults.apply(object);
+      case LIMIT_RANGE -> io.steuermann.engine.limits.LimitRanges.defaults(object);
       default -> { }
     }
   }

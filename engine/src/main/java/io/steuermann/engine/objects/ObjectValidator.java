@@ -107,6 +107,9 @@ public final class ObjectValidator {
         case CLUSTER_ROLE_BINDING -> errors.addAll(RbacValidation.binding(object, false));
         case POD_DISRUPTION_BUDGET -> errors.addAll(
             io.steuermann.engine.validation.DisruptionBudgetValidation.spec(object.path("spec")));
+        case LIMIT_RANGE -> errors.addAll(io.steuermann.engine.validation.LimitRangeValidation.spec(object.path("spec")));
+        case HORIZONTAL_POD_AUTOSCALER -> errors.addAll(
+            io.steuermann.engine.validation.HpaValidation.spec(object.path("spec")));
         case CRON_JOB -> {
           errors.addAll(BatchValidation.cronJob(object, old));
           templateSpec("spec.jobTemplate.spec.template", object.path("spec").path("jobTemplate").path("spec")

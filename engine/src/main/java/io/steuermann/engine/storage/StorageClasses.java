@@ -74,7 +74,7 @@ public final class StorageClasses {
   public static ObjectStore.CreateAdmission admission(WatchCache cache) {
     return (key, object) -> {
       if (key.kind() != Kind.PERSISTENT_VOLUME_CLAIM && key.kind() != Kind.PERSISTENT_VOLUME) {
-        return object;
+        return new ObjectStore.CreateAdmission.Admitted(object);
       }
       ObjectNode admitted = object.deepCopy();
       if (key.kind() == Kind.PERSISTENT_VOLUME_CLAIM) {
@@ -88,7 +88,7 @@ public final class StorageClasses {
       } else {
         addFinalizer(admitted, PV_PROTECTION);
       }
-      return admitted;
+      return new ObjectStore.CreateAdmission.Admitted(admitted);
     };
   }
 

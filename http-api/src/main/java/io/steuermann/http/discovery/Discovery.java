@@ -167,7 +167,7 @@ public final class Discovery {
     Set<String> vs = new LinkedHashSet<>();
     for (Kind k : Kind.values()) {
       if (k.group().equals(group)) {
-        vs.add(k.version());
+        vs.addAll(k.servedVersions());
       }
     }
     return List.copyOf(vs);
@@ -239,7 +239,8 @@ public final class Discovery {
   /** Kubernetes puts these in category "all" ({@code kubectl get all}). */
   static List<String> categories(Kind k) {
     return switch (k) {
-      case POD, SERVICE, REPLICATION_CONTROLLER, REPLICA_SET, DEPLOYMENT, DAEMON_SET, STATEFUL_SET, JOB, CRON_JOB -> List.of("all");
+      case POD, SERVICE, REPLICATION_CONTROLLER, REPLICA_SET, DEPLOYMENT, DAEMON_SET, STATEFUL_SET, JOB, CRON_JOB,
+          HORIZONTAL_POD_AUTOSCALER -> List.of("all");
       default -> List.of();
     };
   }

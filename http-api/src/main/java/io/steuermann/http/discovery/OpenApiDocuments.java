@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,9 +100,14 @@ public final class OpenApiDocuments {
 
   /** Served group versions in {@link Kind} order, keyed as the root keys them. */
   private static Map<String, List<Kind>> groupVersions() {
-    return Arrays.stream(Kind.values()).collect(Collectors.groupingBy(
-        k -> k.group().isEmpty() ? "api/" + k.version() : "apis/" + k.group() + "/" + k.version(),
-        LinkedHashMap::new, Collectors.toList()));
+    Map<String, List<Kind>> served = new LinkedHashMap<>();
+    for (Kind k : Kind.values()) {
+      for (String version : k.servedVersions()) {
+        served.computeIfAbsent(k.group().isEmpty() ? "api/" + version : "apis/" + k.group() + "/" + version,
+            key -> new java.util.ArrayList<>()).add(k);
+      }
+    }
+    return served;
   }
 
   private ObjectNode read(String resource) {

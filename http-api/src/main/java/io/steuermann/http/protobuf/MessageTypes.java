@@ -45,7 +45,9 @@ public final class MessageTypes {
           Map.entry("PersistentVolumeList", V1.PersistentVolumeList.getDefaultInstance()),
           Map.entry("PersistentVolumeClaim", V1.PersistentVolumeClaim.getDefaultInstance()),
           Map.entry("PersistentVolumeClaimList", V1.PersistentVolumeClaimList.getDefaultInstance()),
-          Map.entry("Binding", V1.Binding.getDefaultInstance())),
+          Map.entry("Binding", V1.Binding.getDefaultInstance()),
+          Map.entry("LimitRange", V1.LimitRange.getDefaultInstance()),
+          Map.entry("LimitRangeList", V1.LimitRangeList.getDefaultInstance())),
       "apps/v1", Map.ofEntries(
           Map.entry("Deployment", V1Apps.Deployment.getDefaultInstance()),
           Map.entry("DeploymentList", V1Apps.DeploymentList.getDefaultInstance()),
@@ -71,7 +73,16 @@ public final class MessageTypes {
           "IngressClass", V1Networking.IngressClass.getDefaultInstance(),
           "IngressClassList", V1Networking.IngressClassList.getDefaultInstance()),
       "autoscaling/v1", Map.of(
-          "Scale", V1Autoscaling.Scale.getDefaultInstance()),
+          "Scale", V1Autoscaling.Scale.getDefaultInstance(),
+          "HorizontalPodAutoscaler", V1Autoscaling.HorizontalPodAutoscaler.getDefaultInstance(),
+          "HorizontalPodAutoscalerList", V1Autoscaling.HorizontalPodAutoscalerList.getDefaultInstance()),
+      // client-java-proto 25 has no autoscaling/v2 classes; v2's messages are v2beta2's with the
+      // same field numbers and names (kube copied v2beta2 to v2), so they encode v2 unchanged
+      "autoscaling/v2", Map.of(
+          "HorizontalPodAutoscaler", io.kubernetes.client.proto.V2beta2Autoscaling.HorizontalPodAutoscaler
+              .getDefaultInstance(),
+          "HorizontalPodAutoscalerList", io.kubernetes.client.proto.V2beta2Autoscaling.HorizontalPodAutoscalerList
+              .getDefaultInstance()),
       "policy/v1", Map.of(
           "PodDisruptionBudget", V1Policy.PodDisruptionBudget.getDefaultInstance(),
           "PodDisruptionBudgetList", V1Policy.PodDisruptionBudgetList.getDefaultInstance(),

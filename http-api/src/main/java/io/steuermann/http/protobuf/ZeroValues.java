@@ -27,6 +27,18 @@ final class ZeroValues {
       Map.entry(META + "OwnerReference", Set.of("controller", "blockOwnerDeletion")),
       Map.entry(META + "DeleteOptions", Set.of("gracePeriodSeconds", "orphanDependents")),
       Map.entry(META + "ListMeta", Set.of("remainingItemCount")),
+      // autoscaling: pointers (minReplicas, windows, utilisations) and counts Go's JSON always writes
+      Map.entry("k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerSpec", Set.of("minReplicas", "maxReplicas",
+          "targetCPUUtilizationPercentage")),
+      Map.entry("k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerStatus", Set.of("observedGeneration",
+          "currentReplicas", "desiredReplicas", "currentCPUUtilizationPercentage")),
+      Map.entry("k8s.io.api.autoscaling.v2beta2.HorizontalPodAutoscalerSpec", Set.of("minReplicas", "maxReplicas")),
+      Map.entry("k8s.io.api.autoscaling.v2beta2.HorizontalPodAutoscalerStatus", Set.of("observedGeneration",
+          "desiredReplicas")),
+      Map.entry("k8s.io.api.autoscaling.v2beta2.HPAScalingRules", Set.of("stabilizationWindowSeconds")),
+      Map.entry("k8s.io.api.autoscaling.v2beta2.HPAScalingPolicy", Set.of("value", "periodSeconds")),
+      Map.entry("k8s.io.api.autoscaling.v2beta2.MetricTarget", Set.of("averageUtilization")),
+      Map.entry("k8s.io.api.autoscaling.v2beta2.MetricValueStatus", Set.of("averageUtilization")),
       // Go strings without omitempty: a condition's empty message is on the wire in JSON
       Map.entry(META + "Condition", Set.of("reason", "message")),
       Map.entry(APPS + "DeploymentSpec", Set.of("replicas", "revisionHistoryLimit", "progressDeadlineSeconds")),

@@ -104,6 +104,9 @@ final class Printers {
       case CONFIG_MAP -> List.of(name(),
           col("Data", "string", 0, "Data contains the configuration data."),
           age());
+      // kube's printLimitRange: the creation time itself, not an age
+      case LIMIT_RANGE -> List.of(name(), col("Created At", "date", 0,
+          "CreationTimestamp is a timestamp representing the server time when this object was created."));
       case SECRET -> List.of(name(),
           col("Type", "string", 0, "Used to facilitate programmatic handling of secret data."),
           col("Data", "string", 0, "Data contains the secret data."),
@@ -169,6 +172,7 @@ final class Printers {
       case JOB -> BatchPrinters.jobColumns();
       case CRON_JOB -> BatchPrinters.cronJobColumns();
       case POD_DISRUPTION_BUDGET -> PolicyPrinters.disruptionBudgetColumns();
+      case HORIZONTAL_POD_AUTOSCALER -> AutoscalingPrinters.autoscalerColumns();
       case PERSISTENT_VOLUME -> StoragePrinters.persistentVolumeColumns();
       case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaimColumns();
       case STORAGE_CLASS -> StoragePrinters.storageClassColumns();
@@ -197,6 +201,7 @@ final class Printers {
       case ENDPOINTS -> c.add(name).add(endpoints(obj.path("subsets"))).add(age);
       case EVENT -> event(c, obj, now);
       case CONFIG_MAP -> c.add(name).add(obj.path("data").size() + obj.path("binaryData").size()).add(age);
+      case LIMIT_RANGE -> c.add(name).add(obj.path("metadata").path("creationTimestamp").asText(""));
       case SECRET -> c.add(name).add(or(obj.path("type").asText(""), "Opaque")).add(obj.path("data").size()).add(age);
       case REPLICA_SET -> {
         c.add(name)
@@ -248,6 +253,7 @@ final class Printers {
       case JOB -> BatchPrinters.job(c, name, age, obj, now);
       case CRON_JOB -> BatchPrinters.cronJob(c, name, age, obj, now);
       case POD_DISRUPTION_BUDGET -> PolicyPrinters.disruptionBudget(c, name, age, obj);
+      case HORIZONTAL_POD_AUTOSCALER -> AutoscalingPrinters.autoscaler(c, name, age, obj);
       case PERSISTENT_VOLUME -> StoragePrinters.persistentVolume(c, name, age, obj);
       case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaim(c, name, age, obj);
       case STORAGE_CLASS -> StoragePrinters.storageClass(c, name, age, obj);

@@ -79,6 +79,9 @@ class DiscoveryTest {
            "preferredVersion":{"groupVersion":"policy/v1","version":"v1"}},
           {"name":"rbac.authorization.k8s.io","versions":[{"groupVersion":"rbac.authorization.k8s.io/v1",
             "version":"v1"}],"preferredVersion":{"groupVersion":"rbac.authorization.k8s.io/v1","version":"v1"}},
+          {"name":"autoscaling","versions":[{"groupVersion":"autoscaling/v2","version":"v2"},
+             {"groupVersion":"autoscaling/v1","version":"v1"}],
+           "preferredVersion":{"groupVersion":"autoscaling/v2","version":"v2"}},
           {"name":"storage.k8s.io","versions":[{"groupVersion":"storage.k8s.io/v1","version":"v1"}],
            "preferredVersion":{"groupVersion":"storage.k8s.io/v1","version":"v1"}},
           {"name":"networking.k8s.io","versions":[{"groupVersion":"networking.k8s.io/v1","version":"v1"}],
@@ -104,7 +107,8 @@ class DiscoveryTest {
     ObjectNode list = Discovery.apiResourceList("", "v1").orElseThrow();
     assertEquals("APIResourceList", list.get("kind").asText());
     assertEquals("v1", list.get("groupVersion").asText());
-    assertEquals(List.of("configmaps", "endpoints", "events", "namespaces", "namespaces/status", "nodes", "nodes/status",
+    assertEquals(List.of("configmaps", "endpoints", "events", "limitranges", "namespaces", "namespaces/status", "nodes",
+            "nodes/status",
             "persistentvolumeclaims", "persistentvolumeclaims/status", "persistentvolumes", "persistentvolumes/status",
             "pods", "pods/attach", "pods/binding", "pods/eviction", "pods/exec", "pods/log", "pods/portforward",
             "pods/status",

@@ -114,12 +114,14 @@ class OpenApiDocumentsTest {
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}/status"), paths.toString());
     assertTrue(paths.contains("/api/v1/persistentvolumes/{name}"), paths.toString());
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/serviceaccounts/{name}"), paths.toString());
-    for (String notServed : List.of("limitranges", "resourcequotas", "serviceaccounts/{name}/token", "proxy",
+    assertTrue(paths.contains("/api/v1/namespaces/{namespace}/limitranges/{name}"), paths.toString());
+    for (String notServed : List.of("resourcequotas", "serviceaccounts/{name}/token", "proxy",
         "finalize", "ephemeralcontainers")) {
       assertTrue(paths.stream().noneMatch(p -> p.contains("/" + notServed)), notServed + " in " + paths);
     }
     assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.ConfigMap"));
-    assertFalse(core.path("components").path("schemas").has("io.k8s.api.core.v1.LimitRangeList"));
+    assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.LimitRangeList"));
+    assertFalse(core.path("components").path("schemas").has("io.k8s.api.core.v1.ResourceQuotaList"));
     ObjectNode storage = parse(DOCS.groupVersion("apis/storage.k8s.io/v1").orElseThrow());
     assertTrue(storage.path("paths").has("/apis/storage.k8s.io/v1/storageclasses/{name}"));
     assertFalse(storage.path("paths").has("/apis/storage.k8s.io/v1/csidrivers"), "not served");
@@ -144,7 +146,12 @@ class OpenApiDocumentsTest {
     assertTrue(policy.path("components").path("schemas").has("io.k8s.api.policy.v1.PodDisruptionBudgetSpec"));
     assertTrue(core.path("components").path("schemas").has("io.k8s.api.policy.v1.Eviction"),
         "the eviction subresource's body comes with the core document");
-    assertTrue(DOCS.groupVersion("apis/autoscaling/v1").isEmpty());
+    for (String version : List.of("v1", "v2")) {
+      ObjectNode autoscaling = parse(DOCS.groupVersion("apis/autoscaling/" + version).orElseThrow());
+      assertTrue(autoscaling.path("paths").has("/apis/autoscaling/" + version
+          + "/namespaces/{namespace}/horizontalpodautoscalers/{name}/status"), version);
+      assertTrue(schemaOf(autoscaling, "autoscaling", version, "HorizontalPodAutoscaler").isPresent(), version);
+    }
   }
 
   @Test
@@ -152,7 +159,9 @@ class OpenApiDocumentsTest {
     JsonNode root = MAPPER.readTree(DOCS.root().json().toArray());
     Set<String> groupVersions = new TreeSet<>();
     for (Kind k : Kind.values()) {
-      groupVersions.add(key(k));
+      for (String version : k.servedVersions()) {
+        groupVersions.add(k.group().isEmpty() ? "api/" + version : "apis/" + k.group() + "/" + version);
+      }
     }
     assertEquals(groupVersions.size(), root.path("paths").size());
     for (String gv : groupVersions) {

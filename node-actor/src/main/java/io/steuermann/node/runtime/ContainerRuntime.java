@@ -133,6 +133,12 @@ public interface ContainerRuntime {
   }
 
   /**
+   * The pod as stored, each time the node sees it change. Real runtimes need nothing beyond
+   * the spec they were started with; the hollow runtime reads its simulated usage here.
+   */
+  default void observe(com.fasterxml.jackson.databind.JsonNode pod) {}
+
+  /**
    * Connects to a process in a running container: {@code kubectl exec}, {@code attach} and
    * {@code cp}. Fails (IllegalStateException, its message for the user) when the container is
    * not running or the runtime runs no processes.

@@ -59,6 +59,8 @@ public final class HollowRuntime implements ContainerRuntime {
   private final ExecutionContext executor;
   private final RuntimeInfo info;
   private final Map<String, HollowPod> pods = new ConcurrentHashMap<>();
+  /** Pod uid to the usage its annotations ask each container to report: millicores and bytes. */
+  private final Map<String, long[]> simulatedUsage = new ConcurrentHashMap<>();
   private final AtomicInteger running = new AtomicInteger();
   private volatile Listener listener = (pod, status) -> { };
 
@@ -183,6 +185,7 @@ public final class HollowRuntime implements ContainerRuntime {
   @Override
   public CompletionStage<Void> stopPod(PodRef ref, Duration gracePeriod) {
     HollowPod pod = pods.remove(ref.uid());
+    simulatedUsage.remove(ref.uid());
     if (pod != null) {
       stop(pod);
     }
@@ -217,10 +220,39 @@ public final class HollowRuntime implements ContainerRuntime {
     return CompletableFuture.completedFuture(new ExecResult(0, "", false));
   }
 
+  /** Hollow nodes only: the annotation whose quantity each running container reports as its CPU use. */
+  public static final String CPU_USAGE_ANNOTATION = "hollow.steuermann.io/cpu-usage";
+  /** Hollow nodes only: the annotation whose quantity each running container reports as its memory use. */
+  public static final String MEMORY_USAGE_ANNOTATION = "hollow.steuermann.io/memory-usage";
+
   /**
    * A simulated container uses nothing: each running one is reported with zero CPU and memory,
-   * so that {@code kubectl top pods} lists hollow pods as metrics-server lists real ones.
+   * so that {@code kubectl top pods} lists hollow pods as metrics-server lists real ones; unless
+   * its pod carries the hollow-only annotations {@link #CPU_USAGE_ANNOTATION} and
+   * {@link #MEMORY_USAGE_ANNOTATION}, a fake for tests of what reads usage (the autoscaler):
+   * changing them on the stored pod changes what its containers report.
    */
+  private static final long[] NO_USAGE = {0, 0};
+
+  @Override
+  public void observe(com.fasterxml.jackson.databind.JsonNode pod) {
+    com.fasterxml.jackson.databind.JsonNode meta = pod.path("metadata");
+    String cpu = meta.path("annotations").path(CPU_USAGE_ANNOTATION).asText("");
+    String memory = meta.path("annotations").path(MEMORY_USAGE_ANNOTATION).asText("");
+    String uid = meta.path("uid").asText();
+    if (cpu.isEmpty() && memory.isEmpty()) {
+      simulatedUsage.remove(uid);
+      return;
+    }
+    try {
+      simulatedUsage.put(uid, new long[] {
+          cpu.isEmpty() ? 0 : io.steuermann.engine.scheduling.Quantity.milliCpu(cpu),
+          memory.isEmpty() ? 0 : io.steuermann.engine.scheduling.Quantity.bytes(memory)});
+    } catch (IllegalArgumentException e) {
+      simulatedUsage.remove(uid);
+    }
+  }
+
   @Override
   public List<PodUsage> usage() {
     Instant now = Instant.now();
@@ -230,7 +262,8 @@ public final class HollowRuntime implements ContainerRuntime {
       synchronized (pod) {
         pod.containers.forEach((name, c) -> {
           if (c.status.state() instanceof Running) {
-            containers.add(new PodUsage.ContainerUsage(name, 0, 0));
+            long[] simulated = simulatedUsage.getOrDefault(pod.ref.uid(), NO_USAGE);
+            containers.add(new PodUsage.ContainerUsage(name, simulated[0] * 1_000_000, simulated[1]));
           }
         });
       }
