@@ -167,11 +167,11 @@ class ProtobufCodecTest {
 
   @Test
   void anUnknownKindIsNamed() {
-    byte[] body = new Envelope("v1", "LimitRange",
-        V1.LimitRange.getDefaultInstance().toByteString()).toBytes();
+    byte[] body = new Envelope("v1", "PodTemplate",
+        V1.PodTemplate.getDefaultInstance().toByteString()).toBytes();
     ConversionException e = assertThrows(ConversionException.class, () -> codec.decode(body));
-    assertTrue(e.getMessage().contains("LimitRange"), e.getMessage());
-    assertFalse(codec.encodes("v1", "LimitRange"));
+    assertTrue(e.getMessage().contains("PodTemplate"), e.getMessage());
+    assertFalse(codec.encodes("v1", "PodTemplate"));
   }
 
   @Test
