@@ -198,6 +198,12 @@ final class Defaults {
     putIfAbsent(spec, "dnsPolicy", "ClusterFirst");
     putIfAbsent(spec, "schedulerName", "default-scheduler");
     serviceAccount(spec);
+    // SetDefaults_Volume: a volume that names no source is an emptyDir
+    for (JsonNode v : spec.path("volumes")) {
+      if (v instanceof ObjectNode volume && volume.size() == 1 && volume.has("name")) {
+        volume.putObject("emptyDir");
+      }
+    }
     if (!spec.has("securityContext")) {
       spec.putObject("securityContext");
     }
