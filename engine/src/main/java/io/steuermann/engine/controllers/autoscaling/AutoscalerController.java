@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.autoscaling.PodMetrics;
 import io.steuermann.engine.autoscaling.ScalingBehavior;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.ReadyGate;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.model.Meta;
 import io.steuermann.engine.model.ObjectKey;
@@ -70,17 +71,18 @@ public final class AutoscalerController extends AbstractBehavior<AutoscalerContr
   }
 
   private final ControllerContext ctx;
+  private final ReadyGate<Message> gate;
   private final TimerScheduler<Message> timers;
   private final Duration syncPeriod;
   private final Duration metricsTimeout;
   private final ScalingBehavior.History history = new ScalingBehavior.History();
   private ObjectNode hpa;
-  private boolean readyRequested;
   private boolean busy;
 
   private AutoscalerController(ActorContext<Message> context, TimerScheduler<Message> timers, ControllerContext ctx) {
     super(context);
     this.ctx = ctx;
+    this.gate = new ReadyGate<>(context, ctx, new Ready());
     this.timers = timers;
     this.syncPeriod = setting(ctx, "sync-period", Duration.ofSeconds(15));
     this.metricsTimeout = setting(ctx, "metrics-timeout", Duration.ofSeconds(5));
@@ -124,10 +126,7 @@ public final class AutoscalerController extends AbstractBehavior<AutoscalerContr
       timers.cancelAll();
       return Behaviors.stopped();
     }
-    if (!readyRequested) {
-      readyRequested = true;
-      getContext().pipeToSelf(ctx.caughtUp().apply(Duration.ZERO), (v, e) -> new Ready());
-    }
+    gate.request(Duration.ZERO);
     return this;
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.CacheWatch;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.ReadyGate;
 import io.steuermann.engine.controllers.WrittenStatus;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.model.Kind;
@@ -74,8 +75,7 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
   private final Set<String> deleting = new HashSet<>();
   private ObjectNode cronJob;
   private UniqueKillSwitch watch;
-  private boolean ready;
-  private boolean readyRequested;
+  private final ReadyGate<Message> gate;
   private boolean reconcileScheduled;
   /** A create in flight: nothing else is started until it is answered. */
   private String creating;
@@ -87,6 +87,7 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
   private CronJobController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
     this.ctx = ctx;
+    this.gate = new ReadyGate<>(context, ctx, new Ready());
     this.resync = ctx.settings().hasPath("cronjob.resync-interval")
         ? ctx.settings().getDuration("cronjob.resync-interval") : Duration.ofSeconds(10);
   }
@@ -96,7 +97,7 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
     return newReceiveBuilder()
         .onMessage(Changed.class, this::onChanged)
         .onMessage(Ready.class, m -> {
-          ready = true;
+          gate.open();
           subscribe();
           getContext().getSelf().tell(new Reconcile());
           return this;
@@ -125,9 +126,7 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
   }
 
   private Behavior<Message> onChanged(Changed changed) {
-    if (!readyRequested) {
-      readyRequested = true;
-      getContext().pipeToSelf(ctx.caughtUp().apply(Duration.ZERO), (v, e) -> new Ready());
+    if (gate.request(Duration.ZERO)) {
       // the periodic look, for timers that a jumped clock or a move made late
       getContext().scheduleOnce(resync, getContext().getSelf(), new Resync());
     }
@@ -142,7 +141,7 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
   }
 
   private void subscribe() {
-    if (ready && cronJob != null && watch == null) {
+    if (gate.isOpen() && cronJob != null && watch == null) {
       CacheWatch.Listed listed = CacheWatch.subscribeListed(ctx.cache(), ctx.materializer(),
           WatchFilter.of(Kind.JOB, Meta.namespace(cronJob)), getContext().getSelf(), JobEvent::new,
           new WatchEnded(), 10_000);
@@ -178,7 +177,7 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
   }
 
   private Behavior<Message> schedule() {
-    if (!reconcileScheduled && ready && cronJob != null) {
+    if (!reconcileScheduled && gate.isOpen() && cronJob != null) {
       reconcileScheduled = true;
       getContext().scheduleOnce(Duration.ofMillis(20), getContext().getSelf(), new Reconcile());
     }
@@ -186,7 +185,7 @@ public final class CronJobController extends AbstractBehavior<CronJobController.
   }
 
   private void reconcile() {
-    if (cronJob == null || !ready || watch == null) {
+    if (cronJob == null || !gate.isOpen() || watch == null) {
       return;
     }
     Instant now = Instant.now(ctx.clock());

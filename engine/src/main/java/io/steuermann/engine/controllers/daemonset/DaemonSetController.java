@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.CacheWatch;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.ReadyGate;
 import io.steuermann.engine.controllers.WrittenStatus;
 import io.steuermann.engine.controllers.ReconcilePacer;
 import io.steuermann.engine.controllers.Owners;
@@ -105,8 +106,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   private final FailedPodBackoff failedBackoff = new FailedPodBackoff();
   private Instant expectationsSince = Instant.EPOCH;
   private ObjectNode ds;
-  private boolean ready;
-  private boolean readyRequested;
+  private final ReadyGate<Message> gate;
   private boolean creating;
   private boolean adoptionCheckInFlight;
   private int nextBatchSize = 1;
@@ -116,6 +116,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
     super(context);
     this.pacer = new ReconcilePacer<>(context, new Reconcile());
     this.ctx = ctx;
+    this.gate = new ReadyGate<>(context, ctx, new Ready());
     this.expectationTimeout = ctx.settings().hasPath("daemonset.expectation-timeout")
         ? ctx.settings().getDuration("daemonset.expectation-timeout") : Duration.ofSeconds(30);
     this.createDeadline = ctx.settings().hasPath("replicaset.create-deadline")
@@ -131,7 +132,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
     return newReceiveBuilder()
         .onMessage(Changed.class, this::onChanged)
         .onMessage(Ready.class, m -> {
-          ready = true;
+          gate.open();
           subscribe();
           return schedule();
         })
@@ -185,12 +186,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   }
 
   private Behavior<Message> onChanged(Changed changed) {
-    if (!readyRequested) {
-      readyRequested = true;
-      // after a move, let the creates a predecessor sent pass their deadline first (see ReplicaSetController)
-      Duration quiet = changed.change().recovered() ? createDeadline.plusSeconds(1) : Duration.ZERO;
-      getContext().pipeToSelf(ctx.caughtUp().apply(quiet), (v, e) -> new Ready());
-    }
+    gate.request(changed.change().recovered(), createDeadline);
     ObjectNode before = ds;
     ds = changed.change().object();
     if (ds == null || before == null || !Meta.uid(before).equals(Meta.uid(ds))) {
@@ -214,7 +210,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   }
 
   private void subscribe() {
-    if (!ready || ds == null) {
+    if (!gate.isOpen() || ds == null) {
       return;
     }
     podWatch.follow(ds).ifPresent(current -> {
@@ -316,7 +312,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   }
 
   private Behavior<Message> schedule() {
-    if (ready && ds != null) {
+    if (gate.isOpen() && ds != null) {
       pacer.request(MIN_INTERVAL.plusNanos((pods.size() + nodes.size()) * 5_000L));
     }
     return this;
@@ -338,7 +334,7 @@ public final class DaemonSetController extends AbstractBehavior<DaemonSetControl
   }
 
   private void reconcile() {
-    if (ds == null || !ready || !podWatch.active() || !revisionWatch.active() || nodeWatch == null) {
+    if (ds == null || !gate.isOpen() || !podWatch.active() || !revisionWatch.active() || nodeWatch == null) {
       return;
     }
     pacer.ran();

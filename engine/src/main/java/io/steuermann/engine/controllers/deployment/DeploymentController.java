@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.SelectorWatch;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.ReadyGate;
+import io.steuermann.engine.controllers.WrittenStatus;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.controllers.logic.DeploymentStatus;
 import io.steuermann.engine.controllers.logic.PodTemplateHash;
@@ -72,7 +74,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
 
   private final ControllerContext ctx;
   private ObjectNode deployment;
-  private boolean ready;
+  private final ReadyGate<Message> gate;
   private final SelectorWatch<Message> watch;
   private final Map<String, ObjectNode> replicaSets = new HashMap<>();
   /** ReplicaSet name -> the spec.replicas we wrote (or -1: created), until the watch shows it. */
@@ -80,14 +82,14 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
   private Instant expectationsSince = Instant.EPOCH;
   private boolean reconcileScheduled;
   private boolean adoptionCheckInFlight;
-  private JsonNode lastStatusWritten;
+  private final WrittenStatus written = new WrittenStatus();
 
   private DeploymentController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
     this.ctx = ctx;
     this.watch = new SelectorWatch<>(ctx, Kind.REPLICA_SET, context.getSelf(), RsEvent::new, new WatchEnded());
-    // caughtUp, not only ready: after a move the cache must show the previous incarnation's writes
-    context.pipeToSelf(ctx.caughtUp().apply(Duration.ZERO), (v, e) -> new Ready());
+    this.gate = new ReadyGate<>(context, ctx, new Ready());
+    gate.request(Duration.ZERO);
   }
 
   @Override
@@ -104,7 +106,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
           return schedule();
         })
         .onMessage(Ready.class, m -> {
-          ready = true;
+          gate.open();
           subscribe();
           return schedule();
         })
@@ -131,7 +133,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
   }
 
   private void subscribe() {
-    if (ready && deployment != null) {
+    if (gate.isOpen() && deployment != null) {
       watch.follow(deployment).ifPresent(current -> {
         replicaSets.clear();
         current.forEach(this::seen);
@@ -161,7 +163,7 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
   }
 
   private Behavior<Message> schedule() {
-    if (!reconcileScheduled && ready && deployment != null) {
+    if (!reconcileScheduled && gate.isOpen() && deployment != null) {
       reconcileScheduled = true;
       getContext().getSelf().tell(new Reconcile());
     }
@@ -389,10 +391,10 @@ public final class DeploymentController extends AbstractBehavior<DeploymentContr
     ObjectNode json = status.toJson();
     Optional<Duration> recheck = DeploymentStatus.recheckAfter(deployment, status, now);
     recheck.ifPresent(d -> getContext().scheduleOnce(d.plusMillis(100), getContext().getSelf(), new Reconcile()));
-    if (json.equals(deployment.path("status")) || json.equals(lastStatusWritten)) {
+    if (json.equals(deployment.path("status")) || written.isWritten(deployment, json)) {
       return;
     }
-    lastStatusWritten = json;
+    written.wrote(deployment, json);
     ObjectNode updated = deployment.deepCopy();
     Meta.metadata(updated).remove("resourceVersion");
     updated.set("status", json);

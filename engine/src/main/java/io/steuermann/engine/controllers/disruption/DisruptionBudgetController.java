@@ -2,6 +2,7 @@ package io.steuermann.engine.controllers.disruption;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.ReadyGate;
 import io.steuermann.engine.controllers.ReconcilePacer;
 import io.steuermann.engine.controllers.SelectorWatch;
 import io.steuermann.engine.model.Kind;
@@ -56,14 +57,14 @@ public final class DisruptionBudgetController extends AbstractBehavior<Disruptio
   private final WorkloadScales scales;
   private final Map<String, ObjectNode> pods = new HashMap<>();
   private ObjectNode pdb;
-  private boolean readyRequested;
-  private boolean ready;
+  private final ReadyGate<Message> gate;
   /** The status last written and the resourceVersion it was computed from: not written twice. */
   private String lastWritten = "";
 
   private DisruptionBudgetController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
     this.ctx = ctx;
+    this.gate = new ReadyGate<>(context, ctx, new Ready());
     this.pacer = new ReconcilePacer<>(context, new Reconcile());
     this.watch = new SelectorWatch<>(ctx, Kind.POD, context.getSelf(), PodEvent::new, new WatchEnded());
     this.scales = new WorkloadScales(ctx.cache());
@@ -74,7 +75,7 @@ public final class DisruptionBudgetController extends AbstractBehavior<Disruptio
     return newReceiveBuilder()
         .onMessage(Changed.class, this::onChanged)
         .onMessage(Ready.class, m -> {
-          ready = true;
+          gate.open();
           subscribe();
           return schedule();
         })
@@ -93,10 +94,7 @@ public final class DisruptionBudgetController extends AbstractBehavior<Disruptio
   }
 
   private Behavior<Message> onChanged(Changed changed) {
-    if (!readyRequested) {
-      readyRequested = true;
-      getContext().pipeToSelf(ctx.caughtUp().apply(Duration.ZERO), (v, e) -> new Ready());
-    }
+    gate.request(Duration.ZERO);
     pdb = changed.change().object();
     if (pdb == null) {
       watch.stop();
@@ -108,7 +106,7 @@ public final class DisruptionBudgetController extends AbstractBehavior<Disruptio
   }
 
   private void subscribe() {
-    if (ready && pdb != null) {
+    if (gate.isOpen() && pdb != null) {
       watch.follow(pdb).ifPresent(current -> {
         pods.clear();
         current.forEach(p -> pods.put(Meta.name(p), p));
@@ -127,14 +125,14 @@ public final class DisruptionBudgetController extends AbstractBehavior<Disruptio
   }
 
   private Behavior<Message> schedule() {
-    if (ready && pdb != null) {
+    if (gate.isOpen() && pdb != null) {
       pacer.request(MIN_INTERVAL);
     }
     return this;
   }
 
   private void reconcile() {
-    if (pdb == null || !ready || !watch.active()) {
+    if (pdb == null || !gate.isOpen() || !watch.active()) {
       return;
     }
     pacer.ran();

@@ -3,6 +3,7 @@ package io.steuermann.engine.controllers.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.ReadyGate;
 import io.steuermann.engine.controllers.WrittenStatus;
 import io.steuermann.engine.controllers.ReconcilePacer;
 import io.steuermann.engine.controllers.Owners;
@@ -88,8 +89,7 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   private final AtomicBoolean stopped = new AtomicBoolean();
   private Instant expectationsSince = Instant.EPOCH;
   private ObjectNode job;
-  private boolean ready;
-  private boolean readyRequested;
+  private final ReadyGate<Message> gate;
   private boolean ttlDeleteSent;
   private final WrittenStatus written = new WrittenStatus();
   /** The time a wake-up is scheduled for: one timer per deadline or back-off end. */
@@ -100,6 +100,7 @@ public final class JobController extends AbstractBehavior<JobController.Message>
     super(context);
     this.pacer = new ReconcilePacer<>(context, new Reconcile());
     this.ctx = ctx;
+    this.gate = new ReadyGate<>(context, ctx, new Ready());
     this.backoff = new Backoff(
         ctx.settings().hasPath("job.backoff-base") ? ctx.settings().getDuration("job.backoff-base")
             : Backoff.KUBERNETES.base(),
@@ -113,7 +114,7 @@ public final class JobController extends AbstractBehavior<JobController.Message>
     return newReceiveBuilder()
         .onMessage(Changed.class, this::onChanged)
         .onMessage(Ready.class, m -> {
-          ready = true;
+          gate.open();
           subscribe();
           return schedule();
         })
@@ -156,12 +157,7 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   }
 
   private Behavior<Message> onChanged(Changed changed) {
-    if (!readyRequested) {
-      readyRequested = true;
-      // as the ReplicaSet controller: after a move, let the predecessor's creates land or expire
-      Duration quiet = changed.change().recovered() ? createDeadline.plusSeconds(1) : Duration.ZERO;
-      getContext().pipeToSelf(ctx.caughtUp().apply(quiet), (v, e) -> new Ready());
-    }
+    gate.request(changed.change().recovered(), createDeadline);
     job = changed.change().object();
     if (job == null) {
       watch.stop();
@@ -173,7 +169,7 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   }
 
   private void subscribe() {
-    if (ready && job != null && !settled) {
+    if (gate.isOpen() && job != null && !settled) {
       watch.follow(job).ifPresent(current -> {
         pods.clear();
         current.forEach(this::seen);
@@ -201,14 +197,14 @@ public final class JobController extends AbstractBehavior<JobController.Message>
   }
 
   private Behavior<Message> schedule() {
-    if (ready && job != null) {
+    if (gate.isOpen() && job != null) {
       pacer.request(MIN_INTERVAL);
     }
     return this;
   }
 
   private void reconcile() {
-    if (job == null || !ready) {
+    if (job == null || !gate.isOpen()) {
       return;
     }
     if (settled) {

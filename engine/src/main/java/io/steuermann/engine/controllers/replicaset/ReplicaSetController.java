@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.SelectorWatch;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.ReadyGate;
 import io.steuermann.engine.controllers.WrittenStatus;
 import io.steuermann.engine.controllers.ReconcilePacer;
 import io.steuermann.engine.controllers.Owners;
@@ -94,9 +95,8 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   private final java.util.Random random = new java.util.Random();
   private final Duration expectationTimeout;
   private final Duration createDeadline;
-  private boolean readyRequested;
   private ObjectNode rs;
-  private boolean ready;
+  private final ReadyGate<Message> gate;
   private final SelectorWatch<Message> watch;
   private final Map<String, ObjectNode> pods = new HashMap<>();
   private final Set<String> expectedCreates = new HashSet<>();
@@ -114,6 +114,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     super(context);
     this.pacer = new ReconcilePacer<>(context, new Reconcile());
     this.ctx = ctx;
+    this.gate = new ReadyGate<>(context, ctx, new Ready());
     this.expectationTimeout = ctx.settings().hasPath("replicaset.expectation-timeout")
         ? ctx.settings().getDuration("replicaset.expectation-timeout") : Duration.ofSeconds(30);
     this.createDeadline = ctx.settings().hasPath("replicaset.create-deadline")
@@ -121,25 +122,12 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
     this.watch = new SelectorWatch<>(ctx, Kind.POD, context.getSelf(), PodEvent::new, new WatchEnded());
   }
 
-  /**
-   * caughtUp, not only ready: after a move the cache must show the previous incarnation's
-   * writes, including the creates it sent just before it stopped (a second on top of their
-   * deadline covers a create accepted just in time and still being written, and clock skew).
-   */
-  private void requestReady(boolean recovered) {
-    if (!readyRequested) {
-      readyRequested = true;
-      Duration quiet = recovered ? createDeadline.plusSeconds(1) : Duration.ZERO;
-      getContext().pipeToSelf(ctx.caughtUp().apply(quiet), (v, e) -> new Ready());
-    }
-  }
-
   @Override
   public Receive<Message> createReceive() {
     return newReceiveBuilder()
         .onMessage(Changed.class, this::onChanged)
         .onMessage(Ready.class, m -> {
-          ready = true;
+          gate.open();
           subscribe();
           return schedule();
         })
@@ -170,7 +158,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   }
 
   private Behavior<Message> onChanged(Changed changed) {
-    requestReady(changed.change().recovered());
+    gate.request(changed.change().recovered(), createDeadline);
     ObjectNode before = rs;
     rs = changed.change().object();
     if (rs == null || before == null || !Meta.uid(before).equals(Meta.uid(rs))) {
@@ -189,7 +177,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   }
 
   private void subscribe() {
-    if (ready && rs != null) {
+    if (gate.isOpen() && rs != null) {
       watch.follow(rs).ifPresent(current -> {
         pods.clear();
         current.forEach(this::seen);
@@ -228,7 +216,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
    * thousand pod events make a few hundred reconciles, not ten thousand.
    */
   private Behavior<Message> schedule() {
-    if (ready && rs != null) {
+    if (gate.isOpen() && rs != null) {
       // a reconcile costs in proportion to the pods; so does the pause between two
       pacer.request(MIN_INTERVAL.plusNanos(pods.size() * 5_000L));
     }
@@ -236,7 +224,7 @@ public final class ReplicaSetController extends AbstractBehavior<ReplicaSetContr
   }
 
   private void reconcile() {
-    if (rs == null || !ready || !watch.active()) {
+    if (rs == null || !gate.isOpen() || !watch.active()) {
       return;
     }
     pacer.ran();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.controllers.ControllerContext;
+import io.steuermann.engine.controllers.ReadyGate;
 import io.steuermann.engine.controllers.Owners;
 import io.steuermann.engine.controllers.ReconcilePacer;
 import io.steuermann.engine.controllers.SelectorWatch;
@@ -99,13 +100,13 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
   private final WrittenStatus written = new WrittenStatus();
   private Instant expectationsSince = Instant.EPOCH;
   private ObjectNode set;
-  private boolean ready;
-  private boolean readyRequested;
+  private final ReadyGate<Message> gate;
   private boolean adoptionCheckInFlight;
 
   private StatefulSetController(ActorContext<Message> context, ControllerContext ctx) {
     super(context);
     this.ctx = ctx;
+    this.gate = new ReadyGate<>(context, ctx, new Ready());
     this.pacer = new ReconcilePacer<>(context, new Reconcile());
     this.expectationTimeout = ctx.settings().hasPath("statefulset.expectation-timeout")
         ? ctx.settings().getDuration("statefulset.expectation-timeout") : Duration.ofSeconds(30);
@@ -125,7 +126,7 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
     return newReceiveBuilder()
         .onMessage(Changed.class, this::onChanged)
         .onMessage(Ready.class, m -> {
-          ready = true;
+          gate.open();
           subscribe();
           return schedule();
         })
@@ -168,12 +169,7 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
   }
 
   private Behavior<Message> onChanged(Changed changed) {
-    if (!readyRequested) {
-      readyRequested = true;
-      // after a move, let the creates a predecessor sent pass their deadline first (see ReplicaSetController)
-      Duration quiet = changed.change().recovered() ? createDeadline.plusSeconds(1) : Duration.ZERO;
-      getContext().pipeToSelf(ctx.caughtUp().apply(quiet), (v, e) -> new Ready());
-    }
+    gate.request(changed.change().recovered(), createDeadline);
     ObjectNode before = set;
     set = changed.change().object();
     if (set == null || before == null || !Meta.uid(before).equals(Meta.uid(set))) {
@@ -197,7 +193,7 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
   }
 
   private void subscribe() {
-    if (!ready || set == null) {
+    if (!gate.isOpen() || set == null) {
       return;
     }
     podWatch.follow(set).ifPresent(current -> {
@@ -260,7 +256,7 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
   }
 
   private Behavior<Message> schedule() {
-    if (ready && set != null) {
+    if (gate.isOpen() && set != null) {
       pacer.request(MIN_INTERVAL.plusNanos(pods.size() * 5_000L));
     }
     return this;
@@ -283,7 +279,7 @@ public final class StatefulSetController extends AbstractBehavior<StatefulSetCon
   }
 
   private void reconcile() {
-    if (set == null || !ready || !podWatch.active() || !revisionWatch.active()) {
+    if (set == null || !gate.isOpen() || !podWatch.active() || !revisionWatch.active()) {
       return;
     }
     pacer.ran();
