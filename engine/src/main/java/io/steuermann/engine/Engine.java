@@ -106,7 +106,9 @@ public final class Engine {
         this::apply, settings.kind() == io.steuermann.persistence.StoreKind.H2 ? written::syncedUpTo : () -> Long.MAX_VALUE);
     this.store = new ObjectStore(system, askTimeout);
     store.admitCreates(io.steuermann.engine.storage.StorageClasses.admission(cache)
-        .andThen(io.steuermann.engine.ingress.IngressClasses.admission(cache)));
+        .andThen(io.steuermann.engine.ingress.IngressClasses.admission(cache))
+        // last, as kube's validating admission: the quota charges what the others admitted
+        .andThen(io.steuermann.engine.quota.QuotaAdmission.of(cache, () -> store)));
     Config controllerSettings = config.getConfig("steuermann.controllers");
     this.controllers = new io.steuermann.engine.controllers.ControllerContext(store, cache, materializer,
         new io.steuermann.engine.controllers.EventRecorder(store, Clock.systemUTC(), "steuermann",

@@ -439,6 +439,8 @@ class WriteFuzzTest {
           + "\"accessModes\":[\"ReadWriteOnce\"],\"persistentVolumeReclaimPolicy\":\"Retain\","
           + "\"volumeMode\":\"Filesystem\",\"storageClassName\":\"fuzz\","
           + "\"hostPath\":{\"path\":\"/tmp/fuzz\",\"type\":\"DirectoryOrCreate\"}}}";
+      case RESOURCE_QUOTA -> "{\"metadata\":" + meta + ",\"spec\":{\"hard\":{\"count/jobs.batch\":\"50\","
+          + "\"requests.storage\":\"100Gi\"}}}";
       case PERSISTENT_VOLUME_CLAIM -> "{\"metadata\":" + meta + ",\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],"
           + "\"volumeMode\":\"Filesystem\",\"storageClassName\":\"fuzz\","
           + "\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}";

@@ -51,20 +51,39 @@ public final class ObjectStore {
    */
   private final java.util.concurrent.atomic.AtomicReference<CreateAdmission> admission;
 
-  /** Changes an object about to be created; returns it (or a changed copy). */
+  /**
+   * The admission of one create: the object (perhaps changed) goes on, or the create is refused
+   * with a Status and nothing is sent to the entity (kube's mutating and validating admission).
+   * {@code dryRun} says the create will not be stored: an admission then charges nothing.
+   */
   @FunctionalInterface
   public interface CreateAdmission {
-    ObjectNode admit(ObjectKey key, ObjectNode object);
+    CompletionStage<Verdict> admit(ObjectKey key, ObjectNode object, boolean dryRun);
 
-    /** This admission, then {@code next} on what it admitted. */
+    /** An admission that only changes the object, answered at once. */
+    static CreateAdmission mutating(java.util.function.BiFunction<ObjectKey, ObjectNode, ObjectNode> change) {
+      return (key, object, dryRun) -> CompletableFuture.completedFuture(new Admitted(change.apply(key, object)));
+    }
+
+    /** This admission, then {@code next} on what it admitted; a refusal stops the chain. */
     default CreateAdmission andThen(CreateAdmission next) {
-      return (key, object) -> next.admit(key, admit(key, object));
+      return (key, object, dryRun) -> admit(key, object, dryRun).thenCompose(verdict ->
+          verdict instanceof Admitted a ? next.admit(key, a.object(), dryRun) : CompletableFuture.completedFuture(verdict));
     }
   }
 
+  /** What an admission decided about a create. */
+  public sealed interface Verdict permits Admitted, Denied {}
+
+  /** The create goes on with this object. */
+  public record Admitted(ObjectNode object) implements Verdict {}
+
+  /** The create is refused with this status (a 403 from quota, for instance). */
+  public record Denied(ApiStatus status) implements Verdict {}
+
   public ObjectStore(ActorSystem<?> system, Duration askTimeout) {
     this(ClusterSharding.get(system), askTimeout, system.executionContext(), false, StoreHealth.get(system),
-        new java.util.concurrent.atomic.AtomicReference<>((key, object) -> object),
+        new java.util.concurrent.atomic.AtomicReference<>(CreateAdmission.mutating((key, object) -> object)),
         system.settings().config().getDuration("steuermann.create-resend-interval"), system.scheduler());
   }
 
@@ -240,18 +259,38 @@ public final class ObjectStore {
 
   /** A create whose {@code manager} is recorded in managedFields as owning what it set. */
   public CompletionStage<Reply> create(ObjectKey key, ObjectNode object, String manager) {
-    ObjectNode admitted = admission.get().admit(key, object);
     String uid = UUID.randomUUID().toString();
-    return inNamespace(key, () -> true, reply -> new ObjectCommand.Create(admitted, 0, manager, uid, reply), true);
+    return admitted(key, object, admitted ->
+        inNamespace(key, () -> true, reply -> new ObjectCommand.Create(admitted, 0, manager, uid, reply), true));
   }
 
   private CompletionStage<Reply> create(ObjectKey key, ObjectNode object, long notAfterMillis,
       BooleanSupplier stillWanted) {
-    ObjectNode admitted = admission.get().admit(key, object);
     // the uid is chosen here, once per create, so that every copy sent names the same object
     String uid = UUID.randomUUID().toString();
-    return inNamespace(key, stillWanted,
-        reply -> new ObjectCommand.Create(admitted, notAfterMillis, null, uid, reply), true);
+    return admitted(key, object, admitted -> inNamespace(key, stillWanted,
+        reply -> new ObjectCommand.Create(admitted, notAfterMillis, null, uid, reply), true));
+  }
+
+  /**
+   * Runs the admission chain, then {@code send} with what it admitted; a refusal is the reply and
+   * nothing is sent, so a refused create leaves no object, no event and no journal row. An
+   * admission that fails (a quota write timing out) refuses too, as kube's admission errors do.
+   */
+  private CompletionStage<Reply> admitted(ObjectKey key, ObjectNode object,
+      Function<ObjectNode, CompletionStage<Reply>> send) {
+    CompletionStage<Verdict> verdict;
+    try {
+      verdict = admission.get().admit(key, object, dryRun);
+    } catch (RuntimeException e) {
+      verdict = CompletableFuture.failedFuture(e);
+    }
+    return verdict.handle((v, e) -> e != null
+        ? CompletableFuture.<Reply>completedFuture(new ObjectCommand.Refused(
+            ApiStatus.internal("admission of the create failed: " + e.getMessage())))
+        : v instanceof Admitted a ? send.apply(a.object())
+        : CompletableFuture.<Reply>completedFuture(new ObjectCommand.Refused(((Denied) v).status())))
+        .thenCompose(Function.identity());
   }
 
   /** Sends a command that may create the object, once its namespace is known to exist and be active. */

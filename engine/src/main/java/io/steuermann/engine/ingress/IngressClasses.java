@@ -80,7 +80,7 @@ public final class IngressClasses {
    * annotation) gets the default class.
    */
   public static ObjectStore.CreateAdmission admission(WatchCache cache) {
-    return (key, object) -> {
+    return ObjectStore.CreateAdmission.mutating((key, object) -> {
       if (key.kind() != Kind.INGRESS || !className(object).isEmpty() || !(object.path("spec") instanceof ObjectNode)) {
         return object;
       }
@@ -91,7 +91,7 @@ public final class IngressClasses {
       ObjectNode admitted = object.deepCopy();
       ((ObjectNode) admitted.get("spec")).put("ingressClassName", Meta.name(chosen.get()));
       return admitted;
-    };
+    });
   }
 
   public static ObjectKey key(String name) {

@@ -72,7 +72,7 @@ public final class StorageClasses {
    * default class; claims and volumes get their protection finalizer.
    */
   public static ObjectStore.CreateAdmission admission(WatchCache cache) {
-    return (key, object) -> {
+    return ObjectStore.CreateAdmission.mutating((key, object) -> {
       if (key.kind() != Kind.PERSISTENT_VOLUME_CLAIM && key.kind() != Kind.PERSISTENT_VOLUME) {
         return object;
       }
@@ -89,7 +89,7 @@ public final class StorageClasses {
         addFinalizer(admitted, PV_PROTECTION);
       }
       return admitted;
-    };
+    });
   }
 
   private static void addFinalizer(ObjectNode object, String finalizer) {
