@@ -140,6 +140,8 @@ class ResourceQuotasTest {
         {"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"storage"},
          "spec":{"hard":{"requests.storage":"1Gi","persistentvolumeclaims":"5"}}}"""));
     await().atMost(WAIT).until(() -> quota("claims", "storage").path("status").path("used").has("requests.storage"));
+    String before = expect(200, server.get("/api/v1/namespaces/claims/persistentvolumeclaims")).path("metadata")
+        .path("resourceVersion").asText();
     JsonNode refused = expect(403, server.post("/api/v1/namespaces/claims/persistentvolumeclaims", """
         {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"big"},
          "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"2Gi"}}}}"""));
@@ -148,6 +150,19 @@ class ResourceQuotasTest {
         + "requests.storage=2Gi, used: requests.storage=0, limited: requests.storage=1Gi",
         refused.path("message").asText());
     assertEquals(404, server.get("/api/v1/namespaces/claims/persistentvolumeclaims/big").statusCode());
+    // a dry run is checked as well, and charges nothing
+    expect(403, server.post("/api/v1/namespaces/claims/persistentvolumeclaims?dryRun=All", """
+        {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"big"},
+         "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"2Gi"}}}}"""));
+    expect(201, server.post("/api/v1/namespaces/claims/persistentvolumeclaims?dryRun=All", """
+        {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"dry"},
+         "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}"""));
+    assertEquals("0", quota("claims", "storage").path("status").path("used").path("requests.storage").asText());
+    // the refused creates left no event behind
+    HttpResponse<String> watch = server.get("/api/v1/namespaces/claims/persistentvolumeclaims?watch=1"
+        + "&timeoutSeconds=1&resourceVersion=" + before);
+    assertEquals(200, watch.statusCode(), watch.body());
+    assertEquals("", watch.body().strip());
     expect(201, server.post("/api/v1/namespaces/claims/persistentvolumeclaims", """
         {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"small"},
          "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"512Mi"}}}}"""));

@@ -36,12 +36,16 @@ public final class QuotaController {
 
   private record Tick() {}
 
+  private record Ready() {}
+
   private QuotaController() {}
 
   public static Behavior<ObjectChanged> create(ControllerContext ctx) {
     return Behaviors.<Object>setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new Tick(), RESYNC);
       State state = new State();
+      // a count from a cache still catching up after a start would be too low
+      context.pipeToSelf(ctx.caughtUp().apply(Duration.ZERO), (v, e) -> new Ready());
       return Behaviors.receiveMessage(message -> {
         if (message instanceof ObjectChanged changed) {
           ObjectNode quota = changed.object();
@@ -52,6 +56,8 @@ public final class QuotaController {
             state.since = ctx.clock().instant();
           }
           state.quota = quota;
+        } else if (message instanceof Ready) {
+          state.ready = true;
         }
         reconcile(ctx, state);
         return Behaviors.same();
@@ -62,6 +68,7 @@ public final class QuotaController {
   /** What the controller knows; only its own actor touches it. */
   private static final class State {
     ObjectNode quota;
+    boolean ready;
     String version = "";
     Instant since = Instant.EPOCH;
     String lastWritten = "";
@@ -70,7 +77,7 @@ public final class QuotaController {
 
   private static void reconcile(ControllerContext ctx, State state) {
     ObjectNode quota = state.quota;
-    if (quota == null) {
+    if (quota == null || !state.ready) {
       return;
     }
     String namespace = Meta.namespace(quota);
