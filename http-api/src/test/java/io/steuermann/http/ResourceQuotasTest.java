@@ -94,6 +94,11 @@ class ResourceQuotasTest {
         .equals("1"));
     Result room = kubectl("-n", "quota", "create", "-f", pod("c", "100m"));
     assertEquals(0, room.exit(), room.err());
+    // a server-side apply that creates is counted too
+    Result applied = kubectl("-n", "quota", "apply", "--server-side", "-f", pod("d", "100m"));
+    assertTrue(applied.err().contains("pods \"d\" is forbidden: exceeded quota: compute, requested: pods=1, "
+        + "used: pods=2, limited: pods=2"), applied.err());
+    assertEquals(404, server.get("/api/v1/namespaces/quota/pods/d").statusCode());
   }
 
   @Test

@@ -363,9 +363,11 @@ public final class ObjectStore {
     Function<ActorRef<Reply>, ObjectCommand> apply = reply -> new ObjectCommand.Apply(config, manager, force, part, reply);
     // only an apply that creates needs the namespace check: an object in a terminating
     // namespace may still be changed (its finalizers removed, say)
+    // an apply that creates passes the admission's refusals (a quota), not its changes: those
+    // would become fields the applier owns
     return get(key).thenCompose(current -> current instanceof ObjectCommand.Done
         ? ask(key, apply)
-        : inNamespace(key, () -> true, apply));
+        : admitted(key, config, admitted -> inNamespace(key, () -> true, apply)));
   }
 
   public CompletionStage<Reply> delete(ObjectKey key, String uid, long resourceVersion) {
