@@ -151,6 +151,8 @@ class ResourceQuotasTest {
         {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"big"},
          "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"2Gi"}}}}"""));
     assertEquals("Forbidden", refused.path("reason").asText());
+    assertEquals("persistentvolumeclaims", refused.path("details").path("kind").asText(), refused.toString());
+    assertEquals("big", refused.path("details").path("name").asText(), refused.toString());
     assertEquals("persistentvolumeclaims \"big\" is forbidden: exceeded quota: storage, requested: "
         + "requests.storage=2Gi, used: requests.storage=0, limited: requests.storage=1Gi",
         refused.path("message").asText());
@@ -171,6 +173,16 @@ class ResourceQuotasTest {
     expect(201, server.post("/api/v1/namespaces/claims/persistentvolumeclaims", """
         {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"small"},
          "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"512Mi"}}}}"""));
+    expect(201, server.post("/api/v1/namespaces/claims/resourcequotas", """
+        {"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"apps"},
+         "spec":{"hard":{"count/deployments.apps":"0"}}}"""));
+    await().atMost(WAIT).until(() -> quota("claims", "apps").path("status").path("used").has("count/deployments.apps"));
+    JsonNode deployment = expect(403, server.post("/apis/apps/v1/namespaces/claims/deployments", """
+        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+         "spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
+           "spec":{"containers":[{"name":"main","image":"busybox"}]}}}}"""));
+    assertEquals("deployments.apps \"web\" is forbidden: exceeded quota: apps, requested: count/deployments.apps=1, "
+        + "used: count/deployments.apps=0, limited: count/deployments.apps=0", deployment.path("message").asText());
     JsonNode invalid = expect(422, server.post("/api/v1/namespaces/claims/resourcequotas", """
         {"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"bad"},"spec":{"hard":{"pods":"-1"}}}"""));
     assertEquals("spec.hard[pods]", invalid.path("details").path("causes").path(0).path("field").asText(),

@@ -60,7 +60,7 @@ public final class QuotaAdmission {
     Optional<String> refusal = Quotas.refusal(quota, key.kind(), object, usage);
     if (refusal.isPresent()) {
       return CompletableFuture.completedFuture(new ObjectStore.Denied(ApiStatus.forbidden(
-          key.kind().plural() + " \"" + key.name() + "\" is forbidden: " + refusal.get())));
+          key.kind(), key.name(), refusal.get())));
     }
     if (dryRun) {
       return admitted(object); // checked, not charged: nothing will be stored
@@ -78,8 +78,7 @@ public final class QuotaAdmission {
       }
       if (why.code() != 409 || attempts <= 1) {
         return CompletableFuture.completedFuture(new ObjectStore.Denied(ApiStatus.forbidden(
-            key.kind().plural() + " \"" + key.name() + "\" is forbidden: quota " + quotaKey.name()
-                + " could not be charged: " + why.message())));
+            key.kind(), key.name(), "quota " + quotaKey.name() + " could not be charged: " + why.message())));
       }
       return store.get(quotaKey).thenCompose(fresh -> fresh instanceof ObjectCommand.Done d
           ? charge(store, key, object, usage, quotaKey, d.object(), false, attempts - 1)
