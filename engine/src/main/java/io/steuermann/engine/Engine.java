@@ -105,10 +105,11 @@ public final class Engine {
     this.feed = ChangeFeed.start(system, db, io.steuermann.persistence.feed.FeedSettings.fromConfig(config), 0,
         this::apply, settings.kind() == io.steuermann.persistence.StoreKind.H2 ? written::syncedUpTo : () -> Long.MAX_VALUE);
     this.store = new ObjectStore(system, askTimeout);
-    store.admitCreates(ObjectStore.CreateAdmission.chain(java.util.List.of(
-        io.steuermann.engine.storage.StorageClasses.admission(cache),
-        io.steuermann.engine.ingress.IngressClasses.admission(cache),
-        io.steuermann.engine.limits.LimitRanges.admission(cache))));
+    store.admitCreates(io.steuermann.engine.storage.StorageClasses.admission(cache)
+        .andThen(io.steuermann.engine.ingress.IngressClasses.admission(cache))
+        .andThen(io.steuermann.engine.limits.LimitRanges.admission(cache))
+        // last, as kube's validating admission: the quota charges what the others admitted
+        .andThen(io.steuermann.engine.quota.QuotaAdmission.of(cache, () -> store)));
     Config controllerSettings = config.getConfig("steuermann.controllers");
     this.controllers = new io.steuermann.engine.controllers.ControllerContext(store, cache, materializer,
         new io.steuermann.engine.controllers.EventRecorder(store, Clock.systemUTC(), "steuermann",

@@ -266,6 +266,7 @@ class AdvertisedVerbsTest {
           + "\"walk\",\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}";
       case "storage.k8s.io/v1/storageclasses" -> ",\"provisioner\":\"example.com/walk\"";
       case "v1/serviceaccounts" -> ",\"automountServiceAccountToken\":false";
+      case "v1/resourcequotas" -> ",\"spec\":{\"hard\":{\"count/configmaps\":\"100\"}}";
       case "rbac.authorization.k8s.io/v1/roles", "rbac.authorization.k8s.io/v1/clusterroles" ->
           ",\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\"]}]";
       case "rbac.authorization.k8s.io/v1/rolebindings", "rbac.authorization.k8s.io/v1/clusterrolebindings" ->
@@ -309,6 +310,7 @@ class AdvertisedVerbsTest {
       case "replicationcontrollers" -> "ReplicationController";
       case "persistentvolumes" -> "PersistentVolume";
       case "persistentvolumeclaims" -> "PersistentVolumeClaim";
+      case "resourcequotas" -> "ResourceQuota";
       case "storageclasses" -> "StorageClass";
       case "ingresses" -> "Ingress";
       case "ingressclasses" -> "IngressClass";

@@ -450,6 +450,9 @@ class WriteFuzzTest {
           + "\"accessModes\":[\"ReadWriteOnce\"],\"persistentVolumeReclaimPolicy\":\"Retain\","
           + "\"volumeMode\":\"Filesystem\",\"storageClassName\":\"fuzz\","
           + "\"hostPath\":{\"path\":\"/tmp/fuzz\",\"type\":\"DirectoryOrCreate\"}}}";
+      // a quota over a resource nothing here creates: no controller runs, and a quota whose status is
+      // unknown refuses the creates it counts (403), as kube-apiserver does
+      case RESOURCE_QUOTA -> "{\"metadata\":" + meta + ",\"spec\":{\"hard\":{\"count/widgets.example.com\":\"50\"}}}";
       case PERSISTENT_VOLUME_CLAIM -> "{\"metadata\":" + meta + ",\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],"
           + "\"volumeMode\":\"Filesystem\",\"storageClassName\":\"fuzz\","
           + "\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}";

@@ -52,40 +52,38 @@ public final class ObjectStore {
   private final java.util.concurrent.atomic.AtomicReference<CreateAdmission> admission;
 
   /**
-   * Admission of an object about to be created: it is admitted as it is or changed (a copy), or
-   * refused with the Status the client gets (kube's admission plugins: a mutating one changes,
-   * a validating one refuses, e.g. LimitRanger's 403).
+   * The admission of one create: the object (perhaps changed) goes on, or the create is refused
+   * with a Status and nothing is sent to the entity (kube's mutating and validating admission).
+   * {@code dryRun} says the create will not be stored: an admission then charges nothing.
    */
   @FunctionalInterface
   public interface CreateAdmission {
-    Admission admit(ObjectKey key, ObjectNode object);
+    CompletionStage<Verdict> admit(ObjectKey key, ObjectNode object, boolean dryRun);
 
-    /** What an admission decided. */
-    sealed interface Admission {}
+    /** An admission that only changes the object, answered at once. */
+    static CreateAdmission mutating(java.util.function.BiFunction<ObjectKey, ObjectNode, ObjectNode> change) {
+      return (key, object, dryRun) -> CompletableFuture.completedFuture(new Admitted(change.apply(key, object)));
+    }
 
-    record Admitted(ObjectNode object) implements Admission {}
-
-    record Refused(ApiStatus status) implements Admission {}
-
-    /** The admissions one after the other, each given what the one before admitted; the first refusal ends it. */
-    static CreateAdmission chain(java.util.List<CreateAdmission> admissions) {
-      return (key, object) -> {
-        ObjectNode current = object;
-        for (CreateAdmission a : admissions) {
-          Admission decided = a.admit(key, current);
-          if (decided instanceof Refused) {
-            return decided;
-          }
-          current = ((Admitted) decided).object();
-        }
-        return new Admitted(current);
-      };
+    /** This admission, then {@code next} on what it admitted; a refusal stops the chain. */
+    default CreateAdmission andThen(CreateAdmission next) {
+      return (key, object, dryRun) -> admit(key, object, dryRun).thenCompose(verdict ->
+          verdict instanceof Admitted a ? next.admit(key, a.object(), dryRun) : CompletableFuture.completedFuture(verdict));
     }
   }
 
+  /** What an admission decided about a create. */
+  public sealed interface Verdict permits Admitted, Denied {}
+
+  /** The create goes on with this object. */
+  public record Admitted(ObjectNode object) implements Verdict {}
+
+  /** The create is refused with this status (a 403 from quota, for instance). */
+  public record Denied(ApiStatus status) implements Verdict {}
+
   public ObjectStore(ActorSystem<?> system, Duration askTimeout) {
     this(ClusterSharding.get(system), askTimeout, system.executionContext(), false, StoreHealth.get(system),
-        new java.util.concurrent.atomic.AtomicReference<>((key, object) -> new CreateAdmission.Admitted(object)),
+        new java.util.concurrent.atomic.AtomicReference<>(CreateAdmission.mutating((key, object) -> object)),
         system.settings().config().getDuration("steuermann.create-resend-interval"), system.scheduler());
   }
 
@@ -261,27 +259,38 @@ public final class ObjectStore {
 
   /** A create whose {@code manager} is recorded in managedFields as owning what it set. */
   public CompletionStage<Reply> create(ObjectKey key, ObjectNode object, String manager) {
-    CreateAdmission.Admission admitted = admission.get().admit(key, object);
-    if (admitted instanceof CreateAdmission.Refused refused) {
-      return refused(refused.status());
-    }
-    ObjectNode admittedObject = ((CreateAdmission.Admitted) admitted).object();
     String uid = UUID.randomUUID().toString();
-    return inNamespace(key, () -> true, reply -> new ObjectCommand.Create(admittedObject, 0, manager, uid, reply),
-        true);
+    return admitted(key, object, admitted ->
+        inNamespace(key, () -> true, reply -> new ObjectCommand.Create(admitted, 0, manager, uid, reply), true));
   }
 
   private CompletionStage<Reply> create(ObjectKey key, ObjectNode object, long notAfterMillis,
       BooleanSupplier stillWanted) {
-    CreateAdmission.Admission admitted = admission.get().admit(key, object);
-    if (admitted instanceof CreateAdmission.Refused refused) {
-      return refused(refused.status());
-    }
-    ObjectNode admittedObject = ((CreateAdmission.Admitted) admitted).object();
     // the uid is chosen here, once per create, so that every copy sent names the same object
     String uid = UUID.randomUUID().toString();
-    return inNamespace(key, stillWanted,
-        reply -> new ObjectCommand.Create(admittedObject, notAfterMillis, null, uid, reply), true);
+    return admitted(key, object, admitted -> inNamespace(key, stillWanted,
+        reply -> new ObjectCommand.Create(admitted, notAfterMillis, null, uid, reply), true));
+  }
+
+  /**
+   * Runs the admission chain, then {@code send} with what it admitted; a refusal is the reply and
+   * nothing is sent, so a refused create leaves no object, no event and no journal row. An
+   * admission that fails (a quota write timing out) refuses too, as kube's admission errors do.
+   */
+  private CompletionStage<Reply> admitted(ObjectKey key, ObjectNode object,
+      Function<ObjectNode, CompletionStage<Reply>> send) {
+    CompletionStage<Verdict> verdict;
+    try {
+      verdict = admission.get().admit(key, object, dryRun);
+    } catch (RuntimeException e) {
+      verdict = CompletableFuture.failedFuture(e);
+    }
+    return verdict.handle((v, e) -> e != null
+        ? CompletableFuture.<Reply>completedFuture(new ObjectCommand.Refused(
+            ApiStatus.internal("admission of the create failed: " + e.getMessage())))
+        : v instanceof Admitted a ? send.apply(a.object())
+        : CompletableFuture.<Reply>completedFuture(new ObjectCommand.Refused(((Denied) v).status())))
+        .thenCompose(Function.identity());
   }
 
   /** Sends a command that may create the object, once its namespace is known to exist and be active. */
@@ -354,9 +363,11 @@ public final class ObjectStore {
     Function<ActorRef<Reply>, ObjectCommand> apply = reply -> new ObjectCommand.Apply(config, manager, force, part, reply);
     // only an apply that creates needs the namespace check: an object in a terminating
     // namespace may still be changed (its finalizers removed, say)
+    // an apply that creates passes the admission's refusals (a quota), not its changes: those
+    // would become fields the applier owns
     return get(key).thenCompose(current -> current instanceof ObjectCommand.Done
         ? ask(key, apply)
-        : inNamespace(key, () -> true, apply));
+        : admitted(key, config, admitted -> inNamespace(key, () -> true, apply)));
   }
 
   public CompletionStage<Reply> delete(ObjectKey key, String uid, long resourceVersion) {

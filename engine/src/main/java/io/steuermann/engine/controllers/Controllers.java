@@ -47,6 +47,9 @@ public final class Controllers {
       if (key.kind() == Kind.POD_DISRUPTION_BUDGET) {
         return Optional.of(io.steuermann.engine.controllers.disruption.DisruptionBudgetController.create(context.get()));
       }
+      if (key.kind() == Kind.RESOURCE_QUOTA) {
+        return Optional.of(io.steuermann.engine.quota.QuotaController.create(context.get()));
+      }
       return Optional.empty();
     };
   }

@@ -80,18 +80,18 @@ public final class IngressClasses {
    * annotation) gets the default class.
    */
   public static ObjectStore.CreateAdmission admission(WatchCache cache) {
-    return (key, object) -> {
+    return ObjectStore.CreateAdmission.mutating((key, object) -> {
       if (key.kind() != Kind.INGRESS || !className(object).isEmpty() || !(object.path("spec") instanceof ObjectNode)) {
-        return new ObjectStore.CreateAdmission.Admitted(object);
+        return object;
       }
       Optional<ObjectNode> chosen = defaultClass(cache.list(WatchFilter.of(Kind.INGRESS_CLASS, "")).items());
       if (chosen.isEmpty()) {
-        return new ObjectStore.CreateAdmission.Admitted(object);
+        return object;
       }
       ObjectNode admitted = object.deepCopy();
       ((ObjectNode) admitted.get("spec")).put("ingressClassName", Meta.name(chosen.get()));
-      return new ObjectStore.CreateAdmission.Admitted(admitted);
-    };
+      return admitted;
+    });
   }
 
   public static ObjectKey key(String name) {

@@ -2,7 +2,10 @@ package io.steuermann.engine.limits;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steuermann.engine.api.ObjectStore;
 import io.steuermann.engine.api.ObjectStore.CreateAdmission;
+import io.steuermann.engine.model.ObjectKey;
+import java.util.concurrent.CompletableFuture;
 import io.steuermann.engine.model.ApiStatus;
 import io.steuermann.engine.model.Kind;
 import io.steuermann.engine.scheduling.Quantity;
@@ -51,29 +54,31 @@ public final class LimitRanges {
   }
 
   public static CreateAdmission admission(WatchCache cache) {
-    return (key, object) -> {
-      if (key.kind() != Kind.POD) {
-        return new CreateAdmission.Admitted(object);
+    return (key, object, dryRun) -> CompletableFuture.completedFuture(decide(cache, key, object));
+  }
+
+  private static ObjectStore.Verdict decide(WatchCache cache, ObjectKey key, ObjectNode object) {
+    if (key.kind() != Kind.POD) {
+      return new ObjectStore.Admitted(object);
+    }
+    List<ObjectNode> ranges = cache.list(WatchFilter.of(Kind.LIMIT_RANGE, key.namespace())).items();
+    if (ranges.isEmpty()) {
+      return new ObjectStore.Admitted(object);
+    }
+    ObjectNode pod = object.deepCopy();
+    applyDefaults(pod, ranges);
+    List<String> errors = new ArrayList<>();
+    for (ObjectNode range : ranges) {
+      for (JsonNode item : range.path("spec").path("limits")) {
+        check(pod, item, errors);
       }
-      List<ObjectNode> ranges = cache.list(WatchFilter.of(Kind.LIMIT_RANGE, key.namespace())).items();
-      if (ranges.isEmpty()) {
-        return new CreateAdmission.Admitted(object);
-      }
-      ObjectNode pod = object.deepCopy();
-      applyDefaults(pod, ranges);
-      List<String> errors = new ArrayList<>();
-      for (ObjectNode range : ranges) {
-        for (JsonNode item : range.path("spec").path("limits")) {
-          check(pod, item, errors);
-        }
-      }
-      if (errors.isEmpty()) {
-        return new CreateAdmission.Admitted(pod);
-      }
-      // Go's aggregate error: one message alone, several in brackets
-      String message = errors.size() == 1 ? errors.get(0) : "[" + String.join(", ", errors) + "]";
-      return new CreateAdmission.Refused(ApiStatus.forbidden("pods \"" + key.name() + "\" is forbidden: " + message));
-    };
+    }
+    if (errors.isEmpty()) {
+      return new ObjectStore.Admitted(pod);
+    }
+    // Go's aggregate error: one message alone, several in brackets
+    String message = errors.size() == 1 ? errors.get(0) : "[" + String.join(", ", errors) + "]";
+    return new ObjectStore.Denied(ApiStatus.forbidden(Kind.POD, key.name(), message));
   }
 
   /** kube's mergePodResourceRequirements with the Container items' default limits and requests. */

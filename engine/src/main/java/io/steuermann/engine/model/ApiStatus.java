@@ -72,6 +72,12 @@ public record ApiStatus(int code, String reason, String message, Details details
     return new ApiStatus(403, "Forbidden", message, null);
   }
 
+  /** kube's NewForbidden: {@code deployments.apps "web" is forbidden: why}, naming the object. */
+  public static ApiStatus forbidden(Kind kind, String name, String why) {
+    return new ApiStatus(403, "Forbidden", qualified(kind) + " \"" + name + "\" is forbidden: " + why,
+        new Details(name, kind.group(), kind.plural(), List.of()));
+  }
+
   public static ApiStatus methodNotAllowed(String message) {
     return new ApiStatus(405, "MethodNotAllowed", message, null);
   }

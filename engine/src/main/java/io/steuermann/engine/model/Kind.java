@@ -24,6 +24,7 @@ public enum Kind {
       false),
   PERSISTENT_VOLUME_CLAIM("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", true,
       List.of("pvc"), true, false),
+  RESOURCE_QUOTA("", "v1", "ResourceQuota", "resourcequotas", "resourcequota", true, List.of("quota"), true, false),
   REPLICATION_CONTROLLER("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", true,
       List.of("rc"), true, true),
   REPLICA_SET("apps", "v1", "ReplicaSet", "replicasets", "replicaset", true, List.of("rs"), true, true),

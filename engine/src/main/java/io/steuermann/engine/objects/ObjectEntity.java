@@ -97,7 +97,8 @@ public final class ObjectEntity
   public static boolean hasController(Kind kind) {
     return kind == Kind.REPLICA_SET || kind == Kind.REPLICATION_CONTROLLER || kind == Kind.DEPLOYMENT
         || kind == Kind.DAEMON_SET || kind == Kind.STATEFUL_SET || kind == Kind.JOB
-        || kind == Kind.CRON_JOB || kind == Kind.POD_DISRUPTION_BUDGET || kind == Kind.HORIZONTAL_POD_AUTOSCALER;
+        || kind == Kind.CRON_JOB || kind == Kind.RESOURCE_QUOTA || kind == Kind.POD_DISRUPTION_BUDGET
+        || kind == Kind.HORIZONTAL_POD_AUTOSCALER;
   }
 
   public static Behavior<ObjectCommand> create(ObjectKey key, EntityServices services) {

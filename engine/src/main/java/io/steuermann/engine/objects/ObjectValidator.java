@@ -97,6 +97,7 @@ public final class ObjectValidator {
         case STORAGE_CLASS -> errors.addAll(StorageValidation.storageClass(object));
         case INGRESS -> errors.addAll(IngressValidation.ingress(object, old));
         case INGRESS_CLASS -> errors.addAll(IngressValidation.ingressClass(object, old));
+        case RESOURCE_QUOTA -> errors.addAll(io.steuermann.engine.validation.QuotaValidation.quota(object));
         case JOB -> {
           errors.addAll(BatchValidation.job(object));
           templateSpec("spec.template", object.path("spec").path("template"), errors);

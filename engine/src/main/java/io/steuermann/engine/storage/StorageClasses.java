@@ -72,9 +72,9 @@ public final class StorageClasses {
    * default class; claims and volumes get their protection finalizer.
    */
   public static ObjectStore.CreateAdmission admission(WatchCache cache) {
-    return (key, object) -> {
+    return ObjectStore.CreateAdmission.mutating((key, object) -> {
       if (key.kind() != Kind.PERSISTENT_VOLUME_CLAIM && key.kind() != Kind.PERSISTENT_VOLUME) {
-        return new ObjectStore.CreateAdmission.Admitted(object);
+        return object;
       }
       ObjectNode admitted = object.deepCopy();
       if (key.kind() == Kind.PERSISTENT_VOLUME_CLAIM) {
@@ -88,8 +88,8 @@ public final class StorageClasses {
       } else {
         addFinalizer(admitted, PV_PROTECTION);
       }
-      return new ObjectStore.CreateAdmission.Admitted(admitted);
-    };
+      return admitted;
+    });
   }
 
   private static void addFinalizer(ObjectNode object, String finalizer) {

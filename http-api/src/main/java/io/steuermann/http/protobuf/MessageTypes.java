@@ -45,6 +45,8 @@ public final class MessageTypes {
           Map.entry("PersistentVolumeList", V1.PersistentVolumeList.getDefaultInstance()),
           Map.entry("PersistentVolumeClaim", V1.PersistentVolumeClaim.getDefaultInstance()),
           Map.entry("PersistentVolumeClaimList", V1.PersistentVolumeClaimList.getDefaultInstance()),
+          Map.entry("ResourceQuota", V1.ResourceQuota.getDefaultInstance()),
+          Map.entry("ResourceQuotaList", V1.ResourceQuotaList.getDefaultInstance()),
           Map.entry("Binding", V1.Binding.getDefaultInstance()),
           Map.entry("LimitRange", V1.LimitRange.getDefaultInstance()),
           Map.entry("LimitRangeList", V1.LimitRangeList.getDefaultInstance())),

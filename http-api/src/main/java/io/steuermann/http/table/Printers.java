@@ -176,6 +176,7 @@ final class Printers {
       case PERSISTENT_VOLUME -> StoragePrinters.persistentVolumeColumns();
       case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaimColumns();
       case STORAGE_CLASS -> StoragePrinters.storageClassColumns();
+      case RESOURCE_QUOTA -> QuotaPrinters.resourceQuotaColumns();
       case SERVICE_ACCOUNT -> RbacPrinters.serviceAccountColumns();
       case ROLE, CLUSTER_ROLE -> RbacPrinters.roleColumns();
       case ROLE_BINDING -> RbacPrinters.bindingColumns("roleBinding");
@@ -257,6 +258,7 @@ final class Printers {
       case PERSISTENT_VOLUME -> StoragePrinters.persistentVolume(c, name, age, obj);
       case PERSISTENT_VOLUME_CLAIM -> StoragePrinters.persistentVolumeClaim(c, name, age, obj);
       case STORAGE_CLASS -> StoragePrinters.storageClass(c, name, age, obj);
+      case RESOURCE_QUOTA -> QuotaPrinters.resourceQuota(c, name, age, obj);
       case SERVICE_ACCOUNT -> RbacPrinters.serviceAccount(c, name, age, obj);
       case ROLE, CLUSTER_ROLE -> RbacPrinters.role(c, name, obj);
       case ROLE_BINDING, CLUSTER_ROLE_BINDING -> RbacPrinters.binding(c, name, age, obj);

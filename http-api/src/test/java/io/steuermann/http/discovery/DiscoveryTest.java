@@ -112,7 +112,8 @@ class DiscoveryTest {
             "persistentvolumeclaims", "persistentvolumeclaims/status", "persistentvolumes", "persistentvolumes/status",
             "pods", "pods/attach", "pods/binding", "pods/eviction", "pods/exec", "pods/log", "pods/portforward",
             "pods/status",
-            "replicationcontrollers", "replicationcontrollers/scale", "replicationcontrollers/status", "secrets",
+            "replicationcontrollers", "replicationcontrollers/scale", "replicationcontrollers/status",
+            "resourcequotas", "resourcequotas/status", "secrets",
             "serviceaccounts", "services", "services/status"),
         names(list.get("resources")));
 

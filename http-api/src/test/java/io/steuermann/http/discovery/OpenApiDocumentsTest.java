@@ -115,7 +115,8 @@ class OpenApiDocumentsTest {
     assertTrue(paths.contains("/api/v1/persistentvolumes/{name}"), paths.toString());
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/serviceaccounts/{name}"), paths.toString());
     assertTrue(paths.contains("/api/v1/namespaces/{namespace}/limitranges/{name}"), paths.toString());
-    for (String notServed : List.of("resourcequotas", "serviceaccounts/{name}/token", "proxy",
+    assertTrue(paths.contains("/api/v1/namespaces/{namespace}/resourcequotas/{name}/status"), paths.toString());
+    for (String notServed : List.of("serviceaccounts/{name}/token", "proxy",
         "finalize", "ephemeralcontainers")) {
       assertTrue(paths.stream().noneMatch(p -> p.contains("/" + notServed)), notServed + " in " + paths);
     }
