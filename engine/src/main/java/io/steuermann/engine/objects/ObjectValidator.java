@@ -97,6 +97,8 @@ public final class ObjectValidator {
         case STORAGE_CLASS -> errors.addAll(StorageValidation.storageClass(object));
         case INGRESS -> errors.addAll(IngressValidation.ingress(object, old));
         case INGRESS_CLASS -> errors.addAll(IngressValidation.ingressClass(object, old));
+        case ENDPOINT_SLICE -> errors.addAll(
+            io.steuermann.engine.validation.EndpointSliceValidation.slice(object, old));
         case JOB -> {
           errors.addAll(BatchValidation.job(object));
           templateSpec("spec.template", object.path("spec").path("template"), errors);
