@@ -13,8 +13,8 @@ import java.util.Set;
  * names (or none), a supported protocol and a valid number.
  */
 public final class EndpointSliceValidation {
-  static final List<String> ADDRESS_TYPES = List.of("IPv4", "IPv6", "FQDN");
-  static final List<String> PROTOCOLS = List.of("TCP", "UDP", "SCTP");
+  static final List<String> ADDRESS_TYPES = List.of("FQDN", "IPv4", "IPv6");
+  static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
   static final int MAX_ENDPOINTS = 1000;
   static final int MAX_ADDRESSES = 100;
   static final int MAX_PORTS = 100;
