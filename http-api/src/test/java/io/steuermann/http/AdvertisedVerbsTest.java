@@ -286,6 +286,8 @@ class AdvertisedVerbsTest {
       case "apps/v1/controllerrevisions" -> ",\"data\":{\"spec\":{}},\"revision\":1";
       case "batch/v1/jobs" -> ",\"spec\":{\"suspend\":true,\"template\":{\"spec\":{\"restartPolicy\":\"Never\","
           + "\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"}]}}}";
+      case "discovery.k8s.io/v1/endpointslices" -> ",\"addressType\":\"IPv4\",\"endpoints\":[{\"addresses\":"
+          + "[\"192.0.2.1\"]}],\"ports\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"TCP\"}]";
       case "policy/v1/poddisruptionbudgets" -> ",\"spec\":{\"maxUnavailable\":1,\"selector\":{\"matchLabels\":"
           + "{\"app\":\"" + name + "\"}}}";
       // the same body at v1 (converted on the way in and out) and at v2
@@ -314,6 +316,7 @@ class AdvertisedVerbsTest {
       case "storageclasses" -> "StorageClass";
       case "ingresses" -> "Ingress";
       case "ingressclasses" -> "IngressClass";
+      case "endpointslices" -> "EndpointSlice";
       case "replicasets" -> "ReplicaSet";
       case "daemonsets" -> "DaemonSet";
       case "statefulsets" -> "StatefulSet";

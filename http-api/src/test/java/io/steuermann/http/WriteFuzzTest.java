@@ -295,6 +295,7 @@ class WriteFuzzTest {
       case INGRESS_CLASS -> required.addAll(List.of("/spec/controller", "/spec/parameters/kind"));
       case HORIZONTAL_POD_AUTOSCALER -> required.addAll(List.of("/spec/scaleTargetRef/kind",
           "/spec/scaleTargetRef/name", "/spec/maxReplicas"));
+      case ENDPOINT_SLICE -> required.addAll(List.of("/addressType", "/endpoints/0/addresses"));
       default -> { }
     }
     return required;
@@ -321,6 +322,7 @@ class WriteFuzzTest {
       case STORAGE_CLASS -> List.of("/reclaimPolicy", "/volumeBindingMode");
       case INGRESS -> List.of("/spec/rules/0/http/paths/0/pathType");
       case INGRESS_CLASS -> List.of("/spec/parameters/scope");
+      case ENDPOINT_SLICE -> List.of("/addressType", "/ports/0/protocol");
       default -> List.of();
     };
   }
@@ -471,6 +473,9 @@ class WriteFuzzTest {
           + "\"tls\":[{\"hosts\":[\"fuzz.example.com\"],\"secretName\":\"fuzz-tls\"}],"
           + "\"rules\":[{\"host\":\"fuzz.example.com\",\"http\":{\"paths\":[{\"path\":\"/api\","
           + "\"pathType\":\"Prefix\",\"backend\":{\"service\":{\"name\":\"fuzz\",\"port\":{\"number\":80}}}}]}}]}}";
+      case ENDPOINT_SLICE -> "{\"metadata\":" + meta + ",\"addressType\":\"IPv4\",\"endpoints\":[{\"addresses\":"
+          + "[\"10.0.0.1\"],\"conditions\":{\"ready\":true},\"nodeName\":\"n1\"}],\"ports\":[{\"name\":\"http\","
+          + "\"port\":80,\"protocol\":\"TCP\"}]}";
       case INGRESS_CLASS -> "{\"metadata\":" + meta + ",\"spec\":{\"controller\":\"example.com/fuzz\","
           + "\"parameters\":{\"apiGroup\":\"k8s.example.com\",\"kind\":\"Params\",\"name\":\"p\","
           + "\"scope\":\"Cluster\"}}}";

@@ -51,6 +51,8 @@ public enum Kind {
       false),
   INGRESS("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", true, List.of("ing"), true, false),
   INGRESS_CLASS("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", false, List.of(), false,
+      false),
+  ENDPOINT_SLICE("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", true, List.of(), false,
       false);
 
   private final String group;

@@ -740,7 +740,7 @@ public final class ObjectEntity
   private boolean tracksGeneration() {
     return switch (key.kind()) {
       case POD, REPLICA_SET, REPLICATION_CONTROLLER, DEPLOYMENT, SERVICE, DAEMON_SET, STATEFUL_SET, JOB, CRON_JOB,
-          POD_DISRUPTION_BUDGET, INGRESS, INGRESS_CLASS -> true;
+          POD_DISRUPTION_BUDGET, INGRESS, INGRESS_CLASS, ENDPOINT_SLICE -> true;
       default -> false;
     };
   }

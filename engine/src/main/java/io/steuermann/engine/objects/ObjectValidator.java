@@ -98,6 +98,8 @@ public final class ObjectValidator {
         case INGRESS -> errors.addAll(IngressValidation.ingress(object, old));
         case INGRESS_CLASS -> errors.addAll(IngressValidation.ingressClass(object, old));
         case RESOURCE_QUOTA -> errors.addAll(io.steuermann.engine.validation.QuotaValidation.quota(object));
+        case ENDPOINT_SLICE -> errors.addAll(
+            io.steuermann.engine.validation.EndpointSliceValidation.slice(object, old));
         case JOB -> {
           errors.addAll(BatchValidation.job(object));
           templateSpec("spec.template", object.path("spec").path("template"), errors);

@@ -42,4 +42,24 @@ public final class AcceptHeader {
     }
     return KubernetesProtobuf.MEDIA_TYPE.equals(best) && bestQ > 0;
   }
+
+  /** Whether {@code accept} admits JSON at all ({@code application/json}, {@code application/*} or {@code *}{@code /*}). */
+  public static boolean acceptsJson(String accept) {
+    if (accept == null || accept.isBlank()) {
+      return true;
+    }
+    for (String range : accept.split(",")) {
+      String[] parts = range.split(";");
+      String type = parts[0].trim().toLowerCase(Locale.ROOT);
+      boolean refused = false;
+      for (int i = 1; i < parts.length; i++) {
+        String p = parts[i].trim().replace(" ", "");
+        refused |= p.equals("q=0") || p.equals("q=0.0") || p.equals("q=0.00") || p.equals("q=0.000");
+      }
+      if (!refused && (type.equals("application/json") || type.equals("application/*") || type.equals("*/*"))) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -61,11 +61,27 @@ public final class ProtobufResponses {
       return response;
     }
     if (encoded.isEmpty()) {
+      if (!AcceptHeader.acceptsJson(accept) && servedKind(object)) {
+        // a kind without protobuf message types (EndpointSlice: client-java-proto has no
+        // discovery.k8s.io) is served as kube serves its JSON-only resources: 406 when the
+        // client takes nothing else
+        return io.steuermann.http.StatusResponses.response(new io.steuermann.engine.model.ApiStatus(406,
+            "NotAcceptable", "only the following media types are accepted: application/json", null));
+      }
       return response;
     }
     if (!encoded.get().dropped().isEmpty()) {
       log.debug("fields without a protobuf field, not sent: {}", encoded.get().dropped());
     }
     return response.withEntity(HttpEntities.create(CONTENT_TYPE, encoded.get().bytes()));
+  }
+
+  /** An object or list of a kind we store (not a Status, Table or discovery document). */
+  private static boolean servedKind(ObjectNode object) {
+    String kind = object.path("kind").asText("");
+    String listOf = kind.endsWith("List") ? kind.substring(0, kind.length() - 4) : kind;
+    return io.steuermann.engine.model.Kind.byKindName(listOf)
+        .filter(k -> k.apiVersion().equals(object.path("apiVersion").asText("")))
+        .isPresent();
   }
 }

@@ -183,6 +183,7 @@ final class Printers {
       case CLUSTER_ROLE_BINDING -> RbacPrinters.bindingColumns("clusterRoleBinding");
       case INGRESS -> NetworkingPrinters.ingressColumns();
       case INGRESS_CLASS -> NetworkingPrinters.ingressClassColumns();
+      case ENDPOINT_SLICE -> DiscoveryPrinters.endpointSliceColumns();
     };
   }
 
@@ -264,6 +265,7 @@ final class Printers {
       case ROLE_BINDING, CLUSTER_ROLE_BINDING -> RbacPrinters.binding(c, name, age, obj);
       case INGRESS -> NetworkingPrinters.ingress(c, name, age, obj);
       case INGRESS_CLASS -> NetworkingPrinters.ingressClass(c, name, age, obj);
+      case ENDPOINT_SLICE -> DiscoveryPrinters.endpointSlice(c, name, age, obj);
     }
     return c;
   }

@@ -86,6 +86,8 @@ class DiscoveryTest {
            "preferredVersion":{"groupVersion":"storage.k8s.io/v1","version":"v1"}},
           {"name":"networking.k8s.io","versions":[{"groupVersion":"networking.k8s.io/v1","version":"v1"}],
            "preferredVersion":{"groupVersion":"networking.k8s.io/v1","version":"v1"}},
+          {"name":"discovery.k8s.io","versions":[{"groupVersion":"discovery.k8s.io/v1","version":"v1"}],
+           "preferredVersion":{"groupVersion":"discovery.k8s.io/v1","version":"v1"}},
           {"name":"metrics.k8s.io","versions":[{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}],
            "preferredVersion":{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}}]}"""),
         Discovery.apiGroupList());

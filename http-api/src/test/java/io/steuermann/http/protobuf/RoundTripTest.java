@@ -19,6 +19,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RoundTripTest {
   private final KubernetesProtobuf codec = new KubernetesProtobuf();
 
+  /** Kinds client-java-proto 25.0.0 has no messages for (discovery.k8s.io): served as JSON only. */
+  static final String JSON_ONLY = "ENDPOINT_SLICE";
+
+  @org.junit.jupiter.api.Test
+  void aJsonOnlyKindHasNoProtobufEncoding() {
+    ObjectNode slice = Json.object();
+    slice.put("apiVersion", "discovery.k8s.io/v1").put("kind", "EndpointSlice").putObject("metadata").put("name", "s");
+    assertTrue(codec.encode(slice).isEmpty());
+  }
+
   static ObjectNode fixture(String name) {
     try (InputStream in = RoundTripTest.class.getResourceAsStream("/protobuf/" + name)) {
       if (in == null) {
@@ -40,7 +50,7 @@ class RoundTripTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Kind.class)
+  @EnumSource(value = Kind.class, mode = EnumSource.Mode.EXCLUDE, names = JSON_ONLY)
   void everyServedKindRoundTrips(Kind kind) {
     ObjectNode original = fixture(kind.kindName() + ".json");
     assertEquals(kind.apiVersion(), original.path("apiVersion").asText());
@@ -48,7 +58,7 @@ class RoundTripTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Kind.class)
+  @EnumSource(value = Kind.class, mode = EnumSource.Mode.EXCLUDE, names = JSON_ONLY)
   void everyServedListRoundTrips(Kind kind) {
     ObjectNode item = fixture(kind.kindName() + ".json");
     // typed list items carry no apiVersion/kind in protobuf (nor in kube-apiserver's JSON)
@@ -102,7 +112,7 @@ class RoundTripTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Kind.class)
+  @EnumSource(value = Kind.class, mode = EnumSource.Mode.EXCLUDE, names = JSON_ONLY)
   void theEnvelopeNamesTheKind(Kind kind) {
     byte[] bytes = codec.encode(fixture(kind.kindName() + ".json")).orElseThrow().bytes();
     Envelope envelope = Envelope.parse(bytes);

@@ -127,10 +127,40 @@ public final class EndpointsBuilder {
 
   /** Has an address, is not terminating, has not ended. */
   static boolean eligible(JsonNode pod) {
+    return eligible(pod, false);
+  }
+
+  /**
+   * Has an address and has not ended; terminating pods count only when asked for (the
+   * EndpointSlice controller keeps them, marked terminating, so proxies can drain them).
+   */
+  static boolean eligible(JsonNode pod, boolean includeTerminating) {
     String phase = pod.path("status").path("phase").asText("");
     return !pod.path("status").path("podIP").asText("").isEmpty()
-        && !pod.path("metadata").has("deletionTimestamp")
+        && (includeTerminating || !terminating(pod))
         && !phase.equals("Succeeded") && !phase.equals("Failed");
+  }
+
+  static boolean terminating(JsonNode pod) {
+    return pod.path("metadata").has("deletionTimestamp");
+  }
+
+  /** The hostname a pod has in this Service's DNS, or null. */
+  static String hostname(JsonNode pod, String serviceName) {
+    // as Kubernetes' endpoints controller: a pod names itself in the Service's DNS
+    // (hostname.svc.ns.svc.<domain>) only when its subdomain is that Service
+    String hostname = pod.path("spec").path("hostname").asText("");
+    return !hostname.isEmpty() && serviceName.equals(pod.path("spec").path("subdomain").asText(""))
+        ? hostname : null;
+  }
+
+  static ObjectNode podReference(JsonNode pod) {
+    ObjectNode ref = JSON.objectNode();
+    ref.put("kind", "Pod");
+    ref.put("namespace", Meta.namespace(pod));
+    ref.put("name", Meta.name(pod));
+    ref.put("uid", Meta.uid(pod));
+    return ref;
   }
 
   static boolean isReady(JsonNode pod) {
@@ -145,21 +175,15 @@ public final class EndpointsBuilder {
   private static ObjectNode address(JsonNode pod, String serviceName) {
     ObjectNode address = JSON.objectNode();
     address.put("ip", pod.path("status").path("podIP").asText());
-    // as Kubernetes' endpoints controller: a pod names itself in the Service's DNS
-    // (hostname.svc.ns.svc.<domain>) only when its subdomain is that Service
-    String hostname = pod.path("spec").path("hostname").asText("");
-    if (!hostname.isEmpty() && serviceName.equals(pod.path("spec").path("subdomain").asText(""))) {
+    String hostname = hostname(pod, serviceName);
+    if (hostname != null) {
       address.put("hostname", hostname);
     }
     String node = pod.path("spec").path("nodeName").asText("");
     if (!node.isEmpty()) {
       address.put("nodeName", node);
     }
-    ObjectNode ref = address.putObject("targetRef");
-    ref.put("kind", "Pod");
-    ref.put("namespace", Meta.namespace(pod));
-    ref.put("name", Meta.name(pod));
-    ref.put("uid", Meta.uid(pod));
+    address.set("targetRef", podReference(pod));
     return address;
   }
 

@@ -51,10 +51,15 @@ import org.slf4j.LoggerFactory;
  * its content differs, with the resourceVersion it was computed against (a conflict is retried
  * after the watch has caught up). Endpoints of a Service without a selector belong to the
  * user and are left alone; those of a deleted Service are deleted.
+ *
+ * <p>It is Kubernetes' EndpointSlice controller too, from the same view: a Service's slices
+ * ({@link EndpointSliceBuilder}, {@link EndpointSliceSync}) are reconciled together with its
+ * Endpoints, and the Service is not reconciled again while either write is in flight. Slices
+ * managed by someone else are not looked at.
  */
 public final class EndpointsController extends AbstractBehavior<EndpointsController.Command> {
   private static final Logger log = LoggerFactory.getLogger(EndpointsController.class);
-  private static final Set<Kind> WATCHED = Set.of(Kind.POD, Kind.SERVICE, Kind.ENDPOINTS);
+  private static final Set<Kind> WATCHED = Set.of(Kind.POD, Kind.SERVICE, Kind.ENDPOINTS, Kind.ENDPOINT_SLICE);
 
   /** The messages of the controller; only {@link Stop} is meant for others. */
   public interface Command {}
@@ -77,6 +82,10 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
   private record Written(ObjectKey service, Op op, ObjectCommand.Reply reply, Throwable error) implements Command {}
 
   private record Retry(ObjectKey service) implements Command {}
+
+  private record SliceWritten(EndpointSliceSync.Write write, ObjectCommand.Reply reply, Throwable error) {}
+
+  private record SlicesWritten(ObjectKey service, List<SliceWritten> results) implements Command {}
 
   /** The settings, from {@code steuermann.controllers.endpoints}. */
   public record Settings(int concurrency, Duration retryDelay, Duration resyncInterval, int watchBuffer) {
@@ -110,10 +119,14 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
   private final Map<ObjectKey, ObjectNode> endpoints = new HashMap<>();
   /** Services seen deleted whose Endpoints are still to be deleted, user-managed ones too. */
   private final Set<ObjectKey> deletedServices = new HashSet<>();
+  /** The EndpointSlices this controller manages, beside the Endpoints. */
+  private final EndpointSliceSync slices = new EndpointSliceSync(EndpointSliceBuilder.MAX_ENDPOINTS_PER_SLICE);
 
   // the work: Services to reconcile, and those with a write in flight
   private final Set<ObjectKey> dirty = new LinkedHashSet<>();
   private final Set<ObjectKey> inFlight = new HashSet<>();
+  /** Services with slice writes in flight. */
+  private final Set<ObjectKey> slicesInFlight = new HashSet<>();
   private boolean flushQueued;
   private boolean listed;
   private long watchGeneration;
@@ -163,6 +176,7 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
           return this;
         })
         .onMessage(Written.class, this::onWritten)
+        .onMessage(SlicesWritten.class, this::onSlicesWritten)
         .onMessage(Retry.class, m -> {
           mark(m.service());
           return this;
@@ -187,6 +201,7 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
     selectorsByNamespace.clear();
     podsByNamespace.clear();
     endpoints.clear();
+    slices.clear();
     WatchCache.Snapshot snapshot = cache.list(WatchFilter.everything());
     for (ObjectNode object : snapshot.items()) {
       Kind kind = Kind.byKindName(object.path("kind").asText()).orElse(null);
@@ -212,8 +227,8 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
       return;
     }
     listed = true;
-    log.info("Endpoints controller: {} services, {} endpoints at resourceVersion {}",
-        services.size(), endpoints.size(), snapshot.resourceVersion());
+    log.info("Endpoints controller: {} services, {} endpoints, {} endpoint slices at resourceVersion {}",
+        services.size(), endpoints.size(), slices.size(), snapshot.resourceVersion());
     markAll();
   }
 
@@ -248,6 +263,12 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
         }
         mark(ObjectKey.of(Kind.SERVICE, key.namespace(), key.name()));
       }
+      case ENDPOINT_SLICE -> {
+        ObjectKey service = slices.observed(key, object);
+        if (service != null) {
+          mark(service);
+        }
+      }
       default -> { }
     }
   }
@@ -277,6 +298,10 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
         yield object == null ? services.remove(key) : services.put(key, object);
       }
       case ENDPOINTS -> object == null ? endpoints.remove(key) : endpoints.put(key, object);
+      case ENDPOINT_SLICE -> {
+        slices.observed(key, object);
+        yield null;
+      }
       default -> null;
     };
   }
@@ -288,6 +313,7 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
     for (ObjectKey key : endpoints.keySet()) {
       dirty.add(ObjectKey.of(Kind.SERVICE, key.namespace(), key.name()));
     }
+    dirty.addAll(slices.services());
     queueFlush();
   }
 
@@ -310,15 +336,74 @@ public final class EndpointsController extends AbstractBehavior<EndpointsControl
   private void flush() {
     for (var it = dirty.iterator(); it.hasNext(); ) {
       ObjectKey key = it.next();
-      if (inFlight.contains(key)) {
+      if (inFlight.contains(key) || slicesInFlight.contains(key)) {
         continue;
       }
       it.remove();
-      reconcile(key);
+      reconcileEndpoints(key);
+      reconcileSlices(key);
     }
   }
 
-  private void reconcile(ObjectKey serviceKey) {
+  private void reconcileSlices(ObjectKey serviceKey) {
+    List<EndpointSliceSync.Write> writes = slices.plan(serviceKey, services.get(serviceKey),
+        podsByNamespace.getOrDefault(serviceKey.namespace(), Map.of()).values());
+    if (writes.isEmpty()) {
+      return;
+    }
+    slicesInFlight.add(serviceKey);
+    List<java.util.concurrent.CompletableFuture<SliceWritten>> results = new java.util.ArrayList<>();
+    for (EndpointSliceSync.Write w : writes) {
+      Supplier<CompletionStage<ObjectCommand.Reply>> call = switch (w.op()) {
+        case CREATE -> () -> ctx.store().create(w.object());
+        case REPLACE -> () -> ctx.store().replace(w.key(), w.object(), ObjectCommand.Part.MAIN);
+        case DELETE -> () -> ctx.store().delete(w.key(), w.uid(), 0);
+      };
+      results.add(limiter.submit(call).handle((reply, error) -> new SliceWritten(w, reply, error))
+          .toCompletableFuture());
+    }
+    getContext().pipeToSelf(
+        java.util.concurrent.CompletableFuture.allOf(results.toArray(new java.util.concurrent.CompletableFuture[0]))
+            .thenApply(v -> results.stream().map(java.util.concurrent.CompletableFuture::join).toList()),
+        (done, error) -> new SlicesWritten(serviceKey, done == null ? List.of() : done));
+  }
+
+  private Behavior<Command> onSlicesWritten(SlicesWritten written) {
+    ObjectKey serviceKey = written.service();
+    slicesInFlight.remove(serviceKey);
+    boolean retry = written.results().isEmpty();
+    for (SliceWritten result : written.results()) {
+      EndpointSliceSync.Op op = result.write().op();
+      if (result.reply() instanceof ObjectCommand.Done done) {
+        if (op == EndpointSliceSync.Op.DELETE) {
+          slices.forget(result.write().key());
+        } else {
+          slices.written(done.object());
+        }
+      } else if (result.reply() instanceof ObjectCommand.Refused refused && op == EndpointSliceSync.Op.DELETE
+          && refused.status().code() == 404) {
+        slices.forget(result.write().key());
+      } else if (result.reply() instanceof ObjectCommand.Refused refused && op == EndpointSliceSync.Op.CREATE
+          && (refused.status().code() == 403 || refused.status().code() == 404)) {
+        // the namespace is terminating or gone: its Services go too, and the resync looks again
+        log.debug("EndpointSlice {}: not created ({}); the namespace is going", result.write().key(),
+            refused.status().message());
+      } else {
+        log.debug("EndpointSlice {}: write not done ({}); retrying", result.write().key(),
+            result.error() != null ? result.error() : result.reply());
+        retry = true;
+      }
+    }
+    if (retry) {
+      timers.startSingleTimer(new Retry(serviceKey), settings.retryDelay());
+    }
+    if (dirty.contains(serviceKey)) {
+      queueFlush();
+    }
+    return this;
+  }
+
+  private void reconcileEndpoints(ObjectKey serviceKey) {
     ObjectKey endpointsKey = ObjectKey.of(Kind.ENDPOINTS, serviceKey.namespace(), serviceKey.name());
     ObjectNode service = services.get(serviceKey);
     ObjectNode current = endpoints.get(endpointsKey);
