@@ -122,7 +122,8 @@ class OpenApiDocumentsTest {
     }
     assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.ConfigMap"));
     assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.LimitRangeList"));
-    assertFalse(core.path("components").path("schemas").has("io.k8s.api.core.v1.ResourceQuotaList"));
+    assertTrue(core.path("components").path("schemas").has("io.k8s.api.core.v1.ResourceQuotaList"));
+    assertFalse(core.path("components").path("schemas").has("io.k8s.api.core.v1.PodTemplateList"), "not served");
     ObjectNode storage = parse(DOCS.groupVersion("apis/storage.k8s.io/v1").orElseThrow());
     assertTrue(storage.path("paths").has("/apis/storage.k8s.io/v1/storageclasses/{name}"));
     assertFalse(storage.path("paths").has("/apis/storage.k8s.io/v1/csidrivers"), "not served");
