@@ -1,5 +1,6 @@
 package io.steuermann.http;
 
+import io.steuermann.engine.api.Stages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.model.ApiStatus;
@@ -167,8 +168,10 @@ public final class MetricsApi {
     String uri = api + request.getUri().path() + request.getUri().rawQueryString().map(q -> "?" + q).orElse("");
     // a single object is asked for as the whole list: the other member may not have it
     String list = uri.replaceFirst("/(nodes|pods)/[^/?]+", "/$1");
-    return Http.get(system).singleRequest(HttpRequest.GET(list).addHeader(RawHeader.create(NodeForwarding.FORWARDED, "1")))
-        .thenCompose(r -> r.entity().toStrict(REMOTE_TIMEOUT.toMillis(), materializer))
+    return Stages.on(system.executionContext(), Http.get(system).singleRequest(HttpRequest.GET(list)
+            .addHeader(RawHeader.create(NodeForwarding.FORWARDED, "1"))))
+        .thenCompose(r -> Stages.on(system.executionContext(), r.entity().toStrict(REMOTE_TIMEOUT.toMillis(),
+            materializer)))
         .thenApply(strict -> {
           List<ObjectNode> items = new ArrayList<>();
           try {

@@ -1,5 +1,6 @@
 package io.steuermann.http;
 
+import io.steuermann.engine.api.Stages;
 import io.steuermann.engine.cluster.ApiEndpointRole;
 import io.steuermann.engine.controllers.nodes.NodeLifecycleController;
 import io.steuermann.engine.model.ApiStatus;
@@ -84,7 +85,7 @@ public final class NodeForwarding {
         onward = onward.addHeader(header);
       }
     }
-    return Http.get(system).singleRequest(onward)
+    return Stages.on(system.executionContext(), Http.get(system).singleRequest(onward))
         .exceptionally(e -> StatusResponses.response(ApiStatus.unavailable(
             "the member at " + api + " that runs the pod's node did not answer: " + e.getMessage())));
   }

@@ -1,5 +1,6 @@
 package io.steuermann.http;
 
+import io.steuermann.engine.api.Stages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -76,7 +77,8 @@ final class OlderVersions {
           + "application/merge-patch+json, application/strategic-merge-patch+json")));
     }
     ObjectKey key = ObjectKey.of(path.kind(), path.namespace(), path.name());
-    return request.entity().toStrict(BODY_TIMEOUT_MILLIS, materializer).thenCompose(strict ->
+    return Stages.on(materializer.executionContext(), request.entity().toStrict(BODY_TIMEOUT_MILLIS, materializer))
+        .thenCompose(strict ->
         engine.store().get(key).thenCompose(reply -> {
           if (!(reply instanceof ObjectCommand.Done got)) {
             return done(StatusResponses.response(((ObjectCommand.Refused) reply).status()));
@@ -106,7 +108,8 @@ final class OlderVersions {
     if (!response.entity().getContentType().equals(ContentTypes.APPLICATION_JSON)) {
       return done(response);
     }
-    return response.entity().toStrict(BODY_TIMEOUT_MILLIS, materializer).thenApply(strict -> {
+    return Stages.on(materializer.executionContext(), response.entity().toStrict(BODY_TIMEOUT_MILLIS, materializer))
+        .thenApply(strict -> {
       try {
         JsonNode body = Json.parse(strict.getData().toArray());
         return response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(toOlder(body))));

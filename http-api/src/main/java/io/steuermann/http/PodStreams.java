@@ -1,5 +1,6 @@
 package io.steuermann.http;
 
+import io.steuermann.engine.api.Stages;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.api.ObjectStore;
 import io.steuermann.engine.model.ApiStatus;
@@ -121,8 +122,11 @@ public final class PodStreams {
     Sink<Message, NotUsed> in = Flow.<Message>create()
         .mapAsync(1, m -> m.isText()
             // the channel protocol is binary: text is read and dropped
-            ? m.asTextMessage().getStreamedText().runWith(Sink.ignore(), materializer).thenApply(d -> ByteString.emptyByteString())
-            : m.asBinaryMessage().toStrict(MESSAGE_TIMEOUT_MILLIS, materializer).thenApply(strict -> strict.data()))
+            // on the dispatcher first: see Stages (a thread per message otherwise)
+            ? Stages.on(materializer.executionContext(), m.asTextMessage().getStreamedText()
+                .runWith(Sink.ignore(), materializer)).thenApply(d -> ByteString.emptyByteString())
+            : Stages.on(materializer.executionContext(), m.asBinaryMessage().toStrict(MESSAGE_TIMEOUT_MILLIS,
+                materializer)).thenApply(strict -> strict.data()))
         .filter(bytes -> !bytes.isEmpty())
         .mapAsync(1, bytes -> CompletableFuture.runAsync(() -> deliver(process, bytes), blocking))
         .watchTermination((mat, done) -> {

@@ -440,4 +440,33 @@ class IngressTest {
     await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> curl("http://dead.test/"),
         answer -> answer.startsWith("502 502 Bad Gateway: 127.0.0.1:" + closed + " of ingress/dead:80"));
   }
+
+  /**
+   * Forwarding costs no thread per request: a callback hung on Pekko's converted client future
+   * ran on the JDK's async pool, which on 2 cores starts a new thread each time (one per request
+   * before; the ingress then answered a twentieth of what its backend did).
+   */
+  @Test
+  @Order(9)
+  void forwardingStartsNoThreads() throws Exception {
+    awaitAnswer("http://a.example.test/banana", "200 banana /banana a.example.test:" + httpPort + " http");
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    get("a.example.test", "/banana");
+    long before = threads.getTotalStartedThreadCount();
+    for (int i = 0; i < 200; i++) {
+      assertTrue(get("a.example.test", "/banana").startsWith("HTTP/1.1 200 "));
+    }
+    long started = threads.getTotalStartedThreadCount() - before;
+    assertTrue(started < 40, started + " threads started for 200 requests through the ingress");
+  }
+
+  /** One GET over a socket of this JVM (curl would be a process, with reaper threads of its own). */
+  private static String get(String host, String path) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", httpPort)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package io.steuermann.http.portforward;
 
+import io.steuermann.engine.api.Stages;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -69,9 +70,11 @@ public final class PortForwardSession {
   public Flow<Message, Message, NotUsed> flow(long messageTimeoutMillis) {
     Sink<Message, NotUsed> in = Flow.<Message>create()
         .mapAsync(1, m -> m.isText()
-            ? m.asTextMessage().getStreamedText().runWith(Sink.ignore(), materializer)
-                .thenApply(d -> ByteString.emptyByteString())
-            : m.asBinaryMessage().toStrict(messageTimeoutMillis, materializer).thenApply(s -> s.data()))
+            // on the dispatcher first: see Stages (a thread per message otherwise)
+            ? Stages.on(materializer.executionContext(), m.asTextMessage().getStreamedText()
+                .runWith(Sink.ignore(), materializer)).thenApply(d -> ByteString.emptyByteString())
+            : Stages.on(materializer.executionContext(), m.asBinaryMessage().toStrict(messageTimeoutMillis,
+                materializer)).thenApply(s -> s.data()))
         .mapAsync(1, this::received)
         .takeWhile(open -> open)
         .watchTermination((mat, done) -> {

@@ -2,6 +2,7 @@ package io.steuermann.node.ingress;
 
 import io.steuermann.node.proxy.Backend;
 import io.steuermann.node.proxy.Balancer;
+import io.steuermann.engine.api.Stages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -86,7 +87,10 @@ final class IngressForwarder {
     }
     Uri uri = request.getUri().scheme("http").host(target.ip()).port(target.port());
     HttpRequest outgoing = request.withUri(uri).withHeaders(headers);
-    return http.singleRequest(outgoing, http.defaultClientHttpsContext(), pool, system.classicSystem().log())
+    // on the dispatcher first: a callback on Pekko's converted future would run on the JDK's
+    // async pool, which on 2 cores starts a thread for every request (Stages)
+    return Stages.on(system.executionContext(),
+            http.singleRequest(outgoing, http.defaultClientHttpsContext(), pool, system.classicSystem().log()))
         .exceptionally(e -> {
           // the body may be half sent: Pekko closes the client's connection after this answer
           return HttpResponse.create().withStatus(StatusCodes.BAD_GATEWAY).withEntity(ContentTypes.TEXT_PLAIN_UTF8,

@@ -1,5 +1,6 @@
 package io.steuermann.engine.controllers.autoscaling;
 
+import io.steuermann.engine.api.Stages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steuermann.engine.autoscaling.PodMetrics;
@@ -175,13 +176,14 @@ public final class AutoscalerController extends AbstractBehavior<AutoscalerContr
   /** Asks every reporter; one that does not answer in time is left out. */
   private CompletionStage<Map<String, PodMetrics.PodUsage>> usage(String namespace) {
     var system = getContext().getSystem();
-    CompletionStage<Receptionist.Listing> listing = AskPattern.ask(system.receptionist(),
-        (ActorRef<Receptionist.Listing> r) -> Receptionist.find(PodMetrics.KEY, r), metricsTimeout, system.scheduler());
+    CompletionStage<Receptionist.Listing> listing = Stages.on(system.executionContext(), AskPattern.ask(
+        system.receptionist(), (ActorRef<Receptionist.Listing> r) -> Receptionist.find(PodMetrics.KEY, r),
+        metricsTimeout, system.scheduler()));
     return listing.thenCompose(l -> {
       List<CompletableFuture<PodMetrics.Report>> answers = new ArrayList<>();
       for (ActorRef<PodMetrics.Command> reporter : l.getServiceInstances(PodMetrics.KEY)) {
-        answers.add(AskPattern.<PodMetrics.Command, PodMetrics.Report>ask(reporter,
-                r -> new PodMetrics.Get(namespace, r), metricsTimeout, system.scheduler())
+        answers.add(Stages.on(system.executionContext(), AskPattern.<PodMetrics.Command, PodMetrics.Report>ask(
+                reporter, r -> new PodMetrics.Get(namespace, r), metricsTimeout, system.scheduler()))
             .toCompletableFuture()
             .exceptionally(e -> new PodMetrics.Report(List.of())));
       }
