@@ -145,19 +145,13 @@ public final class IngressBenchmark {
   }
 
   /** Until the ingress routes the host (its view of the Ingress and Endpoints is eventual). */
-  private static void awaitRoute(int port) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      try (Connection c = new Connection(port)) {
-        if (c.get() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not bound or not routed yet
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException("the ingress did not route " + HOST + " within 60 s");
+  private static void awaitRoute(int port) {
+    org.awaitility.Awaitility.await("the ingress routes " + HOST).atMost(java.time.Duration.ofSeconds(60))
+        .pollInterval(java.time.Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+          try (Connection c = new Connection(port)) {
+            return c.get() == 200;
+          }
+        });
   }
 
   private static Result run(int port, int connections, int seconds) throws Exception {
